@@ -1,0 +1,207 @@
+/*
+ * kpi.h - the public API of libkpi, the KPI engine.
+ *
+ * Everything the `kpi` command-line tool and the `kpi serve` server do goes through this header:
+ * they are thin shells over the library. Handles are opaque, created and destroyed in pairs;
+ * destroy functions accept NULL. A failing call returns a kpi_status and leaves the detailed
+ * message (with its file:line:column when there is one) on the handle it was called on.
+ */
+#ifndef KPI_H
+#define KPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KPI_VERSION "0.1.0"
+
+/*
+ * Status codes. Numbered and append-only: a value never changes meaning.
+ * X(name, number, description)
+ */
+#define KPI_STATUS_MAP(X)                                                          \
+    X(OK, 0, "ok")                                                                 \
+    X(NOMEM, 1, "out of memory")                                                   \
+    X(IO, 2, "input/output error")                                                 \
+    X(DB, 3, "database error")                                                     \
+    X(USAGE, 4, "invalid usage")                                                   \
+    X(DEFINITION, 5, "invalid definition")                                         \
+    X(NOTFOUND, 6, "not found")                                                    \
+    X(INPUT, 7, "invalid input")                                                   \
+    X(CONFLICT, 8, "conflicts with stored data")                                   \
+    X(CANCELLED, 9, "cancelled")                                                   \
+    X(LIMIT, 10, "limit exceeded")
+
+typedef enum kpi_status {
+#define KPI_STATUS_ENUM(name, num, text) KPI_##name = num,
+    KPI_STATUS_MAP(KPI_STATUS_ENUM)
+#undef KPI_STATUS_ENUM
+} kpi_status;
+
+/* A short description of a status ("invalid definition"). Never NULL. */
+const char *kpi_strerror(kpi_status status);
+
+/* The symbolic name of a status ("DEFINITION"). Never NULL. */
+const char *kpi_status_name(kpi_status status);
+
+/*
+ * The one error type: a status, a message, and where it happened when that is known
+ * (file is "" and line/column are 0 otherwise). `message` does not repeat the location;
+ * kpi_error_format() joins them as "file:line:column: message".
+ */
+typedef struct kpi_error {
+    kpi_status status;
+    char file[512];
+    unsigned long line;
+    unsigned long column;
+    char message[1536];
+} kpi_error;
+
+/* Resets an error to KPI_OK with empty text. */
+void kpi_error_init(kpi_error *err);
+
+/* Writes "file:line:column: message" (or just "message") into buf, truncating to cap. */
+void kpi_error_format(const kpi_error *err, char *buf, size_t cap);
+
+/* ---- workspaces ---------------------------------------------------------------------- */
+
+/* A workspace: a directory with kpi.yaml (definitions) and kpi.db (embedded SQLite store). */
+typedef struct kpi_workspace kpi_workspace;
+
+/*
+ * Creates a new workspace in `dir` (created when missing): a commented kpi.yaml template and an
+ * empty kpi.db in WAL mode. Refuses (KPI_CONFLICT) when dir already holds a kpi.yaml.
+ * Details of a failure go to *err.
+ */
+kpi_status kpi_workspace_init(const char *dir, kpi_error *err);
+
+/*
+ * Opens the workspace in `dir`: loads and validates kpi.yaml (and its includes), opens kpi.db
+ * and brings its stored schema up to date with the definitions (new streams and fields are
+ * added; retyping or dropping a field that holds data is refused with KPI_CONFLICT).
+ * *out is set to a handle even on failure (unless out of memory) so that the error can be read
+ * with kpi_workspace_error(); the caller destroys it either way.
+ */
+kpi_status kpi_workspace_open(const char *dir, kpi_workspace **out);
+
+/* Closes the store and frees the handle. Accepts NULL. */
+void kpi_workspace_destroy(kpi_workspace *ws);
+
+/* The last error on the handle (status KPI_OK when the last call succeeded). */
+const kpi_error *kpi_workspace_error(const kpi_workspace *ws);
+
+/* The workspace directory, as given to open. */
+const char *kpi_workspace_dir(const kpi_workspace *ws);
+
+/* ---- streams --------------------------------------------------------------------------- */
+
+typedef enum kpi_field_type {
+    KPI_FIELD_TIME,
+    KPI_FIELD_DATE,
+    KPI_FIELD_NUMBER,
+    KPI_FIELD_INTEGER,
+    KPI_FIELD_TEXT,
+    KPI_FIELD_BOOL
+} kpi_field_type;
+
+/* The name of a field type as written in kpi.yaml ("number"). */
+const char *kpi_field_type_name(kpi_field_type type);
+
+/* A summary of one stream, for `kpi streams`. Strings are owned by the workspace. */
+typedef struct kpi_stream_info {
+    const char *name;
+    const char *kind; /* "events" or "snapshots" */
+    const char *time_field;
+    const char *id_field; /* NULL when the stream has none */
+    size_t field_count;
+    int64_t rows;
+    int64_t first_time_us; /* first and last event time, microseconds since the epoch, UTC; */
+    int64_t last_time_us;  /* both 0 when rows == 0 */
+    int time_is_date;      /* 1 when the time field is a date (no time of day) */
+} kpi_stream_info;
+
+/* The number of streams defined in the workspace. */
+size_t kpi_stream_count(const kpi_workspace *ws);
+
+/* Fills *info for the stream at index i (0 <= i < kpi_stream_count), counting its rows. */
+kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
+
+/*
+ * Deletes every stored event of a stream (or of a stream no longer defined), so that its
+ * schema can change freely. Returns KPI_NOTFOUND when no such stream is stored or defined.
+ */
+kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted);
+
+/* Formats a UTC time (microseconds) in the workspace time zone as ISO 8601 with its offset,
+ * or as a date when date_only is set. Writes at most cap bytes, always NUL-terminated. */
+void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date_only, char *buf,
+                               size_t cap);
+
+/* ---- import ------------------------------------------------------------------------------ */
+
+/* Reads up to cap bytes into buf. Returns the count, 0 at the end, or -1 on error (errno set). */
+typedef ptrdiff_t (*kpi_read_fn)(void *ctx, char *buf, size_t cap);
+
+/* Progress of an import, reported at most a few times a second. total_bytes is 0 when unknown. */
+typedef struct kpi_progress {
+    uint64_t bytes_read;
+    uint64_t total_bytes;
+    uint64_t rows;
+    double elapsed_s;
+} kpi_progress;
+
+typedef void (*kpi_progress_fn)(void *ctx, const kpi_progress *progress);
+
+/* A warning that does not stop the import (an ignored extra column, say). */
+typedef void (*kpi_warning_fn)(void *ctx, const kpi_error *warning);
+
+typedef enum kpi_format { KPI_FORMAT_AUTO, KPI_FORMAT_CSV, KPI_FORMAT_NDJSON } kpi_format;
+
+typedef struct kpi_import_options {
+    kpi_format format;          /* AUTO: by file extension (.ndjson/.jsonl/.json), else CSV */
+    const char *rejects_path;   /* NULL: <workspace>/rejects/<stream>-<time>.<ext>, made if needed */
+    size_t batch_rows;          /* rows per transaction; 0: the default (65536) */
+    kpi_progress_fn progress;   /* optional */
+    kpi_warning_fn warning;     /* optional */
+    void *ctx;                  /* passed to progress and warning */
+    volatile int *cancel;       /* optional: set non-zero (e.g. from SIGINT) to stop after the
+                                   batch in flight is rolled back */
+} kpi_import_options;
+
+typedef struct kpi_import_result {
+    uint64_t accepted;   /* rows stored */
+    uint64_t rejected;   /* rows written to the reject file */
+    uint64_t duplicates; /* rows whose id was already stored (or repeated in the input) */
+    uint64_t batches;    /* transactions committed */
+    char rejects_path[1024]; /* "" when nothing was rejected */
+} kpi_import_result;
+
+/* Sets options to their defaults. */
+void kpi_import_options_init(kpi_import_options *opts);
+
+/*
+ * Imports the file at `path` ("-" for standard input) into `stream`. Rows that fail validation
+ * go to the reject file with their line, field, value and reason and do not stop the import;
+ * every batch commits atomically; rows whose id is already stored count as duplicates.
+ * Results accumulate into *result (so several files can share one). Returns KPI_OK even when
+ * rows were rejected (see result->rejected); KPI_INPUT when the file cannot be imported at all
+ * (a required column is missing, the file is not CSV/NDJSON), KPI_CANCELLED when *cancel was set.
+ */
+kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *path,
+                           const kpi_import_options *opts, kpi_import_result *result);
+
+/*
+ * Like kpi_import_file, reading from a callback; `name` labels error locations (e.g. "-").
+ * total_bytes may be 0 when unknown.
+ */
+kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *name,
+                             kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
+                             const kpi_import_options *opts, kpi_import_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

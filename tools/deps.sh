@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian packages kpi needs that this machine lacks (sudo when not root).
+# Libraries are checked with pkg-config, tools with command -v; nothing is installed twice.
+set -eu
+need=""
+chk_pc() { pkg-config --exists "$1" 2>/dev/null || need="$need $2"; }
+chk_cmd() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
+chk_cmd pkg-config pkg-config
+chk_cmd cc gcc
+chk_cmd make make
+chk_pc sqlite3 libsqlite3-dev
+chk_pc libfyaml libfyaml-dev
+chk_pc jansson libjansson-dev
+chk_pc icu-i18n libicu-dev
+chk_cmd sqlite3 sqlite3
+if [ "${KPI_DEPS_FUZZ:-0}" = 1 ]; then
+    chk_cmd clang clang
+    [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || need="$need libclang-rt-14-dev"
+fi
+[ -z "$need" ] && exit 0
+echo "installing:$need"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $need
