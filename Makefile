@@ -37,8 +37,12 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all test asan fuzz bench demo install deps clean check-deps format-check
-all: check-deps $(BUILD)/libkpi.a $(BUILD)/libkpi.so $(BUILD)/kpi
+.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo install deps clean check-deps format-check
+# `all` first installs what is missing, then builds in a sub-make so that pkg-config sees it.
+all: check-deps
+	@$(MAKE) --no-print-directory binaries
+
+binaries: $(BUILD)/libkpi.a $(BUILD)/libkpi.so $(BUILD)/kpi $(BUILD)/gen_orders
 
 check-deps:
 	@pkg-config --exists $(PKGS) || { echo "missing libraries; running 'make deps'"; $(MAKE) --no-print-directory deps; }
@@ -60,6 +64,9 @@ $(BUILD)/libkpi.so: $(LIB_OBJ)
 $(BUILD)/kpi: $(CLI_OBJ) $(BUILD)/libkpi.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libkpi.a $(LIBS)
 
+$(BUILD)/gen_orders: tools/gen_orders.c
+	$(CC) -std=c17 $(WARN) -O2 -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c tests/tap.h $(BUILD)/libkpi.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(BUILD)/libkpi.a $(LIBS)
@@ -70,7 +77,10 @@ $(BUILD)/tests/replay_%: fuzz/%.c fuzz/replay_main.c $(BUILD)/libkpi.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< fuzz/replay_main.c $(BUILD)/libkpi.a $(LIBS)
 
-test: all $(TEST_BIN) $(REPLAY_BIN)
+test: all
+	@$(MAKE) --no-print-directory run-tests
+
+run-tests: $(TEST_BIN) $(REPLAY_BIN)
 	@KPI_BUILD=$(BUILD) sh tests/run.sh
 
 asan:
@@ -82,13 +92,17 @@ build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib \
 	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
-fuzz: check-deps $(FUZZ_BIN)
+fuzz-deps:
+	@KPI_DEPS_FUZZ=1 sh tools/deps.sh
+
+fuzz: check-deps fuzz-deps $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p build-fuzz/corpus-$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/$$n- \
 	    build-fuzz/corpus-$$n fuzz/corpus/$$n || exit 1; done
 
 bench: all
+	@KPI_DEPS_BENCH=1 sh tools/deps.sh
 	@sh bench/run.sh
 
 demo: all

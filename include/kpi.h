@@ -93,6 +93,14 @@ void kpi_workspace_destroy(kpi_workspace *ws);
 /* The last error on the handle (status KPI_OK when the last call succeeded). */
 const kpi_error *kpi_workspace_error(const kpi_workspace *ws);
 
+/* Pins "now" (microseconds since the epoch, UTC) for everything that depends on the current
+ * date: the open period, default periods, reject file names. 0 returns to the clock. */
+void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us);
+
+/* Parses an ISO 8601 time ("2026-11-23T12:00:00Z"; without an offset: UTC) to microseconds
+ * since the epoch; INT64_MIN when it is not one. */
+int64_t kpi_parse_time(const char *iso);
+
 /* The workspace directory, as given to open. */
 const char *kpi_workspace_dir(const kpi_workspace *ws);
 
@@ -200,6 +208,103 @@ kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *pa
 kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *name,
                              kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
                              const kpi_import_options *opts, kpi_import_result *result);
+
+
+/* ---- queries --------------------------------------------------------------------------- */
+
+/* A query: KPI values per period (and per group) with comparisons, targets and status. */
+typedef struct kpi_query {
+    const char *const *kpis; /* KPI ids */
+    size_t nkpis;
+    const char *period;      /* a period name ("2026-10", "2026-Q4", "FY2027"); or NULL */
+    const char *from;        /* or a date range (inclusive); NULL: the KPI's data */
+    const char *to;
+    const char *grain;       /* NULL: each KPI's own grain (the first KPI's for a shared axis) */
+    const char *const *by;   /* dimensions to break down by */
+    size_t nby;
+    const char *where;       /* a condition over dimensions: region = "West" */
+} kpi_query;
+
+/* One value of a series. Doubles are NaN when undefined (JSON null, shown as "—"). */
+typedef struct kpi_point {
+    const char *period;             /* its name */
+    const char *const *group;       /* values of the query's `by` dimensions (nby of them) */
+    double value;
+    double previous;
+    double change;                  /* (value - previous) / |previous| */
+    double change_points;           /* value - previous, for percent and ratio units; else NaN */
+    double last_year;
+    double target;
+    double attainment;
+    const char *status;             /* on_track at_risk off_track no_target no_data */
+    int complete;                   /* 0 for the open (current, unfinished) period */
+    double expected_to_date;        /* open period only, else NaN */
+    double projected;               /* open period only, else NaN */
+} kpi_point;
+
+typedef struct kpi_series {
+    const char *id;
+    const char *name;
+    const char *description;
+    const char *department;
+    const char *unit;      /* count currency percent ratio duration number */
+    int decimals;
+    const char *direction; /* up | down */
+    const kpi_point *points;
+    size_t npoints;
+} kpi_series;
+
+/* A query result; everything it points to is owned by it. */
+typedef struct kpi_result kpi_result;
+
+/* Runs a query. *out is set on success; free it with kpi_result_destroy. */
+kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out);
+void kpi_result_destroy(kpi_result *r);
+
+/*
+ * Explains a query: the KPIs' formulas, how their aggregate leaves are shared into scans, and the
+ * SQL each scan runs. Returns a string the caller frees with free(), or NULL on error (message on
+ * the handle).
+ */
+char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q);
+
+const char *kpi_result_from(const kpi_result *r);  /* first day, "2026-01-01" */
+const char *kpi_result_to(const kpi_result *r);    /* last day */
+const char *kpi_result_grain(const kpi_result *r);
+size_t kpi_result_nby(const kpi_result *r);
+const char *kpi_result_by(const kpi_result *r, size_t i);
+size_t kpi_result_nseries(const kpi_result *r);
+const kpi_series *kpi_result_series(const kpi_result *r, size_t i);
+
+/* ---- output formats -------------------------------------------------------------------- */
+
+typedef enum kpi_output {
+    KPI_OUTPUT_TABLE,    /* aligned, units, thousands separators, status glyphs, change arrows */
+    KPI_OUTPUT_CSV,
+    KPI_OUTPUT_JSON,     /* the contract of DESIGN §2, exactly */
+    KPI_OUTPUT_MARKDOWN
+} kpi_output;
+
+typedef struct kpi_render_options {
+    int color;   /* ANSI colours (table only) */
+    int unicode; /* glyphs and sparklines; else ASCII */
+    int width;   /* terminal columns; 0: 100 */
+} kpi_render_options;
+
+/* Parses "table", "csv", "json", "markdown". */
+int kpi_output_parse(const char *name, kpi_output *out);
+
+/*
+ * Renders a query result. Returns a NUL-terminated string the caller frees with free(), or
+ * NULL when out of memory.
+ */
+char *kpi_result_render(const kpi_result *r, kpi_output fmt, const kpi_render_options *opts);
+
+/*
+ * Renders the review table of `kpi report`: one row per series — the value of its last point,
+ * target, status, change against the previous period, and a sparkline of all its points.
+ */
+char *kpi_report_render(const kpi_result *r, kpi_output fmt, const kpi_render_options *opts);
 
 #ifdef __cplusplus
 }

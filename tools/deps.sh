@@ -13,6 +13,9 @@ chk_pc libfyaml libfyaml-dev
 chk_pc jansson libjansson-dev
 chk_pc icu-i18n libicu-dev
 chk_cmd sqlite3 sqlite3
+if [ "${KPI_DEPS_BENCH:-0}" = 1 ]; then
+    [ -x /usr/bin/time ] || need="$need time"
+fi
 if [ "${KPI_DEPS_FUZZ:-0}" = 1 ]; then
     chk_cmd clang clang
     [ -n "$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a 2>/dev/null)" ] || need="$need libclang-rt-14-dev"

@@ -122,6 +122,25 @@ size_t kutf8_valid_prefix(const char *p, size_t n);
  */
 size_t ktranscode_to_utf8(kencoding enc, const char *in, size_t n, char *out);
 
+/* ---- hash map ------------------------------------------------------------------------- */
+
+/* Maps byte strings to small integers (e.g. a breakdown's group key to its index). Keys are
+ * copied. Open addressing; grows by doubling. */
+typedef struct kmap {
+    struct kmap_slot *slots;
+    size_t cap;   /* power of two */
+    size_t count;
+    karena keys;
+} kmap;
+
+void kmap_init(kmap *m);
+void kmap_release(kmap *m);
+/* The value of key, or -1 when absent. */
+long kmap_get(const kmap *m, kstr key);
+/* Inserts key -> value unless present; returns the stored value (the existing one when the key
+ * was there), or -1 when out of memory. */
+long kmap_put(kmap *m, kstr key, long value);
+
 /* ---- small helpers --------------------------------------------------------------------- */
 
 /* a * b with overflow detection; false on overflow. */

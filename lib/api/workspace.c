@@ -1,0 +1,206 @@
+/*
+ * workspace.c - the workspace handle, top of the library: it loads kpi.yaml, opens the store
+ * and keeps it in step with the definitions, and is what every public call goes through. The
+ * last error stays on the handle (like sqlite3_errmsg) for the shells to print.
+ */
+#include "workspace_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int64_t real_now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* mkdir -p for the workspace directory. */
+static kpi_status make_dirs(const char *dir, kpi_error *err)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s", dir);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return kerr_set(err, KPI_USAGE, "path too long: '%s'", dir);
+    for (char *p = path + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST)
+                return kerr_set(err, KPI_IO, "cannot create directory '%s': %s", path,
+                                strerror(errno));
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    return KPI_OK;
+}
+
+/* Loads the definitions and opens and syncs the store. */
+static kpi_status open_parts(kpi_workspace *ws)
+{
+    kpi_error *err = &ws->err;
+    struct stat sb;
+    if (stat(ws->yaml_path, &sb) != 0)
+        return kerr_set(err, KPI_NOTFOUND,
+                        "no kpi.yaml in '%s': create a workspace there with 'kpi init %s', or"
+                        " choose one with -w DIR or KPI_WORKSPACE",
+                        ws->dir, ws->dir);
+    kpi_status rc = kcfg_load(ws->yaml_path, &ws->cfg, err);
+    if (rc != KPI_OK)
+        return rc;
+    if ((rc = ktz_open(ws->cfg->timezone, &ws->tz, err)) != KPI_OK) {
+        kerr_prefix(err, "workspace.timezone");
+        snprintf(err->file, sizeof err->file, "%s", ws->yaml_path);
+        return rc;
+    }
+    if ((rc = kstore_sqlite.open(ws->db_path, &ws->store, err)) != KPI_OK)
+        return rc;
+    return kstore_sync(ws->store, ws->cfg, err);
+}
+
+kpi_status kpi_workspace_open(const char *dir, kpi_workspace **out)
+{
+    kpi_workspace *ws = calloc(1, sizeof *ws);
+    *out = ws;
+    if (!ws)
+        return KPI_NOMEM;
+    kpi_error_init(&ws->err);
+    ws->now_us = real_now_us;
+    ws->dir = strdup(dir && *dir ? dir : ".");
+    ws->yaml_path = ws->dir ? path_join(ws->dir, "kpi.yaml") : NULL;
+    ws->db_path = ws->dir ? path_join(ws->dir, "kpi.db") : NULL;
+    if (!ws->dir || !ws->yaml_path || !ws->db_path)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    return open_parts(ws);
+}
+
+void kpi_workspace_destroy(kpi_workspace *ws)
+{
+    if (!ws)
+        return;
+    if (ws->store)
+        ws->store->backend->close(ws->store);
+    if (ws->compiled)
+        kcompiled_release(&ws->defs);
+    kcfg_free(ws->cfg);
+    ktz_close(ws->tz);
+    free(ws->dir);
+    free(ws->yaml_path);
+    free(ws->db_path);
+    free(ws);
+}
+
+const kpi_error *kpi_workspace_error(const kpi_workspace *ws) { return &ws->err; }
+
+int64_t kpi_parse_time(const char *iso)
+{
+    int64_t us;
+    char why[128];
+    return ktime_parse(kstr_c(iso), NULL, NULL, &us, why, sizeof why) ? us : INT64_MIN;
+}
+
+void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us) { ws->pinned_now_us = utc_us; }
+
+int64_t kws_now(const kpi_workspace *ws)
+{
+    return ws->pinned_now_us ? ws->pinned_now_us : ws->now_us();
+}
+
+const char *kpi_workspace_dir(const kpi_workspace *ws) { return ws->dir; }
+
+kpi_status kpi_workspace_init(const char *dir, kpi_error *err)
+{
+    kpi_status rc = make_dirs(dir, err);
+    if (rc != KPI_OK)
+        return rc;
+    char *yaml = path_join(dir, "kpi.yaml");
+    if (!yaml)
+        return kerr_set(err, KPI_NOMEM, "out of memory");
+    FILE *f = fopen(yaml, "wx");
+    if (!f) {
+        rc = errno == EEXIST ? kerr_set(err, KPI_CONFLICT, "'%s' already exists: '%s' is a"
+                                                           " workspace already", yaml, dir)
+                             : kerr_set(err, KPI_IO, "cannot write '%s': %s", yaml,
+                                        strerror(errno));
+        free(yaml);
+        return rc;
+    }
+    size_t n = strlen(kcfg_template);
+    bool ok = fwrite(kcfg_template, 1, n, f) == n;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok) {
+        rc = kerr_set(err, KPI_IO, "cannot write '%s': %s", yaml, strerror(errno));
+        free(yaml);
+        return rc;
+    }
+    free(yaml);
+    kpi_workspace *ws;
+    rc = kpi_workspace_open(dir, &ws);
+    if (rc != KPI_OK && ws)
+        *err = ws->err;
+    kpi_workspace_destroy(ws);
+    return rc;
+}
+
+size_t kpi_stream_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nstreams : 0; }
+
+kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
+{
+    kpi_error_init(&ws->err);
+    if (!ws->cfg || i >= ws->cfg->nstreams)
+        return kerr_set(&ws->err, KPI_USAGE, "stream index %zu out of range", i);
+    const kstream *s = &ws->cfg->streams[i];
+    memset(info, 0, sizeof *info);
+    info->name = s->name;
+    info->kind = kstream_kind_name(s->kind);
+    info->time_field = s->time_field;
+    info->id_field = s->id_field;
+    info->field_count = s->nfields;
+    info->time_is_date = s->fields[s->time_index].type == KPI_FIELD_DATE;
+    kstream_stats st;
+    kpi_status rc = ws->store->backend->stats(ws->store, s, &st, &ws->err);
+    if (rc != KPI_OK)
+        return rc;
+    info->rows = st.rows;
+    if (st.rows) {
+        int64_t scale = info->time_is_date ? KTIME_US_PER_DAY : 1;
+        info->first_time_us = st.first * scale;
+        info->last_time_us = st.last * scale;
+    }
+    return KPI_OK;
+}
+
+kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted)
+{
+    kpi_error_init(&ws->err);
+    return ws->store->backend->drop(ws->store, name, rows_deleted, &ws->err);
+}
+
+void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date_only, char *buf,
+                               size_t cap)
+{
+    if (date_only) {
+        int64_t y;
+        int m, d;
+        int64_t days = utc_us / KTIME_US_PER_DAY - (utc_us % KTIME_US_PER_DAY < 0);
+        kcivil_from_days(days, &y, &m, &d);
+        snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
+        return;
+    }
+    ktz_format(ws->tz, utc_us, buf, cap);
+}

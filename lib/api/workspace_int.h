@@ -1,0 +1,34 @@
+/*
+ * workspace_int.h - the workspace handle's insides, shared by the files of the top layer
+ * (lib/api/) that implement include/kpi.h.
+ */
+#ifndef KPI_WORKSPACE_INT_H
+#define KPI_WORKSPACE_INT_H
+
+#include "../engine/engine.h"
+#include "../ingest/import.h"
+#include "../model/model.h"
+#include "../store/store.h"
+#include "../util/ktime.h"
+
+struct kpi_workspace {
+    char *dir;
+    char *yaml_path;
+    char *db_path;
+    kconfig *cfg;
+    kstore *store;
+    ktz *tz;
+    int64_t (*now_us)(void); /* the clock */
+    int64_t pinned_now_us;   /* when non-zero, "now" (kpi_workspace_set_now) */
+    kcompiled defs;          /* formulas, compiled on first use */
+    bool compiled;
+    kpi_error err;
+};
+
+/* "now" in microseconds UTC: the pinned time, else the clock. */
+int64_t kws_now(const kpi_workspace *ws);
+
+/* Compiles the KPI formulas once; errors stay on the handle. */
+kpi_status kws_compile(kpi_workspace *ws);
+
+#endif

@@ -1,0 +1,458 @@
+/*
+ * data.c - loading scan results per breakdown group and folding them into windows of days.
+ * Scans return rows in day order, so each group's rows are day-ordered and a window is found by
+ * binary search. Sums of exact integers are added as integers, so money stays exact.
+ */
+#include "data.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_SEP '\x1f'
+
+/* Sums of scaled integers are added in 128 bits: no overflow before the final conversion. */
+__extension__ typedef __int128 kwide;
+
+typedef struct loader {
+    kdata *d;
+    kscan_data *sd;
+    kbuf key;
+    bool copy_text; /* value scans of text fields keep their text */
+    kpi_error *err;
+} loader;
+
+static long group_id(loader *L, const kstr *group)
+{
+    kdata *d = L->d;
+    kbuf_reset(&L->key);
+    for (size_t g = 0; g < d->nby; g++) {
+        if (g && !kbuf_appendc(&L->key, KEY_SEP))
+            return -1;
+        if (!kbuf_append(&L->key, group[g].p, group[g].n))
+            return -1;
+    }
+    kstr k = {L->key.p ? L->key.p : "", L->key.n};
+    long id = kmap_get(&d->groups, k);
+    if (id >= 0)
+        return id;
+    if (d->ngroups == d->cap_groups) {
+        size_t cap = d->cap_groups ? d->cap_groups * 2 : 16;
+        char **keys = realloc(d->group_keys, cap * sizeof *keys);
+        if (!keys)
+            return -1;
+        d->group_keys = keys;
+        d->cap_groups = cap;
+    }
+    char *copy = karena_strndup(&d->text, k.p, k.n);
+    if (!copy || kmap_put(&d->groups, k, (long)d->ngroups) < 0)
+        return -1;
+    d->group_keys[d->ngroups] = copy;
+    return (long)d->ngroups++;
+}
+
+/* The rows of group id in the scan being loaded (grown to cover new groups). */
+static kgroup_rows *rows_of(loader *L, long id)
+{
+    kscan_data *sd = L->sd;
+    if ((size_t)id >= sd->ngroups) {
+        size_t n = (size_t)id + 1;
+        kgroup_rows *g = realloc(sd->groups, n * sizeof *g);
+        if (!g)
+            return NULL;
+        memset(g + sd->ngroups, 0, (n - sd->ngroups) * sizeof *g);
+        sd->groups = g;
+        sd->ngroups = n;
+    }
+    return &sd->groups[id];
+}
+
+static bool append_row(kgroup_rows *r, size_t width, int64_t day, const kscan_value *v,
+                       bool with_time, int64_t t)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 32;
+        int64_t *days = realloc(r->days, cap * sizeof *days);
+        if (days)
+            r->days = days;
+        kscan_value *vals = realloc(r->vals, cap * width * sizeof *vals);
+        if (vals)
+            r->vals = vals;
+        int64_t *times = with_time ? realloc(r->times, cap * sizeof *times) : r->times;
+        if (with_time && times)
+            r->times = times;
+        if (!days || !vals || (with_time && !times))
+            return false;
+        r->cap = cap;
+    }
+    r->days[r->n] = day;
+    memcpy(r->vals + r->n * width, v, width * sizeof *v);
+    if (with_time)
+        r->times[r->n] = t;
+    r->n++;
+    return true;
+}
+
+static kpi_status on_aggs(void *ctx, int64_t day, const kstr *group, const kscan_value *vals)
+{
+    loader *L = ctx;
+    long id = group_id(L, group);
+    kgroup_rows *r = id < 0 ? NULL : rows_of(L, id);
+    if (!r || !append_row(r, L->sd->naggs, day, vals, false, 0))
+        return kerr_set(L->err, KPI_NOMEM, "out of memory loading scan results");
+    return KPI_OK;
+}
+
+static kpi_status on_value(void *ctx, int64_t day, const kstr *group, const kscan_value *val,
+                           int64_t time)
+{
+    loader *L = ctx;
+    long id = group_id(L, group);
+    kgroup_rows *r = id < 0 ? NULL : rows_of(L, id);
+    kscan_value v = *val;
+    if (L->copy_text && !v.null) {
+        v.text.p = karena_strndup(&L->d->text, v.text.p ? v.text.p : "", v.text.n);
+        if (!v.text.p)
+            r = NULL;
+    }
+    if (!r || !append_row(r, 1, day, &v, true, time))
+        return kerr_set(L->err, KPI_NOMEM, "out of memory loading scan results");
+    return KPI_OK;
+}
+
+/* Field indexes of the breakdown in stream s; false when s lacks one (checked earlier). */
+static bool group_fields(const kstream *s, const char *const *by, size_t nby, size_t *out)
+{
+    for (size_t g = 0; g < nby; g++) {
+        const kfield *f = kstream_field(s, kstr_c(by[g]));
+        if (!f)
+            return false;
+        out[g] = (size_t)(f - s->fields);
+    }
+    return true;
+}
+
+kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request *req,
+                      kpi_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->plan = p;
+    d->nby = req->nby;
+    kmap_init(&d->groups);
+    karena_init(&d->text, 0);
+    d->scans = calloc(p->nscans ? p->nscans : 1, sizeof *d->scans);
+    d->vscans = calloc(p->nvscans ? p->nvscans : 1, sizeof *d->vscans);
+    size_t *fields = calloc(req->nby ? req->nby : 1, sizeof *fields);
+    loader L = {.d = d, .err = err};
+    kbuf_init(&L.key, 0);
+    kpi_status rc = KPI_OK;
+    if (!d->scans || !d->vscans || !fields) {
+        rc = kerr_set(err, KPI_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; rc == KPI_OK && i < p->nscans; i++) {
+        const kscan_plan *sp = &p->scans[i];
+        if (!group_fields(sp->stream, req->by, req->nby, fields)) {
+            rc = kerr_set(err, KPI_USAGE, "stream '%s' cannot be broken down as asked",
+                          sp->stream->name);
+            break;
+        }
+        kscan_range range = {sp->stream, req->day_lo[i], req->day_hi[i], fields, req->nby,
+                             req->filter ? req->filter[i] : NULL};
+        d->scans[i].naggs = sp->naggs;
+        L.sd = &d->scans[i];
+        L.copy_text = false;
+        if (range.day_lo < range.day_hi)
+            rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
+    }
+    for (size_t j = 0; rc == KPI_OK && j < p->nvscans; j++) {
+        const kvalue_plan *vp = &p->vscans[j];
+        if (!group_fields(vp->stream, req->by, req->nby, fields)) {
+            rc = kerr_set(err, KPI_USAGE, "stream '%s' cannot be broken down as asked",
+                          vp->stream->name);
+            break;
+        }
+        kscan_range range = {vp->stream, req->vday_lo[j], req->vday_hi[j], fields, req->nby,
+                             req->vfilter ? req->vfilter[j] : NULL};
+        d->vscans[j].naggs = 1;
+        L.sd = &d->vscans[j];
+        L.copy_text = vp->expr->kind == KROW_FIELD &&
+                      vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT;
+        if (range.day_lo < range.day_hi)
+            rc = st->backend->scan_values(st, &range, vp->expr, vp->where, vp->want_time,
+                                          on_value, &L, err);
+    }
+out:
+    kbuf_release(&L.key);
+    free(fields);
+    return rc;
+}
+
+static void release_scan(kscan_data *s)
+{
+    for (size_t g = 0; g < s->ngroups; g++) {
+        free(s->groups[g].days);
+        free(s->groups[g].vals);
+        free(s->groups[g].times);
+    }
+    free(s->groups);
+}
+
+void kdata_release(kdata *d)
+{
+    if (!d->plan)
+        return;
+    for (size_t i = 0; d->scans && i < d->plan->nscans; i++)
+        release_scan(&d->scans[i]);
+    for (size_t j = 0; d->vscans && j < d->plan->nvscans; j++)
+        release_scan(&d->vscans[j]);
+    free(d->scans);
+    free(d->vscans);
+    free(d->group_keys);
+    kmap_release(&d->groups);
+    karena_release(&d->text);
+    memset(d, 0, sizeof *d);
+}
+
+/* First row with day >= x. */
+static size_t lower(const kgroup_rows *r, int64_t x)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->days[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Folds of the decomposable parts over a window. */
+typedef struct fold {
+    int64_t count;
+    kwide isum; /* exact part of the sum, at scale `scale` */
+    int scale;
+    double dsum;   /* floating part */
+    bool any_sum;
+    double min, max;
+    bool any_minmax;
+} fold;
+
+static void add_sum(fold *f, const kscan_value *v)
+{
+    if (v->null)
+        return;
+    f->any_sum = true;
+    if (!v->is_int) {
+        f->dsum += v->d;
+        return;
+    }
+    /* align scales: the larger one wins */
+    while (f->scale < v->scale) {
+        f->isum *= 10;
+        f->scale++;
+    }
+    kwide x = v->i;
+    for (int s = v->scale; s < f->scale; s++)
+        x *= 10;
+    f->isum += x;
+}
+
+static void fold_group(const kscan_data *sd, const kleaf *l, long g, int64_t first, int64_t end,
+                       fold *f)
+{
+    if (g < 0 || (size_t)g >= sd->ngroups)
+        return;
+    const kgroup_rows *r = &sd->groups[g];
+    for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
+        const kscan_value *v = r->vals + i * sd->naggs;
+        if (l->col_count >= 0 && !v[l->col_count].null)
+            f->count += v[l->col_count].i;
+        if (l->col_sum >= 0)
+            add_sum(f, &v[l->col_sum]);
+        int c = l->col_min >= 0 ? l->col_min : l->col_max;
+        if (c >= 0 && !v[c].null) {
+            double x = v[c].d;
+            if (!f->any_minmax || x < f->min)
+                f->min = x;
+            if (!f->any_minmax || x > f->max)
+                f->max = x;
+            f->any_minmax = true;
+        }
+    }
+}
+
+static double sum_of(const fold *f)
+{
+    double exact = (double)f->isum;
+    for (int s = 0; s < f->scale; s++)
+        exact /= 10;
+    return exact + f->dsum;
+}
+
+/* Collects the value rows of a window (all groups when g < 0). */
+typedef struct picked {
+    const kscan_value **v;
+    int64_t *times;
+    size_t n, cap;
+} picked;
+
+static bool pick(const kscan_data *sd, long g, int64_t first, int64_t end, picked *out)
+{
+    size_t g0 = g < 0 ? 0 : (size_t)g, g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
+    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
+        const kgroup_rows *r = &sd->groups[k];
+        for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
+            if (out->n == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 64;
+                const kscan_value **v = realloc(out->v, cap * sizeof *v);
+                int64_t *t = v ? realloc(out->times, cap * sizeof *t) : NULL;
+                if (v)
+                    out->v = v;
+                if (!t)
+                    return false;
+                out->times = t;
+                out->cap = cap;
+            }
+            out->v[out->n] = &r->vals[i];
+            out->times[out->n] = r->times ? r->times[i] : 0;
+            out->n++;
+        }
+    }
+    return true;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    const kstr *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = n ? memcmp(x->p, y->p, n) : 0;
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Percentile by linear interpolation between closest ranks (the common "R-7" definition,
+ * which gives the usual median for p = 50). */
+static double percentile(double *xs, size_t n, double p)
+{
+    qsort(xs, n, sizeof *xs, cmp_double);
+    double rank = p / 100 * (double)(n - 1);
+    size_t lo = (size_t)rank;
+    double frac = rank - (double)lo;
+    return lo + 1 < n ? xs[lo] + (xs[lo + 1] - xs[lo]) * frac : xs[lo];
+}
+
+static double value_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
+{
+    const kscan_data *sd = &d->vscans[l->scan];
+    picked pk = {0};
+    double out = NAN;
+    if (!pick(sd, g, first, end, &pk) || pk.n == 0)
+        goto done;
+    switch (l->node->agg) {
+    case KAGG_COUNT_DISTINCT: {
+        bool text = pk.v[0]->text.p != NULL || pk.v[0]->text.n;
+        if (text) {
+            kstr *xs = malloc(pk.n * sizeof *xs);
+            if (!xs)
+                goto done;
+            for (size_t i = 0; i < pk.n; i++)
+                xs[i] = pk.v[i]->text;
+            qsort(xs, pk.n, sizeof *xs, cmp_text);
+            size_t distinct = 1;
+            for (size_t i = 1; i < pk.n; i++)
+                distinct += cmp_text(&xs[i - 1], &xs[i]) != 0;
+            free(xs);
+            out = (double)distinct;
+            break;
+        }
+    } /* numbers: count the distinct values below */
+    /* FALLTHROUGH */
+    case KAGG_MEDIAN:
+    case KAGG_PERCENTILE: {
+        double *xs = malloc(pk.n * sizeof *xs);
+        if (!xs)
+            goto done;
+        for (size_t i = 0; i < pk.n; i++)
+            xs[i] = pk.v[i]->d;
+        if (l->node->agg == KAGG_COUNT_DISTINCT) {
+            qsort(xs, pk.n, sizeof *xs, cmp_double);
+            size_t distinct = 1;
+            for (size_t i = 1; i < pk.n; i++)
+                distinct += xs[i] != xs[i - 1];
+            out = (double)distinct;
+        } else {
+            out = percentile(xs, pk.n, l->node->agg == KAGG_MEDIAN ? 50 : l->node->pct);
+        }
+        free(xs);
+        break;
+    }
+    case KAGG_FIRST:
+    case KAGG_LAST: {
+        /* a snapshot: the rows at the first (last) time of the window, added up — one row for
+         * a single balance, one per item when a snapshot lists stock per store */
+        bool last = l->node->agg == KAGG_LAST;
+        int64_t best = pk.times[0];
+        for (size_t i = 1; i < pk.n; i++)
+            if (last ? pk.times[i] > best : pk.times[i] < best)
+                best = pk.times[i];
+        fold f = {0};
+        for (size_t i = 0; i < pk.n; i++)
+            if (pk.times[i] == best)
+                add_sum(&f, pk.v[i]);
+        out = sum_of(&f);
+        break;
+    }
+    default:
+        break;
+    }
+done:
+    free(pk.v);
+    free(pk.times);
+    return out;
+}
+
+double kdata_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
+{
+    if (l->values)
+        return value_leaf(d, l, first, end, g);
+    const kscan_data *sd = &d->scans[l->scan];
+    fold f = {0};
+    if (g >= 0) {
+        fold_group(sd, l, g, first, end, &f);
+    } else {
+        for (size_t k = 0; k < sd->ngroups; k++)
+            fold_group(sd, l, (long)k, first, end, &f);
+    }
+    switch (l->node->agg) {
+    case KAGG_COUNT:
+        return (double)f.count;
+    case KAGG_SUM:
+        return sum_of(&f);
+    case KAGG_AVG:
+        return f.count ? sum_of(&f) / (double)f.count : NAN;
+    case KAGG_MIN:
+        return f.any_minmax ? f.min : NAN;
+    case KAGG_MAX:
+        return f.any_minmax ? f.max : NAN;
+    default:
+        return NAN;
+    }
+}
+
+void kdata_group_values(const kdata *d, long g, kstr *out)
+{
+    const char *k = g >= 0 && (size_t)g < d->ngroups ? d->group_keys[g] : "";
+    for (size_t i = 0; i < d->nby; i++) {
+        const char *sep = strchr(k, KEY_SEP);
+        size_t n = sep ? (size_t)(sep - k) : strlen(k);
+        out[i] = (kstr){k, n};
+        k = sep ? sep + 1 : k + n;
+    }
+}

@@ -1,0 +1,60 @@
+/*
+ * data.h - the data a query's scans brought back, kept per breakdown group in day order, and
+ * folded on demand into any window of days: a period, its previous period, last year, a
+ * to-date slice, a rolling range. Decomposable parts are folded exactly (integer sums carry
+ * their decimal scale); value scans give median, percentile, count_distinct, first and last.
+ */
+#ifndef KPI_ENGINE_DATA_H
+#define KPI_ENGINE_DATA_H
+
+#include "../plan/plan.h"
+
+/* The rows of one scan for one group: days ascending, naggs values per row. */
+typedef struct kgroup_rows {
+    int64_t *days;
+    kscan_value *vals; /* n * naggs (aggregate scans) or n (value scans) */
+    int64_t *times;    /* value scans with want_time */
+    size_t n, cap;
+} kgroup_rows;
+
+typedef struct kscan_data {
+    kgroup_rows *groups; /* indexed by global group id */
+    size_t ngroups;
+    size_t naggs; /* values per row; 1 for value scans */
+} kscan_data;
+
+typedef struct kdata {
+    const kplan *plan;
+    kscan_data *scans;  /* per plan.scans */
+    kscan_data *vscans; /* per plan.vscans */
+    kmap groups;        /* group key (values joined by \x1f) -> id */
+    char **group_keys;  /* id -> key */
+    size_t ngroups, cap_groups;
+    size_t nby;
+    karena text; /* text values of value scans */
+} kdata;
+
+/* What to load: per aggregate scan i and value scan j of the plan, the day range and the
+ * filter (the query's --where bound to that stream; NULL for none). */
+typedef struct kdata_request {
+    const char *const *by; /* breakdown field names, resolved in each stream */
+    size_t nby;
+    const int64_t *day_lo, *day_hi;   /* per plan.scans */
+    const kcond *const *filter;
+    const int64_t *vday_lo, *vday_hi; /* per plan.vscans */
+    const kcond *const *vfilter;
+} kdata_request;
+
+/* Runs every scan of the plan. Free with kdata_release (also after a failure). */
+kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request *req,
+                      kpi_error *err);
+void kdata_release(kdata *d);
+
+/* The value of an aggregate leaf over days [first, end) for group g (-1: all groups). NaN when
+ * undefined (avg/min/max/median/... of no rows); count and sum of no rows are 0. */
+double kdata_leaf(const kdata *d, const kleaf *leaf, int64_t first, int64_t end, long g);
+
+/* The group values of group g (nby strings), split from its key into out (cap entries). */
+void kdata_group_values(const kdata *d, long g, kstr *out);
+
+#endif

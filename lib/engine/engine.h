@@ -1,0 +1,52 @@
+/*
+ * engine.h - the engine layer's internals: compiled definitions, targets and status, and the
+ * query runner behind kpi_query_run.
+ */
+#ifndef KPI_ENGINE_H
+#define KPI_ENGINE_H
+
+#include "eval.h"
+#include "result.h"
+
+/* The definitions compiled once per workspace: a bound tree per KPI. */
+typedef struct kcompiled {
+    const kconfig *cfg;
+    kcalendar cal;
+    kexpr **trees; /* per cfg->kpis; NULL for manual KPIs */
+    karena arena;
+} kcompiled;
+
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kpi_error *err);
+void kcompiled_release(kcompiled *c);
+
+/* Where a target is looked up: the KPI, its grain, the breakdown and the group's values. */
+typedef struct ktarget_ctx {
+    const kkpi *kpi;
+    const kcalendar *cal;
+    kgrain grain;      /* the KPI's review grain: a target "for every period" is per one of these */
+    bool additive;
+    const char *const *by;
+    size_t nby;
+    const kstr *group; /* nby values; NULL when nby is 0 */
+} ktarget_ctx;
+
+/* The target for the days [first, end); NaN when none applies. */
+double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end);
+
+/* The status of a value against a target, and the attainment (NaN when undefined). */
+const char *kstatus_of(const kkpi *k, double value, double target, double *attainment);
+
+/* Everything a query needs from the workspace. */
+typedef struct kquery_env {
+    const kcompiled *defs;
+    kstore *store;
+    int64_t today; /* local day number of "now" */
+} kquery_env;
+
+kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,
+                      kpi_error *err);
+
+/* Appends the plan of a query (the scans and their SQL) for `kpi explain`. */
+kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, kpi_error *err);
+
+#endif

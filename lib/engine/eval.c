@@ -1,0 +1,378 @@
+/*
+ * eval.c - the formula interpreter. Values are doubles; NaN is null: any null operand gives
+ * null, division by zero gives null (never inf), count and sum of no rows are 0 (data.c).
+ * Functions move the window (prev, ago, rolling, ytd/qtd/mtd) or the group (total) and then
+ * evaluate their argument there.
+ */
+#include "eval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+void kwin_days(const kwin *w, int64_t *first, int64_t *end)
+{
+    *first = w->whole.first;
+    *end = w->whole.end;
+    if (w->len >= 0 && w->whole.first + w->len < *end)
+        *end = w->whole.first + w->len;
+}
+
+static void widen(int64_t *lo, int64_t *hi, int64_t first, int64_t end)
+{
+    if (first < *lo)
+        *lo = first;
+    if (end > *hi)
+        *hi = end;
+}
+
+static double leaf(keval *ev, const kexpr *e, kwin w)
+{
+    const kleaf *l = kplan_leaf(ev->plan, e);
+    if (!l)
+        return NAN;
+    int64_t first, end;
+    kwin_days(&w, &first, &end);
+    if (!ev->data) {
+        if (l->values)
+            widen(&ev->vlo[l->scan], &ev->vhi[l->scan], first, end);
+        else
+            widen(&ev->lo[l->scan], &ev->hi[l->scan], first, end);
+        return NAN;
+    }
+    return kdata_leaf(ev->data, l, first, end, w.group);
+}
+
+/* The window n periods away, keeping a to-date cut like for like. */
+static kwin shifted(keval *ev, kwin w, int n)
+{
+    kwin o = w;
+    o.whole = kperiod_shift(ev->cal, w.whole, n);
+    return o;
+}
+
+/* The window moved by ago()'s "3m" / "1y" / "2w" / "7d" / "1q". */
+static kwin moved(keval *ev, kwin w, int n, char unit)
+{
+    kwin o = w;
+    kperiod p = w.whole;
+    if (unit == 'y' && n == 1) {
+        o.whole = kperiod_last_year(ev->cal, p);
+        return o;
+    }
+    int64_t days = 0;
+    if (unit == 'd' || unit == 'w') {
+        days = (int64_t)n * (unit == 'w' ? 7 : 1);
+        o.whole.first = p.first - days;
+        o.whole.end = p.end - days;
+        return o;
+    }
+    int months = n * (unit == 'y' ? 12 : unit == 'q' ? 3 : 1);
+    int64_t y;
+    int m, d;
+    kcivil_from_days(p.first, &y, &m, &d);
+    int64_t total = y * 12 + (m - 1) - months;
+    int64_t ny = total >= 0 ? total / 12 : (total - 11) / 12;
+    int nm = (int)(total - ny * 12) + 1;
+    int dim = kdays_in_month(ny, nm);
+    int64_t first = kdays_from_civil(ny, nm, d < dim ? d : dim);
+    if (p.grain == KGRAIN_ALL) {
+        o.whole.first = first;
+        o.whole.end = first + (p.end - p.first);
+    } else {
+        o.whole = kperiod_of(ev->cal, p.grain, first);
+    }
+    return o;
+}
+
+/* ytd / qtd / mtd: from the start of the year (quarter, month) holding the window's last day
+ * through that day. Fiscal years and quarters when the window's grain is fiscal. */
+static kwin to_date(keval *ev, kwin w, kfunc fn)
+{
+    int64_t first, end;
+    kwin_days(&w, &first, &end);
+    bool fiscal = w.whole.grain == KGRAIN_FISCAL_QUARTER || w.whole.grain == KGRAIN_FISCAL_YEAR;
+    int64_t last = end - 1;
+    int64_t start = fn == KF_YTD   ? kyear_start(ev->cal, last, fiscal)
+                    : fn == KF_QTD ? kquarter_start(ev->cal, last, fiscal)
+                                   : kmonth_start(last);
+    kwin o = w;
+    o.whole = (kperiod){KGRAIN_ALL, start, end};
+    o.len = -1;
+    return o;
+}
+
+static double safe_div(double a, double b)
+{
+    if (isnan(a) || isnan(b) || b == 0)
+        return NAN;
+    double r = a / b;
+    return isfinite(r) ? r : NAN;
+}
+
+static double conversion(keval *ev, const kexpr *e, kwin w);
+
+static double call(keval *ev, const kexpr *e, kwin w)
+{
+    double x, y;
+    switch (e->fn) {
+    case KF_PREV:
+        return keval_expr(ev, e->args[0], shifted(ev, w, -1));
+    case KF_AGO:
+        return keval_expr(ev, e->args[0], moved(ev, w, e->shift_n, e->shift_unit));
+    case KF_GROWTH:
+        x = keval_expr(ev, e->args[0], w);
+        y = keval_expr(ev, e->args[0], shifted(ev, w, -1));
+        return safe_div(x - y, fabs(y));
+    case KF_YTD:
+    case KF_QTD:
+    case KF_MTD:
+        return keval_expr(ev, e->args[0], to_date(ev, w, e->fn));
+    case KF_ROLLING: {
+        kwin r = w;
+        int64_t first, end;
+        kwin_days(&w, &first, &end);
+        r.whole = (kperiod){KGRAIN_ALL, kperiod_shift(ev->cal, w.whole, 1 - e->rolling_n).first,
+                            end};
+        r.len = -1;
+        return keval_expr(ev, e->args[0], r);
+    }
+    case KF_TOTAL: {
+        kwin t = w;
+        t.group = -1;
+        return keval_expr(ev, e->args[0], t);
+    }
+    case KF_CONVERSION:
+        return conversion(ev, e, w);
+    case KF_COALESCE:
+        x = keval_expr(ev, e->args[0], w);
+        y = keval_expr(ev, e->args[1], w);
+        return isnan(x) ? y : x;
+    case KF_IF: {
+        double c = keval_expr(ev, e->args[0], w);
+        x = keval_expr(ev, e->args[1], w);
+        y = keval_expr(ev, e->args[2], w);
+        return isnan(c) ? NAN : c != 0 ? x : y;
+    }
+    case KF_ABS:
+        return fabs(keval_expr(ev, e->args[0], w));
+    case KF_ROUND: {
+        double m = pow(10, e->round_digits);
+        return round(keval_expr(ev, e->args[0], w) * m) / m;
+    }
+    }
+    return NAN;
+}
+
+static double compare(kcmp op, double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return NAN;
+    switch (op) {
+    case KCMP_EQ:
+        return a == b;
+    case KCMP_NE:
+        return a != b;
+    case KCMP_LT:
+        return a < b;
+    case KCMP_LE:
+        return a <= b;
+    case KCMP_GT:
+        return a > b;
+    case KCMP_GE:
+        return a >= b;
+    }
+    return NAN;
+}
+
+double keval_expr(keval *ev, const kexpr *e, kwin w)
+{
+    if (!e || ev->depth > MAX_DEPTH)
+        return NAN;
+    ev->depth++;
+    double a, b, r = NAN;
+    switch (e->kind) {
+    case KX_NUM:
+        r = e->num;
+        break;
+    case KX_KPI: {
+        long k = kplan_kpi_index(ev->cfg, e->kpi);
+        r = k < 0 ? NAN : keval_kpi(ev, (size_t)k, w);
+        break;
+    }
+    case KX_AGG:
+        r = leaf(ev, e, w);
+        break;
+    case KX_BIN:
+        a = keval_expr(ev, e->a, w);
+        b = keval_expr(ev, e->b, w);
+        r = e->op == '+' ? a + b : e->op == '-' ? a - b : e->op == '*' ? a * b : safe_div(a, b);
+        break;
+    case KX_NEG:
+        r = -keval_expr(ev, e->a, w);
+        break;
+    case KX_CALL:
+        r = call(ev, e, w);
+        break;
+    case KX_CMP:
+        a = keval_expr(ev, e->a, w);
+        b = keval_expr(ev, e->b, w);
+        r = compare(e->cmp, a, b);
+        break;
+    case KX_AND:
+    case KX_OR:
+        a = keval_expr(ev, e->a, w);
+        b = keval_expr(ev, e->b, w);
+        r = isnan(a) || isnan(b) ? NAN : e->kind == KX_AND ? (a != 0 && b != 0) : (a != 0 || b != 0);
+        break;
+    case KX_NOT:
+        a = keval_expr(ev, e->a, w);
+        r = isnan(a) ? NAN : a == 0;
+        break;
+    }
+    ev->depth--;
+    return isfinite(r) ? r : NAN;
+}
+
+double keval_kpi(keval *ev, size_t k, kwin w)
+{
+    return ev->trees[k] ? keval_expr(ev, ev->trees[k], w) : NAN;
+}
+
+bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int depth)
+{
+    if (!e || depth > MAX_DEPTH)
+        return false;
+    switch (e->kind) {
+    case KX_AGG:
+        return e->agg == KAGG_SUM || e->agg == KAGG_COUNT;
+    case KX_KPI: {
+        long k = kplan_kpi_index(cfg, e->kpi);
+        return k >= 0 && keval_additive(cfg, trees, trees[k], depth + 1);
+    }
+    case KX_NEG:
+        return keval_additive(cfg, trees, e->a, depth + 1);
+    case KX_BIN:
+        if (e->op == '+' || e->op == '-')
+            return keval_additive(cfg, trees, e->a, depth + 1) &&
+                   keval_additive(cfg, trees, e->b, depth + 1);
+        if (e->op == '*')
+            return (e->a->kind == KX_NUM && keval_additive(cfg, trees, e->b, depth + 1)) ||
+                   (e->b->kind == KX_NUM && keval_additive(cfg, trees, e->a, depth + 1));
+        return e->op == '/' && e->b->kind == KX_NUM &&
+               keval_additive(cfg, trees, e->a, depth + 1);
+    default:
+        return false;
+    }
+}
+
+/* ---- conversion(from, to, on: field, within: "90d") ---------------------------------------- */
+
+typedef struct conv_rows {
+    kmap first_seen; /* on value -> index in times */
+    int64_t *times;  /* earliest time (us) of each value in the window */
+    size_t n, cap;
+    int64_t scale;   /* to microseconds: 1 for time fields, a day for date fields */
+    bool failed;
+} conv_rows;
+
+static kpi_status on_from(void *ctx, int64_t day, const kstr *group, const kscan_value *v,
+                          int64_t t)
+{
+    (void)day;
+    (void)group;
+    conv_rows *c = ctx;
+    if (v->null || !v->text.p)
+        return KPI_OK;
+    long id = kmap_get(&c->first_seen, v->text);
+    if (id >= 0) {
+        if (t * c->scale < c->times[id])
+            c->times[id] = t * c->scale;
+        return KPI_OK;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        int64_t *times = realloc(c->times, cap * sizeof *times);
+        if (!times) {
+            c->failed = true;
+            return KPI_NOMEM;
+        }
+        c->times = times;
+        c->cap = cap;
+    }
+    if (kmap_put(&c->first_seen, v->text, (long)c->n) < 0) {
+        c->failed = true;
+        return KPI_NOMEM;
+    }
+    c->times[c->n++] = t * c->scale;
+    return KPI_OK;
+}
+
+typedef struct conv_to {
+    conv_rows *from;
+    int64_t scale; /* the "to" stream's times to microseconds */
+    int64_t within_us;
+    bool *converted;
+} conv_to;
+
+static kpi_status on_to(void *ctx, int64_t day, const kstr *group, const kscan_value *v,
+                        int64_t t)
+{
+    (void)day;
+    (void)group;
+    conv_to *c = ctx;
+    if (v->null || !v->text.p)
+        return KPI_OK;
+    long id = kmap_get(&c->from->first_seen, v->text);
+    if (id < 0)
+        return KPI_OK;
+    int64_t at = t * c->scale, start = c->from->times[id];
+    if (at >= start && at <= start + c->within_us)
+        c->converted[id] = true;
+    return KPI_OK;
+}
+
+static double conversion(keval *ev, const kexpr *e, kwin w)
+{
+    int64_t first, end;
+    kwin_days(&w, &first, &end);
+    if (!ev->data)
+        return NAN; /* reads its rows itself, at evaluation */
+    const kstream *fs = e->conv_from, *ts = e->conv_to;
+    krow on_from_row = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
+                        .field_index = e->conv_on_from};
+    krow on_to_row = {.kind = KROW_FIELD, .field = &ts->fields[e->conv_on_to],
+                      .field_index = e->conv_on_to};
+    conv_rows from = {0};
+    kmap_init(&from.first_seen);
+    from.scale = fs->fields[fs->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1;
+    kpi_error err;
+    double r = NAN;
+    kscan_range fr = {fs, first, end, NULL, 0, NULL};
+    if (ev->store->backend->scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
+                                        &err) != KPI_OK ||
+        from.failed)
+        goto out;
+    if (from.n == 0)
+        goto out;
+    bool *converted = calloc(from.n, sizeof *converted);
+    if (!converted)
+        goto out;
+    conv_to to = {&from, ts->fields[ts->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1,
+                  (int64_t)e->conv_within_days * KTIME_US_PER_DAY, converted};
+    kscan_range tr = {ts, first, end + e->conv_within_days + 1, NULL, 0, NULL};
+    if (ev->store->backend->scan_values(ev->store, &tr, &on_to_row, NULL, true, on_to, &to,
+                                        &err) == KPI_OK) {
+        size_t hits = 0;
+        for (size_t i = 0; i < from.n; i++)
+            hits += converted[i];
+        r = (double)hits / (double)from.n;
+    }
+    free(converted);
+out:
+    kmap_release(&from.first_seen);
+    free(from.times);
+    return r;
+}

@@ -1,0 +1,47 @@
+/*
+ * eval.h - evaluating bound formula trees over windows of days. A window is a period (with its
+ * grain, so prev/ago/ytd know how to move) optionally cut to its first `len` days (open periods
+ * and like-for-like comparisons), for one breakdown group or all of them.
+ *
+ * Evaluation runs twice: first in "collect" mode, where every aggregate leaf only records the
+ * days it will need (so each stream is scanned once, over exactly the range required), then for
+ * real over the loaded data.
+ */
+#ifndef KPI_ENGINE_EVAL_H
+#define KPI_ENGINE_EVAL_H
+
+#include "../calendar/calendar.h"
+#include "data.h"
+
+typedef struct kwin {
+    kperiod whole; /* the period, or for to-date functions a KGRAIN_ALL range */
+    int64_t len;   /* days from whole.first; -1: all of whole */
+    long group;    /* -1: all groups */
+} kwin;
+
+typedef struct keval {
+    const kconfig *cfg;
+    kexpr *const *trees; /* per KPI */
+    const kcalendar *cal;
+    const kplan *plan;
+    const kdata *data; /* NULL in collect mode */
+    kstore *store;     /* conversion() reads rows itself */
+    /* collect mode: needed day range per aggregate scan and value scan */
+    int64_t *lo, *hi, *vlo, *vhi;
+    int depth;
+} keval;
+
+/* The days [first, end) of a window. */
+void kwin_days(const kwin *w, int64_t *first, int64_t *end);
+
+/* The value of e over w (NaN when undefined). In collect mode, records ranges and returns NaN. */
+double keval_expr(keval *ev, const kexpr *e, kwin w);
+
+/* The value of KPI k (index in cfg->kpis) over w. */
+double keval_kpi(keval *ev, size_t k, kwin w);
+
+/* True when the KPI adds up over time and groups (sums and counts, and their sums and constant
+ * multiples): targets are split across days and projections scale with elapsed time. */
+bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int depth);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * query.c - running a query: resolve the KPIs, the periods and the breakdown; plan the scans;
+ * find the days every value, comparison and function needs (a first evaluation in collect
+ * mode); load the data in one scan per stream; then evaluate each KPI per period and group,
+ * with previous period, last year, target, attainment, status and, for the open period, pacing.
+ */
+#include "engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PERIODS 12
+#define MAX_PERIODS 100000
+
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kpi_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->cfg = cfg;
+    c->cal = (kcalendar){cfg->week_start, cfg->fiscal_year_start};
+    karena_init(&c->arena, 0);
+    return kformula_compile_all(cfg, &c->arena, &c->trees, err);
+}
+
+void kcompiled_release(kcompiled *c)
+{
+    karena_release(&c->arena);
+    memset(c, 0, sizeof *c);
+}
+
+/* The state of one query. */
+typedef struct qrun {
+    const kquery_env *env;
+    const kpi_query *q;
+    const kconfig *cfg;
+    const kcalendar *cal;
+    kpi_error *err;
+    long *kpis; /* indexes in cfg->kpis, per requested KPI */
+    kgrain grain;
+    kperiod *periods;
+    size_t nperiods;
+    kplan plan;
+    kdata data;
+    bool planned, loaded;
+    int64_t *lo, *hi, *vlo, *vhi; /* days each scan reads */
+    bool explain;                 /* plan and ranges only, no data */
+} qrun;
+
+static kpi_status resolve_kpis(qrun *r)
+{
+    const kconfig *cfg = r->cfg;
+    if (r->q->nkpis == 0)
+        return kerr_set(r->err, KPI_USAGE, "no KPI given");
+    r->kpis = calloc(r->q->nkpis, sizeof *r->kpis);
+    const char **ids = calloc(cfg->nkpis + 1, sizeof *ids);
+    kpi_status rc = r->kpis && ids ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; i < cfg->nkpis && ids; i++)
+        ids[i] = cfg->kpis[i].id;
+    for (size_t i = 0; rc == KPI_OK && i < r->q->nkpis; i++) {
+        const kkpi *k = kcfg_kpi(cfg, kstr_c(r->q->kpis[i]));
+        if (!k) {
+            char hint[160];
+            ksuggest_hint(kstr_c(r->q->kpis[i]), ids, cfg->nkpis, hint, sizeof hint);
+            rc = kerr_set(r->err, KPI_NOTFOUND, "unknown kpi '%s'%s", r->q->kpis[i], hint);
+        } else if (k->manual) {
+            rc = kerr_set(r->err, KPI_USAGE,
+                          "kpi '%s' is manual: its values are entered, not computed", k->id);
+        } else {
+            r->kpis[i] = kplan_kpi_index(cfg, k);
+        }
+    }
+    free(ids);
+    return rc;
+}
+
+static kpi_status day_arg(qrun *r, const char *s, const char *what, int64_t *day)
+{
+    char why[256];
+    if (kdate_parse(kstr_c(s), NULL, day, why, sizeof why))
+        return KPI_OK;
+    return kerr_set(r->err, KPI_USAGE, "invalid %s date '%s': %s", what, s, why);
+}
+
+/* The periods of the query: --period, --from/--to, or the last 12 up to today. */
+static kpi_status resolve_periods(qrun *r)
+{
+    const kpi_query *q = r->q;
+    const kkpi *first = &r->cfg->kpis[r->kpis[0]];
+    const char *gname = q->grain ? q->grain : first->grain ? first->grain : "month";
+    if (!kgrain_parse(kstr_c(gname), &r->grain))
+        return kerr_set(r->err, KPI_USAGE,
+                        "unknown grain '%s' (day, week, month, quarter, year, fiscal_quarter,"
+                        " fiscal_year or all)",
+                        gname);
+    int64_t from, to;
+    kpi_status rc = KPI_OK;
+    if (q->period) {
+        kperiod p;
+        char why[256];
+        if (!kperiod_parse(r->cal, kstr_c(q->period), &p, why, sizeof why))
+            return kerr_set(r->err, KPI_USAGE, "invalid period: %s", why);
+        if (!q->grain)
+            r->grain = p.grain;
+        from = p.first;
+        to = p.end - 1;
+    } else if (q->from || q->to) {
+        if (!q->from || !q->to)
+            return kerr_set(r->err, KPI_USAGE, "--from and --to go together");
+        if ((rc = day_arg(r, q->from, "--from", &from)) != KPI_OK ||
+            (rc = day_arg(r, q->to, "--to", &to)) != KPI_OK)
+            return rc;
+        if (to < from)
+            return kerr_set(r->err, KPI_USAGE, "--to %s is before --from %s", q->to, q->from);
+    } else {
+        kperiod now = kperiod_of(r->cal, r->grain == KGRAIN_ALL ? KGRAIN_MONTH : r->grain,
+                                 r->env->today);
+        kperiod start = kperiod_shift(r->cal, now, 1 - DEFAULT_PERIODS);
+        from = start.first;
+        to = now.end - 1;
+    }
+    if (r->grain == KGRAIN_ALL) {
+        r->periods = malloc(sizeof *r->periods);
+        if (!r->periods)
+            return kerr_set(r->err, KPI_NOMEM, "out of memory");
+        r->periods[0] = (kperiod){KGRAIN_ALL, from, to + 1};
+        r->nperiods = 1;
+        return KPI_OK;
+    }
+    size_t n = kperiods_between(r->cal, r->grain, from, to, NULL, 0);
+    if (n > MAX_PERIODS)
+        return kerr_set(r->err, KPI_LIMIT, "%zu periods asked; at most %d", n, MAX_PERIODS);
+    r->periods = malloc((n ? n : 1) * sizeof *r->periods);
+    if (!r->periods)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    r->nperiods = kperiods_between(r->cal, r->grain, from, to, r->periods, n);
+    return KPI_OK;
+}
+
+/* Every stream a KPI reads must have the breakdown fields; a KPI with declared dimensions must
+ * list them. */
+static kpi_status check_breakdown(qrun *r)
+{
+    for (size_t b = 0; b < r->q->nby; b++) {
+        const char *dim = r->q->by[b];
+        for (size_t i = 0; i < r->plan.nleaves; i++) {
+            const kstream *s = r->plan.leaves[i].node->stream;
+            if (!kstream_field(s, kstr_c(dim)))
+                return kerr_set(r->err, KPI_USAGE,
+                                "cannot break down by '%s': stream '%s' has no field '%s'", dim,
+                                s->name, dim);
+        }
+        for (size_t i = 0; i < r->q->nkpis; i++) {
+            const kkpi *k = &r->cfg->kpis[r->kpis[i]];
+            bool listed = k->ndimensions == 0;
+            for (size_t d = 0; d < k->ndimensions && !listed; d++)
+                listed = strcmp(k->dimensions[d], dim) == 0;
+            if (!listed)
+                return kerr_set(r->err, KPI_USAGE,
+                                "kpi '%s' cannot be broken down by '%s': add it to its"
+                                " dimensions",
+                                k->id, dim);
+        }
+    }
+    return KPI_OK;
+}
+
+/* The windows a point needs: the period (cut to today when open), the previous one, last year. */
+typedef struct windows {
+    kwin value, previous, last_year;
+    bool open;
+    double elapsed; /* fraction of the open period gone by */
+} windows;
+
+static windows windows_of(qrun *r, kperiod p, long group)
+{
+    windows w;
+    int64_t today = r->env->today;
+    w.open = p.grain != KGRAIN_ALL && today >= p.first && today < p.end;
+    int64_t len = w.open ? today - p.first + 1 : -1;
+    w.elapsed = w.open ? (double)len / (double)(p.end - p.first) : 1;
+    /* an open period counts through today only, like its comparisons */
+    w.value = (kwin){p, len, group};
+    /* an open period is compared like for like: the same number of days */
+    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group};
+    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group};
+    return w;
+}
+
+static kpi_status load(qrun *r)
+{
+    bool *wanted = calloc(r->cfg->nkpis ? r->cfg->nkpis : 1, sizeof *wanted);
+    if (!wanted)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->q->nkpis; i++)
+        wanted[r->kpis[i]] = true;
+    kpi_status rc = kplan_build(r->cfg, r->env->defs->trees, wanted, &r->plan, r->err);
+    free(wanted);
+    if (rc != KPI_OK)
+        return rc;
+    r->planned = true;
+    if ((rc = check_breakdown(r)) != KPI_OK)
+        return rc;
+    size_t ns = r->plan.nscans ? r->plan.nscans : 1, nv = r->plan.nvscans ? r->plan.nvscans : 1;
+    int64_t *lo = r->lo = malloc(ns * sizeof *lo), *hi = r->hi = malloc(ns * sizeof *hi);
+    int64_t *vlo = r->vlo = malloc(nv * sizeof *vlo), *vhi = r->vhi = malloc(nv * sizeof *vhi);
+    if (!lo || !hi || !vlo || !vhi)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; i < ns; i++)
+        lo[i] = INT64_MAX, hi[i] = INT64_MIN;
+    for (size_t i = 0; i < nv; i++)
+        vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
+    keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
+                lo, hi, vlo, vhi, 0};
+    for (size_t k = 0; k < r->q->nkpis; k++) {
+        for (size_t p = 0; p < r->nperiods; p++) {
+            windows w = windows_of(r, r->periods[p], -1);
+            keval_kpi(&ev, (size_t)r->kpis[k], w.value);
+            keval_kpi(&ev, (size_t)r->kpis[k], w.previous);
+            keval_kpi(&ev, (size_t)r->kpis[k], w.last_year);
+        }
+    }
+    for (size_t i = 0; i < r->plan.nscans; i++)
+        if (lo[i] > hi[i])
+            lo[i] = hi[i] = 0;
+    for (size_t i = 0; i < r->plan.nvscans; i++)
+        if (vlo[i] > vhi[i])
+            vlo[i] = vhi[i] = 0;
+    kdata_request req = {r->q->by, r->q->nby, lo, hi, NULL, vlo, vhi, NULL};
+    r->loaded = true;
+    return r->explain ? KPI_OK : kdata_load(&r->data, &r->plan, r->env->store, &req, r->err);
+}
+
+static const char *const unit_names[] = {"count", "currency", "percent",
+                                         "ratio", "duration", "number"};
+
+/* Group order: by their values, so output is stable. */
+static const kdata *sort_data;
+static int cmp_group(const void *a, const void *b)
+{
+    const char *x = sort_data->group_keys[*(const long *)a];
+    const char *y = sort_data->group_keys[*(const long *)b];
+    return strcmp(x, y);
+}
+
+static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
+                        bool additive, kpi_result *res)
+{
+    windows w = windows_of(r, p, g);
+    kpi_point pt = kpoint_empty();
+    char name[64];
+    kperiod_name(r->cal, p, name, sizeof name);
+    pt.period = name;
+    kstr group[8];
+    const char *gvals[8];
+    char gbuf[8][256];
+    size_t nby = r->q->nby < 8 ? r->q->nby : 8;
+    if (nby) {
+        kdata_group_values(&r->data, g, group);
+        for (size_t b = 0; b < nby; b++) {
+            snprintf(gbuf[b], sizeof gbuf[b], "%.*s", (int)group[b].n, group[b].p);
+            gvals[b] = gbuf[b];
+        }
+        pt.group = gvals;
+    }
+    pt.value = keval_kpi(ev, ki, w.value);
+    pt.previous = keval_kpi(ev, ki, w.previous);
+    pt.last_year = keval_kpi(ev, ki, w.last_year);
+    if (!isnan(pt.value) && !isnan(pt.previous) && pt.previous != 0)
+        pt.change = (pt.value - pt.previous) / fabs(pt.previous);
+    if ((k->unit == KUNIT_PERCENT || k->unit == KUNIT_RATIO) && !isnan(pt.value) &&
+        !isnan(pt.previous))
+        pt.change_points = pt.value - pt.previous;
+    kgrain kg;
+    if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
+        kg = KGRAIN_MONTH;
+    ktarget_ctx tc = {k, r->cal, kg, additive, r->q->by, nby, nby ? group : NULL};
+    pt.target = ktarget_for(&tc, p.first, p.end);
+    double judged = pt.value;
+    if (w.open) {
+        pt.complete = 0;
+        pt.projected = additive ? pt.value / w.elapsed : pt.value;
+        pt.expected_to_date = additive ? pt.target * w.elapsed : pt.target;
+        judged = pt.projected; /* an open period is judged by where it is heading */
+    }
+    pt.status = kstatus_of(k, judged, pt.target, &pt.attainment);
+    return kresult_add_point(res, &pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+}
+
+static void day_name(int64_t day, char *buf, size_t cap)
+{
+    int64_t y;
+    int m, d;
+    kcivil_from_days(day, &y, &m, &d);
+    snprintf(buf, cap, "%04d-%02d-%02d", (int)y, m, d);
+}
+
+static kpi_status build(qrun *r, kpi_result **out)
+{
+    char from[16], to[16];
+    day_name(r->periods[0].first, from, sizeof from);
+    day_name(r->periods[r->nperiods - 1].end - 1, to, sizeof to);
+    kpi_result *res = kresult_create(from, to, kgrain_name(r->grain), r->q->by, r->q->nby);
+    if (!res)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
+                NULL, NULL, NULL, NULL, 0};
+    size_t ng = r->q->nby ? r->data.ngroups : 1;
+    long *order = malloc((ng ? ng : 1) * sizeof *order);
+    kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; order && i < ng; i++)
+        order[i] = r->q->nby ? (long)i : -1;
+    if (order && r->q->nby) {
+        sort_data = &r->data;
+        qsort(order, ng, sizeof *order, cmp_group);
+    }
+    for (size_t i = 0; rc == KPI_OK && i < r->q->nkpis; i++) {
+        size_t ki = (size_t)r->kpis[i];
+        const kkpi *k = &r->cfg->kpis[ki];
+        bool additive = keval_additive(r->cfg, r->env->defs->trees, r->env->defs->trees[ki], 0);
+        if (!kresult_add_series(res, k->id, k->name, k->description, k->department,
+                                unit_names[k->unit], k->decimals,
+                                k->direction_up ? "up" : "down")) {
+            rc = kerr_set(r->err, KPI_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t g = 0; rc == KPI_OK && g < ng; g++)
+            for (size_t p = 0; rc == KPI_OK && p < r->nperiods; p++)
+                rc = point(r, &ev, k, ki, r->periods[p], order[g], additive, res);
+    }
+    free(order);
+    if (rc != KPI_OK) {
+        kpi_result_destroy(res);
+        return rc;
+    }
+    *out = res;
+    return KPI_OK;
+}
+
+static void release(qrun *r)
+{
+    if (r->loaded && !r->explain)
+        kdata_release(&r->data);
+    free(r->lo);
+    free(r->hi);
+    free(r->vlo);
+    free(r->vhi);
+    if (r->planned)
+        kplan_release(&r->plan);
+    free(r->kpis);
+    free(r->periods);
+}
+
+static kpi_status prepare(qrun *r)
+{
+    kpi_status rc = resolve_kpis(r);
+    if (rc == KPI_OK)
+        rc = resolve_periods(r);
+    if (rc == KPI_OK && r->q->where)
+        rc = kerr_set(r->err, KPI_USAGE, "--where is not supported yet");
+    return rc;
+}
+
+kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,
+                      kpi_error *err)
+{
+    *out = NULL;
+    qrun r = {.env = env, .q = q, .cfg = env->defs->cfg, .cal = &env->defs->cal, .err = err};
+    kpi_status rc = prepare(&r);
+    if (rc == KPI_OK)
+        rc = load(&r);
+    if (rc == KPI_OK)
+        rc = build(&r, out);
+    release(&r);
+    return rc;
+}
+
+kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, kpi_error *err)
+{
+    qrun r = {.env = env, .q = q, .cfg = env->defs->cfg, .cal = &env->defs->cal, .err = err,
+              .explain = true};
+    kpi_status rc = prepare(&r);
+    if (rc == KPI_OK)
+        rc = load(&r);
+    kstore *st = env->store;
+    size_t fields[16];
+    for (size_t i = 0; rc == KPI_OK && i < q->nkpis; i++) {
+        const kkpi *k = &r.cfg->kpis[r.kpis[i]];
+        kbuf_printf(out, "kpi %s = %s\n", k->id, k->formula);
+    }
+    if (rc == KPI_OK)
+        kbuf_printf(out, "\n%zu aggregate leaves -> %zu stream scan(s) and %zu value scan(s)\n",
+                    r.plan.nleaves, r.plan.nscans, r.plan.nvscans);
+    for (size_t i = 0; rc == KPI_OK && i < r.plan.nscans + r.plan.nvscans; i++) {
+        bool values = i >= r.plan.nscans;
+        size_t j = values ? i - r.plan.nscans : i;
+        const kstream *s = values ? r.plan.vscans[j].stream : r.plan.scans[j].stream;
+        for (size_t b = 0; b < q->nby && b < 16; b++)
+            fields[b] = (size_t)(kstream_field(s, kstr_c(q->by[b])) - s->fields);
+        kscan_range range = {s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields,
+                             q->nby < 16 ? q->nby : 16, NULL};
+        char a[16] = "-", b[16] = "-";
+        if (range.day_lo < range.day_hi) {
+            day_name(range.day_lo, a, sizeof a);
+            day_name(range.day_hi - 1, b, sizeof b);
+        }
+        kbuf_printf(out, "\n%s scan of stream '%s', days %s..%s:\n  ",
+                    values ? "value" : "aggregate", s->name, a, b);
+        bool ok = values ? st->backend->explain_values(st, &range, r.plan.vscans[j].expr,
+                                                       r.plan.vscans[j].where,
+                                                       r.plan.vscans[j].want_time, out)
+                         : st->backend->explain_aggs(st, &range, r.plan.scans[j].aggs,
+                                                     r.plan.scans[j].naggs, out);
+        if (!ok || !kbuf_appendc(out, '\n'))
+            rc = kerr_set(err, KPI_NOMEM, "out of memory");
+    }
+    release(&r);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * result.h - the query result behind the opaque kpi_result: series of points for each KPI, all
+ * memory in one arena. The engine fills it with the builder calls below; renderers and the
+ * public accessors read it.
+ */
+#ifndef KPI_ENGINE_RESULT_H
+#define KPI_ENGINE_RESULT_H
+
+#include "../util/util.h"
+
+struct kpi_result {
+    karena arena;
+    const char *from, *to, *grain;
+    const char **by;
+    size_t nby;
+    kpi_series *series;
+    size_t nseries, cap_series;
+    /* points of the series being built grow here */
+    size_t cap_points;
+};
+
+/* A new empty result with its axis; NULL when out of memory. Strings are copied. */
+kpi_result *kresult_create(const char *from, const char *to, const char *grain,
+                           const char *const *by, size_t nby);
+
+/* Starts a series (strings copied); returns it, or NULL when out of memory. */
+kpi_series *kresult_add_series(kpi_result *r, const char *id, const char *name,
+                               const char *description, const char *department, const char *unit,
+                               int decimals, const char *direction);
+
+/* Appends a point to the last series (strings copied; group has r->nby values, may be NULL
+ * when nby is 0). Returns false when out of memory. */
+bool kresult_add_point(kpi_result *r, const kpi_point *p);
+
+/* A point with every number undefined (NaN), status "no_data", complete. */
+kpi_point kpoint_empty(void);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * json.c - the JSON output format: the result document of DESIGN §2 (shared by the CLI's
+ * `--format json` and the HTTP API), and the report document of `kpi report`.
+ *
+ * Key order is the contract's, and jansson keeps insertion order. Numbers carry at most 15
+ * significant digits in their shortest form ("41.2", not 41.200000000000003); whole numbers
+ * are written without a fraction ("40", not 40.0), undefined ones as null. One document per
+ * call, on one line, ending with a newline.
+ */
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* Below this a whole number prints as an integer with at most 15 digits. */
+#define INTEGER_LIMIT 1e15
+
+/* A number, or null when undefined. */
+static json_t *num(double v)
+{
+    if (!krender_defined(v))
+        return json_null();
+    v = krender_round15(v);
+    if (v == floor(v) && fabs(v) < INTEGER_LIMIT)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+/* A string, or null for NULL. Invalid UTF-8 (which jansson refuses) becomes U+FFFD. */
+static json_t *str(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    kbuf b;
+    kbuf_init(&b, 0);
+    size_t n = strlen(s);
+    bool ok = true;
+    while (ok && n) {
+        size_t valid = kutf8_valid_prefix(s, n);
+        ok = kbuf_append(&b, s, valid);
+        s += valid;
+        n -= valid;
+        if (ok && n) {
+            ok = kbuf_appends(&b, "\xEF\xBF\xBD");
+            s++;
+            n--;
+        }
+    }
+    j = ok ? json_stringn(b.p ? b.p : "", b.n) : NULL;
+    kbuf_release(&b);
+    return j;
+}
+
+/* Sets o[key] = v, taking v in every case; false when either is missing (out of memory). */
+static bool set(json_t *o, const char *key, json_t *v)
+{
+    if (!o || !v) {
+        json_decref(v);
+        return false;
+    }
+    return json_object_set_new(o, key, v) == 0;
+}
+
+/* Appends v to a, taking v in every case. */
+static bool push(json_t *a, json_t *v)
+{
+    if (!a || !v) {
+        json_decref(v);
+        return false;
+    }
+    return json_array_append_new(a, v) == 0;
+}
+
+/* A point of a series, keys in the order of DESIGN §2. */
+static json_t *point(const kpi_result *r, const kpi_point *p)
+{
+    json_t *o = json_object(), *group = json_object();
+    bool ok = set(o, "period", str(p->period));
+    for (size_t i = 0; ok && i < r->nby; i++)
+        ok = set(group, r->by[i], str(p->group ? p->group[i] : NULL));
+    ok = ok && set(o, "group", json_incref(group));
+    json_decref(group);
+    ok = ok && set(o, "value", num(p->value)) && set(o, "previous", num(p->previous)) &&
+         set(o, "change", num(p->change)) && set(o, "change_points", num(p->change_points)) &&
+         set(o, "last_year", num(p->last_year)) && set(o, "target", num(p->target)) &&
+         set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status));
+    if (ok && !p->complete)
+        ok = set(o, "complete", json_false()) &&
+             set(o, "expected_to_date", num(p->expected_to_date)) &&
+             set(o, "projected", num(p->projected));
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *series(const kpi_result *r, const kpi_series *s)
+{
+    json_t *o = json_object(), *points = json_array();
+    bool ok = set(o, "id", str(s->id)) && set(o, "name", str(s->name)) &&
+              set(o, "unit", str(s->unit)) && set(o, "direction", str(s->direction));
+    for (size_t i = 0; ok && i < s->npoints; i++)
+        ok = push(points, point(r, &s->points[i]));
+    ok = ok && set(o, "series", json_incref(points));
+    json_decref(points);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int dump_to_kbuf(const char *p, size_t n, void *ctx)
+{
+    return kbuf_append(ctx, p, n) ? 0 : -1;
+}
+
+/* Writes a document on one line and a newline; releases it. */
+static bool emit(kbuf *b, json_t *doc)
+{
+    bool ok = doc && json_dump_callback(doc, dump_to_kbuf, b, JSON_REAL_PRECISION(15)) == 0 &&
+              kbuf_appendc(b, '\n');
+    json_decref(doc);
+    return ok;
+}
+
+static bool json_result(kbuf *b, const kpi_result *r, const kpi_render_options *opts)
+{
+    (void)opts;
+    json_t *doc = json_object(), *by = json_array(), *kpis = json_array();
+    bool ok = set(doc, "from", str(r->from)) && set(doc, "to", str(r->to)) &&
+              set(doc, "grain", str(r->grain));
+    for (size_t i = 0; ok && i < r->nby; i++)
+        ok = push(by, str(r->by[i]));
+    ok = ok && set(doc, "by", json_incref(by));
+    for (size_t i = 0; ok && i < r->nseries; i++)
+        ok = push(kpis, series(r, &r->series[i]));
+    ok = ok && set(doc, "kpis", json_incref(kpis));
+    json_decref(by);
+    json_decref(kpis);
+    if (!ok) {
+        json_decref(doc);
+        return false;
+    }
+    return emit(b, doc);
+}
+
+/* One KPI of the report: its last point, and every value for the sparkline. */
+static json_t *report_kpi(const kpi_series *s)
+{
+    kpi_point none = kpoint_empty();
+    const kpi_point *p = krender_last(s) ? krender_last(s) : &none;
+    json_t *o = json_object(), *spark = json_array();
+    bool ok = set(o, "id", str(s->id)) && set(o, "name", str(s->name)) &&
+              set(o, "department", str(s->department)) && set(o, "unit", str(s->unit)) &&
+              set(o, "value", num(p->value)) && set(o, "target", num(p->target)) &&
+              set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status)) &&
+              set(o, "change", num(p->change)) && set(o, "previous", num(p->previous));
+    for (size_t i = 0; ok && i < s->npoints; i++)
+        ok = push(spark, num(s->points[i].value));
+    ok = ok && set(o, "sparkline", json_incref(spark));
+    json_decref(spark);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool json_report(kbuf *b, const kpi_result *r, const kpi_render_options *opts)
+{
+    (void)opts;
+    const char *period = NULL; /* the last period of the first series that has one */
+    for (size_t i = 0; !period && i < r->nseries; i++)
+        if (krender_last(&r->series[i]))
+            period = krender_last(&r->series[i])->period;
+    size_t *order = malloc((r->nseries ? r->nseries : 1) * sizeof *order);
+    json_t *doc = json_object(), *kpis = json_array();
+    bool ok = order && set(doc, "period", str(period));
+    if (ok)
+        krender_report_order(r, order);
+    for (size_t i = 0; ok && i < r->nseries; i++)
+        ok = push(kpis, report_kpi(&r->series[order[i]]));
+    ok = ok && set(doc, "kpis", json_incref(kpis));
+    json_decref(kpis);
+    free(order);
+    if (!ok) {
+        json_decref(doc);
+        return false;
+    }
+    return emit(b, doc);
+}
+
+const krender_format krender_json = {
+    .name = "json",
+    .output = KPI_OUTPUT_JSON,
+    .result = json_result,
+    .report = json_report,
+};

@@ -1,0 +1,61 @@
+/*
+ * sqlite_int.h - internals shared by the files of the embedded SQLite backend.
+ *
+ * Layout of kpi.db: one table per stream, named as the stream, with one column per field and
+ * an INTEGER PRIMARY KEY `_key` = (day << 40) | seq, where day is the row's local day number
+ * and seq a per-stream counter. Rows are thus clustered by day: a period scan is a rowid range
+ * scan, with no secondary index to maintain at import. The id field, when there is one, has a
+ * UNIQUE index that makes re-imports idempotent (INSERT OR IGNORE). Meta tables start "kpi_".
+ */
+#ifndef KPI_SQLITE_INT_H
+#define KPI_SQLITE_INT_H
+
+#include "store.h"
+#include "../util/ktime.h"
+
+#include <sqlite3.h>
+
+#define KSQL_SEQ_BITS 40
+#define KSQL_SEQ_MASK ((INT64_C(1) << KSQL_SEQ_BITS) - 1)
+#define KSQL_SCHEMA_VERSION 1
+
+/* Prepared inserts for one stream, kept for the life of the connection. */
+typedef struct ksql_insert {
+    char stream[64];
+    size_t nfields;
+    size_t rows_per_stmt; /* rows in `multi` */
+    sqlite3_stmt *multi;
+    sqlite3_stmt *single;
+    struct ksql_insert *next;
+} ksql_insert;
+
+typedef struct ksql {
+    kstore base;
+    sqlite3 *db;
+    ktz *tz; /* the workspace zone, for kpi_day() when rows are re-bucketed */
+    ksql_insert *inserts;
+} ksql;
+
+/* Runs SQL without results; on failure sets err (KPI_DB) with the statement's purpose. */
+kpi_status ksql_exec(ksql *q, const char *sql, kpi_error *err);
+/* Sets err from the connection's last error, prefixed by what was being done. */
+kpi_status ksql_fail(ksql *q, const char *what, kpi_error *err);
+/* Runs a query returning one integer (0 when no row). */
+kpi_status ksql_int(ksql *q, const char *sql, int64_t *out, kpi_error *err);
+/* Forgets the prepared inserts of a stream after its table changed. */
+void ksql_forget_inserts(ksql *q, const char *stream);
+
+kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
+
+/* Scans (sqlite_scan.c); see kstore_backend. */
+kpi_status ksql_scan_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
+                          kscan_agg_fn fn, void *ctx, kpi_error *err);
+kpi_status ksql_scan_values(kstore *st, const kscan_range *range, const krow *expr,
+                            const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
+                            kpi_error *err);
+bool ksql_explain_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
+                       kbuf *out);
+bool ksql_explain_values(kstore *st, const kscan_range *range, const krow *expr,
+                         const kcond *where, bool want_time, kbuf *out);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * main.c - entry point of the `kpi` tool: global options (-w DIR), then dispatch through the
+ * command table. Each command lives in its own cmd_*.c file.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const cli_command cli_commands[] = {
+    {"init", cmd_init, "create a workspace: a commented kpi.yaml and an empty kpi.db",
+     "kpi init [DIR]",
+     "Creates DIR (default: the workspace directory) with a commented kpi.yaml template and an\n"
+     "empty kpi.db (SQLite, WAL mode). Refuses when DIR already holds a kpi.yaml.\n"},
+    {"import", cmd_import, "load events from CSV or NDJSON files into a stream",
+     "kpi import STREAM FILE... [--format csv|ndjson] [--rejects FILE] [--batch N] [--quiet]",
+     "Loads each FILE (- reads standard input) into STREAM. Columns are matched to fields by\n"
+     "name (a field's `column:`), in any order; extra columns are ignored with a warning, and\n"
+     "a missing required column stops the import before any row is loaded.\n"
+     "A row that fails validation goes to the reject file with its line, column, field, value\n"
+     "and reason; the import goes on. Rows commit in batches (--batch, default 65536), each in\n"
+     "one transaction: Ctrl-C leaves whole batches only. With an `id:` field, rows already\n"
+     "stored count as duplicates, so importing a file again adds nothing.\n"
+     "  --format F     csv or ndjson (default: .ndjson/.jsonl/.json files are NDJSON, else CSV)\n"
+     "  --rejects FILE where rejected rows go (default: <workspace>/rejects/STREAM-TIME.csv)\n"
+     "  --quiet        no progress bar and no warnings\n"
+     "Exit status: 0 when every row was accepted, 3 when rows were rejected, 1 when the\n"
+     "import failed, 2 for a usage or definition error.\n"},
+    {"streams", cmd_streams, "list streams with row counts and time range; drop a stream's data",
+     "kpi streams [--format table|json] | kpi streams drop STREAM --yes",
+     "Lists every stream of kpi.yaml with its kind, fields, id, row count and the first and last\n"
+     "event time (in the workspace time zone).\n"
+     "`kpi streams drop STREAM --yes` deletes every stored event of STREAM, so that its\n"
+     "schema can change freely (kpi refuses to retype or remove a field that holds data).\n"},
+    {"query", cmd_query, "KPI values per period and group, with comparisons, targets and status",
+     "kpi query KPI[,KPI...] [--period P | --from DATE --to DATE] [--grain G] [--by DIM[,DIM]]"
+     " [--format table|csv|json|markdown]",
+     "Computes each KPI per period (and per group with --by): the value, the previous period,\n"
+     "the change, the same period last year, the target, attainment and status. An open\n"
+     "(unfinished) period also gets the expected-to-date value and a projection, and its\n"
+     "status follows the projection.\n"
+     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3\n"
+     "  --from/--to    a date range (inclusive), cut into periods of the grain\n"
+     "  --grain G      day week month quarter year fiscal_quarter fiscal_year all\n"
+     "                 (default: the KPI's own; with --period, the period's)\n"
+     "  --by DIM       break down by a dimension the KPI declares\n"
+     "  --format F     table (default), csv, json (the documented contract), markdown\n"
+     "Without a period, the last 12 periods up to today. Set KPI_NOW=2026-11-23T12:00:00Z to\n"
+     "pin today.\n"},
+    {"explain", cmd_explain, "the plan of a query: shared scans and their SQL",
+     "kpi explain KPI[,KPI...] [same options as query]",
+     "Prints each KPI's formula, how their aggregates are shared into one scan per stream, and\n"
+     "the SQL each scan runs, with the days it reads.\n"},
+    {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "usage: kpi [-w DIR] COMMAND [ARGS]\n\n"
+               "kpi turns raw business events into key performance indicators.\n"
+               "The workspace is -w DIR, else $KPI_WORKSPACE, else the current directory.\n\n"
+               "commands:\n");
+    for (const cli_command *c = cli_commands; c->name; c++)
+        fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\n'kpi help COMMAND' tells more about a command. 'man kpi' has it all.\n");
+}
+
+int cmd_help(cli *c, int argc, char **argv)
+{
+    (void)c;
+    if (argc < 2) {
+        usage_all(stdout);
+        return EXIT_OK;
+    }
+    for (const cli_command *k = cli_commands; k->name; k++) {
+        if (strcmp(k->name, argv[1]) == 0) {
+            printf("usage: %s\n\n%s", k->usage, k->help);
+            return EXIT_OK;
+        }
+    }
+    return cli_usage(NULL, "unknown command '%s'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.workspace = getenv("KPI_WORKSPACE"), .prog = "kpi"};
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *v;
+        if (cli_opt_value(argc, argv, &i, "-w", &v) ||
+            cli_opt_value(argc, argv, &i, "--workspace", &v)) {
+            c.workspace = v;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage_all(stdout);
+            return EXIT_OK;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("kpi %s\n", KPI_VERSION);
+            return EXIT_OK;
+        } else {
+            return cli_usage(NULL, "unknown option '%s'", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        usage_all(stderr);
+        return EXIT_USAGE;
+    }
+    if (!c.workspace || !*c.workspace)
+        c.workspace = ".";
+    for (const cli_command *k = cli_commands; k->name; k++)
+        if (strcmp(k->name, argv[i]) == 0)
+            return k->run(&c, argc - i, argv + i);
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (const cli_command *k = cli_commands; k->name; k++) {
+        /* a cheap prefix/typo check: shared prefix of 3+ characters */
+        size_t d = strncmp(k->name, argv[i], 3) == 0 ? 1 : 3;
+        if (d < best_d) {
+            best_d = d;
+            best = k->name;
+        }
+    }
+    if (best)
+        return cli_usage(NULL, "unknown command '%s' (did you mean '%s'?)", argv[i], best);
+    return cli_usage(NULL, "unknown command '%s'", argv[i]);
+}

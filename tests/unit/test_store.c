@@ -1,0 +1,163 @@
+/*
+ * test_store.c - the store conformance suite: every backend in `backends` must pass it. It drives
+ * the backend table directly (sync, append, stats, list, drop) with configs loaded from text.
+ */
+#include "store/store.h"
+#include "../tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const kstore_backend *const backends[] = {&kstore_sqlite};
+static const kstore_backend *be;
+static char path[256];
+
+static kconfig *config(const char *yaml)
+{
+    kconfig *cfg = NULL;
+    kpi_error err;
+    kpi_error_init(&err);
+    if (kcfg_load_string(yaml, strlen(yaml), "kpi.yaml", "/nonexistent", &cfg, &err) != KPI_OK)
+        printf("#   config: %s\n", err.message);
+    return cfg;
+}
+
+static kstore *open_store(void)
+{
+    snprintf(path, sizeof path, "/tmp/kpi-test-store-%d.db", (int)getpid());
+    unlink(path);
+    kstore *st = NULL;
+    kpi_error err;
+    if (be->open(path, &st, &err) != KPI_OK)
+        printf("#   open: %s\n", err.message);
+    return st;
+}
+
+static void close_store(kstore *st)
+{
+    be->close(st);
+    char p[300];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+static const char *const yaml_v1 = "streams:\n"
+                                   "  deals:\n"
+                                   "    time: closed\n"
+                                   "    id: deal\n"
+                                   "    fields:\n"
+                                   "      deal: text\n"
+                                   "      closed: date\n"
+                                   "      amount: number\n";
+
+/* Appends rows (deal id, day, amount) in one transaction; returns rows inserted. */
+static uint64_t append(kstore *st, const kstream *s, const char *const *ids, const int *days,
+                       int n)
+{
+    kbatch b;
+    kpi_error err;
+    uint64_t inserted = 0;
+    if (!kbatch_init(&b, s, 16))
+        return 0;
+    for (int i = 0; i < n; i++) {
+        kcell *c = kbatch_add_row(&b, days[i]);
+        kbatch_set_text(&b, &c[0], ids[i], strlen(ids[i]));
+        c[1] = (kcell){.i = days[i]};
+        c[2] = (kcell){.i = 10000 * (i + 1)};
+    }
+    if (be->begin(st, &err) != KPI_OK || be->append(st, &b, &inserted, &err) != KPI_OK ||
+        be->commit(st, &err) != KPI_OK)
+        printf("#   append: %s\n", err.message);
+    kbatch_release(&b);
+    return inserted;
+}
+
+static void test_append_skips_known_ids(void)
+{
+    kconfig *cfg = config(yaml_v1);
+    kstore *st = open_store();
+    kpi_error err;
+    CHECK(cfg && st);
+    if (!cfg || !st)
+        return;
+    CHECK_EQ_INT(kstore_sync(st, cfg, &err), KPI_OK);
+    const char *ids[] = {"D1", "D2", "D1", "D3"};
+    int days[] = {20000, 19990, 20001, 20005};
+    CHECK_EQ_INT(append(st, &cfg->streams[0], ids, days, 4), 3);
+    CHECK_EQ_INT(append(st, &cfg->streams[0], ids, days, 2), 0);
+    kstream_stats stats;
+    CHECK_EQ_INT(be->stats(st, &cfg->streams[0], &stats, &err), KPI_OK);
+    CHECK_EQ_INT(stats.rows, 3);
+    CHECK_EQ_INT(stats.first, 19990);
+    CHECK_EQ_INT(stats.last, 20005);
+    kstored_stream list[4];
+    size_t n = 0;
+    CHECK_EQ_INT(be->list(st, list, 4, &n, &err), KPI_OK);
+    CHECK_EQ_INT(n, 1);
+    CHECK_STR(list[0].name, "deals");
+    CHECK_EQ_INT(list[0].rows, 3);
+    close_store(st);
+    kcfg_free(cfg);
+}
+
+static void test_schema_rules(void)
+{
+    kconfig *v1 = config(yaml_v1);
+    kstore *st = open_store();
+    kpi_error err;
+    if (!v1 || !st)
+        return;
+    CHECK_EQ_INT(kstore_sync(st, v1, &err), KPI_OK);
+    const char *ids[] = {"D1"};
+    int days[] = {20000};
+    append(st, &v1->streams[0], ids, days, 1);
+    /* a new field: fine, data kept */
+    kconfig *v2 = config("streams:\n  deals:\n    time: closed\n    id: deal\n    fields:\n"
+                         "      deal: text\n      closed: date\n      amount: number\n"
+                         "      stage: text\n");
+    CHECK_EQ_INT(kstore_sync(st, v2, &err), KPI_OK);
+    /* retyping a field with data: refused, and nothing changed */
+    kconfig *v3 = config("streams:\n  deals:\n    time: closed\n    id: deal\n    fields:\n"
+                         "      deal: text\n      closed: date\n      amount: text\n"
+                         "      stage: text\n");
+    CHECK_EQ_INT(kstore_sync(st, v3, &err), KPI_CONFLICT);
+    CHECK_CONTAINS(err.message, "cannot change field 'amount' of stream 'deals' from number to text");
+    /* retyping an empty field: fine */
+    kconfig *v4 = config("streams:\n  deals:\n    time: closed\n    id: deal\n    fields:\n"
+                         "      deal: text\n      closed: date\n      amount: number\n"
+                         "      stage: integer\n");
+    CHECK_EQ_INT(kstore_sync(st, v4, &err), KPI_OK);
+    /* a scale change with data: refused */
+    kconfig *v5 = config("streams:\n  deals:\n    time: closed\n    id: deal\n    fields:\n"
+                         "      deal: text\n      closed: date\n"
+                         "      amount: {type: number, scale: 2}\n      stage: integer\n");
+    CHECK_EQ_INT(kstore_sync(st, v5, &err), KPI_CONFLICT);
+    CHECK_CONTAINS(err.message, "scale");
+    /* dropping the stream's data makes every change possible */
+    int64_t rows = 0;
+    CHECK_EQ_INT(be->drop(st, "deals", &rows, &err), KPI_OK);
+    CHECK_EQ_INT(rows, 1);
+    CHECK_EQ_INT(kstore_sync(st, v3, &err), KPI_OK);
+    CHECK_EQ_INT(be->drop(st, "nope", &rows, &err), KPI_NOTFOUND);
+    close_store(st);
+    kcfg_free(v1);
+    kcfg_free(v2);
+    kcfg_free(v3);
+    kcfg_free(v4);
+    kcfg_free(v5);
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        be = backends[i];
+        printf("# backend %s\n", be->name);
+        RUN(test_append_skips_known_ids);
+        RUN(test_schema_rules);
+    }
+    return tap_done();
+}
