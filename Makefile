@@ -32,7 +32,8 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/catalog_data.o
+CATALOG  := $(sort $(wildcard catalog/*.yaml))
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
@@ -53,6 +54,19 @@ deps:
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The standard catalog is compiled into the library.
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 $(WARN) -O2 -o $@ $<
+
+$(BUILD)/gen/catalog_data.c: $(CATALOG) $(BUILD)/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed kcatalog_files $(CATALOG) > $@
+
+$(BUILD)/obj/gen/catalog_data.o: $(BUILD)/gen/catalog_data.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilib -c $< -o $@
 
 $(BUILD)/libkpi.a: $(LIB_OBJ)
 	@rm -f $@
@@ -87,10 +101,10 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=address,undefined
 
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/catalog_data.c
 	@mkdir -p build-fuzz
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib \
-	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	  $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(BUILD)/gen/catalog_data.c $(LIBS)
 
 fuzz-deps:
 	@KPI_DEPS_FUZZ=1 sh tools/deps.sh

@@ -73,10 +73,12 @@ typedef struct kpi_workspace kpi_workspace;
 
 /*
  * Creates a new workspace in `dir` (created when missing): a commented kpi.yaml template and an
- * empty kpi.db in WAL mode. Refuses (KPI_CONFLICT) when dir already holds a kpi.yaml.
+ * empty kpi.db in WAL mode. With with_catalog, the standard KPI catalog instead: one
+ * kpis/<department>.yaml per department (its KPIs and the streams they read) included from a
+ * short kpi.yaml. Refuses (KPI_CONFLICT) when dir already holds a kpi.yaml.
  * Details of a failure go to *err.
  */
-kpi_status kpi_workspace_init(const char *dir, kpi_error *err);
+kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err);
 
 /*
  * Opens the workspace in `dir`: loads and validates kpi.yaml (and its includes), opens kpi.db
@@ -260,6 +262,64 @@ typedef struct kpi_result kpi_result;
 /* Runs a query. *out is set on success; free it with kpi_result_destroy. */
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out);
 void kpi_result_destroy(kpi_result *r);
+
+/*
+ * The review: every computed KPI (of one department when department is non-NULL) for `period`
+ * (NULL: the last complete month) and the 11 periods before it, at the period's grain, so that
+ * each series ends with the period under review and gives its sparkline.
+ */
+kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
+                          kpi_result **out);
+
+/*
+ * A leaderboard: KPI broken down by one dimension for one period (NULL: the current period
+ * of the KPI's grain), best first by the KPI's direction, at most n groups (0: all).
+ */
+kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
+                       const char *period, size_t n, kpi_result **out);
+
+/* A KPI's definition, for `kpi list` and the API; strings are owned by the workspace. */
+typedef struct kpi_kpi_info {
+    const char *id, *name, *description, *department, *unit, *grain, *direction, *formula;
+    const char *const *tags;
+    size_t ntags;
+    const char *const *dimensions;
+    size_t ndimensions;
+    int manual;
+} kpi_kpi_info;
+
+size_t kpi_kpi_count(const kpi_workspace *ws);
+void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
+
+/* ---- targets ---------------------------------------------------------------------------- */
+
+/*
+ * Sets a target of a KPI, kept in kpi.db: for one period (a period name) or every period
+ * (period NULL), optionally for dimension values (dims[i] = "rep=Ana"; each dimension must be
+ * one the KPI declares). A later target for the same KPI, period and values replaces it; a
+ * target set here wins over kpi.yaml's for the same scope.
+ */
+kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period,
+                          const char *const *dims, size_t ndims, double value);
+
+/*
+ * Imports targets from a CSV with the columns kpi, value, and optionally period and any
+ * dimension columns (e.g. rep, region; an empty cell leaves that dimension unset). All or
+ * nothing: every row is checked first, and a bad row fails the import naming file:line.
+ * *count receives the number of targets stored.
+ */
+kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
+
+/* ---- the standard catalog ---------------------------------------------------------------- */
+
+/* The standard KPI catalog shipped with kpi (every department's KPIs and stream schemas). */
+typedef struct kpi_catalog kpi_catalog;
+
+/* Loads the catalog compiled into the library; *out is NULL on failure (err set). */
+kpi_status kpi_catalog_open(kpi_catalog **out, kpi_error *err);
+void kpi_catalog_destroy(kpi_catalog *cat);
+size_t kpi_catalog_count(const kpi_catalog *cat);
+void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info);
 
 /*
  * Explains a query: the KPIs' formulas, how their aggregate leaves are shared into scans, and the

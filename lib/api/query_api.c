@@ -4,13 +4,16 @@
  */
 #include "workspace_int.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 kpi_status kws_compile(kpi_workspace *ws)
 {
     if (ws->compiled)
         return KPI_OK;
-    kpi_status rc = kcompiled_init(&ws->defs, ws->cfg, &ws->err);
+    kpi_status rc = kcompiled_init(&ws->defs, ws->cfg, ws->store, &ws->err);
     if (rc != KPI_OK) {
         kcompiled_release(&ws->defs);
         return rc;
@@ -48,4 +51,126 @@ char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q)
         return NULL;
     }
     return out.p;
+}
+
+/* Builds the list of KPI ids to report on. */
+static const char **report_kpis(kpi_workspace *ws, const char *department, size_t *n)
+{
+    const kconfig *cfg = ws->cfg;
+    const char **ids = malloc((cfg->nkpis ? cfg->nkpis : 1) * sizeof *ids);
+    *n = 0;
+    for (size_t i = 0; ids && i < cfg->nkpis; i++) {
+        const kkpi *k = &cfg->kpis[i];
+        if (k->manual || (department && (!k->department || strcmp(k->department, department))))
+            continue;
+        ids[(*n)++] = k->id;
+    }
+    return ids;
+}
+
+kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
+                          kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    kcalendar *cal = &ws->defs.cal;
+    kperiod p;
+    char why[256];
+    if (period) {
+        if (!kperiod_parse(cal, kstr_c(period), &p, why, sizeof why))
+            return kerr_set(&ws->err, KPI_USAGE, "invalid period: %s", why);
+    } else {
+        int64_t today = ktz_day_of(ws->tz, kws_now(ws));
+        p = kperiod_shift(cal, kperiod_of(cal, KGRAIN_MONTH, today), -1);
+    }
+    size_t n;
+    const char **ids = report_kpis(ws, department, &n);
+    if (!ids)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    if (n == 0) {
+        free(ids);
+        return kerr_set(&ws->err, KPI_NOTFOUND,
+                        department ? "no computed KPI in department '%s'" : "no computed KPI%s",
+                        department ? department : " is defined");
+    }
+    kperiod start = p.grain == KGRAIN_ALL ? p : kperiod_shift(cal, p, -11);
+    char from[16], to[16];
+    int64_t y;
+    int m, d;
+    kcivil_from_days(start.first, &y, &m, &d);
+    snprintf(from, sizeof from, "%04d-%02d-%02d", (int)y, m, d);
+    kcivil_from_days(p.end - 1, &y, &m, &d);
+    snprintf(to, sizeof to, "%04d-%02d-%02d", (int)y, m, d);
+    kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
+                   .grain = kgrain_name(p.grain)};
+    kquery_env env = env_of(ws);
+    rc = kquery_run(&env, &q, out, &ws->err);
+    free(ids);
+    return rc;
+}
+
+/* Orders the points of a one-series result best first and keeps n. */
+static int better_up(const void *a, const void *b)
+{
+    double x = ((const kpi_point *)a)->value, y = ((const kpi_point *)b)->value;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x < y) - (x > y);
+}
+
+static int better_down(const void *a, const void *b)
+{
+    double x = ((const kpi_point *)a)->value, y = ((const kpi_point *)b)->value;
+    if (isnan(x) || isnan(y))
+        return isnan(x) - isnan(y);
+    return (x > y) - (x < y);
+}
+
+kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
+                       const char *period, size_t n, kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
+    char current[64] = "";
+    if (k && !period) {
+        kgrain g;
+        if (!k->grain || !kgrain_parse(kstr_c(k->grain), &g) || g == KGRAIN_ALL)
+            g = KGRAIN_MONTH;
+        kperiod_name(&ws->defs.cal, kperiod_of(&ws->defs.cal, g, ktz_day_of(ws->tz, kws_now(ws))),
+                     current, sizeof current);
+        period = current;
+    }
+    const char *ids[1] = {kpi}, *by[1] = {dimension};
+    kpi_query q = {.kpis = ids, .nkpis = 1, .period = period, .by = by, .nby = 1};
+    kquery_env env = env_of(ws);
+    if ((rc = kquery_run(&env, &q, out, &ws->err)) != KPI_OK)
+        return rc;
+    kpi_series *s = &(*out)->series[0];
+    qsort((void *)s->points, s->npoints, sizeof *s->points,
+          strcmp(s->direction, "down") == 0 ? better_down : better_up);
+    if (n && s->npoints > n)
+        s->npoints = n;
+    return KPI_OK;
+}
+
+size_t kpi_kpi_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nkpis : 0; }
+
+void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info)
+{
+    kkpi_info(&ws->cfg->kpis[i], info);
+}
+
+void kkpi_info(const kkpi *k, kpi_kpi_info *info)
+{
+    *info = (kpi_kpi_info){k->id, k->name, k->description, k->department,
+                           kkpi_unit_name(k->unit), k->grain ? k->grain : "month",
+                           k->direction_up ? "up" : "down", k->formula, k->tags, k->ntags,
+                           k->dimensions, k->ndimensions, k->manual};
 }

@@ -4,6 +4,7 @@
  * last error stays on the handle (like sqlite3_errmsg) for the shells to print.
  */
 #include "workspace_int.h"
+#include "../util/embedded.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -123,7 +124,47 @@ int64_t kws_now(const kpi_workspace *ws)
 
 const char *kpi_workspace_dir(const kpi_workspace *ws) { return ws->dir; }
 
-kpi_status kpi_workspace_init(const char *dir, kpi_error *err)
+/* Writes a new file; refuses to overwrite. */
+static kpi_status write_new(const char *path, const char *data, size_t n, kpi_error *err)
+{
+    FILE *f = fopen(path, "wx");
+    if (!f)
+        return errno == EEXIST ? kerr_set(err, KPI_CONFLICT, "'%s' already exists", path)
+                               : kerr_set(err, KPI_IO, "cannot write '%s': %s", path,
+                                          strerror(errno));
+    bool ok = fwrite(data, 1, n, f) == n;
+    ok = (fclose(f) == 0) && ok;
+    return ok ? KPI_OK : kerr_set(err, KPI_IO, "cannot write '%s': %s", path, strerror(errno));
+}
+
+static const char catalog_yaml[] =
+    "# kpi.yaml - this workspace measures the standard KPI catalog: every department's KPIs and\n"
+    "# the streams they read live in kpis/<department>.yaml. Edit them, or add your own files\n"
+    "# there: they are all included. `kpi streams` lists what to import, `kpi list` the KPIs.\n"
+    "\n"
+    "workspace:\n"
+    "  name: My company\n"
+    "  timezone: UTC                # IANA name (Europe/Berlin): periods are cut in it\n"
+    "  # week_start: monday\n"
+    "  # fiscal_year_start: 4\n"
+    "\n"
+    "include: [kpis/*.yaml]\n";
+
+static kpi_status write_catalog(const char *dir, kpi_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/kpis", dir);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return kerr_set(err, KPI_IO, "cannot create '%s': %s", path, strerror(errno));
+    kpi_status rc = KPI_OK;
+    for (const kembedded *e = kcatalog_files; rc == KPI_OK && e->name; e++) {
+        snprintf(path, sizeof path, "%s/kpis/%s", dir, e->name);
+        rc = write_new(path, e->data, e->len, err);
+    }
+    return rc;
+}
+
+kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
 {
     kpi_status rc = make_dirs(dir, err);
     if (rc != KPI_OK)
@@ -131,24 +172,21 @@ kpi_status kpi_workspace_init(const char *dir, kpi_error *err)
     char *yaml = path_join(dir, "kpi.yaml");
     if (!yaml)
         return kerr_set(err, KPI_NOMEM, "out of memory");
-    FILE *f = fopen(yaml, "wx");
-    if (!f) {
-        rc = errno == EEXIST ? kerr_set(err, KPI_CONFLICT, "'%s' already exists: '%s' is a"
-                                                           " workspace already", yaml, dir)
-                             : kerr_set(err, KPI_IO, "cannot write '%s': %s", yaml,
-                                        strerror(errno));
+    struct stat sb;
+    if (stat(yaml, &sb) == 0) {
+        rc = kerr_set(err, KPI_CONFLICT, "'%s' already exists: '%s' is a workspace already",
+                      yaml, dir);
         free(yaml);
         return rc;
     }
-    size_t n = strlen(kcfg_template);
-    bool ok = fwrite(kcfg_template, 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok) {
-        rc = kerr_set(err, KPI_IO, "cannot write '%s': %s", yaml, strerror(errno));
-        free(yaml);
-        return rc;
-    }
+    if (with_catalog)
+        rc = write_catalog(dir, err);
+    if (rc == KPI_OK)
+        rc = with_catalog ? write_new(yaml, catalog_yaml, sizeof catalog_yaml - 1, err)
+                          : write_new(yaml, kcfg_template, strlen(kcfg_template), err);
     free(yaml);
+    if (rc != KPI_OK)
+        return rc;
     kpi_workspace *ws;
     rc = kpi_workspace_open(dir, &ws);
     if (rc != KPI_OK && ws)

@@ -28,6 +28,9 @@ struct kpi_workspace {
 /* "now" in microseconds UTC: the pinned time, else the clock. */
 int64_t kws_now(const kpi_workspace *ws);
 
+/* The public description of a KPI definition. */
+void kkpi_info(const kkpi *k, kpi_kpi_info *info);
+
 /* Compiles the KPI formulas once; errors stay on the handle. */
 kpi_status kws_compile(kpi_workspace *ws);
 

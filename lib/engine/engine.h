@@ -13,10 +13,14 @@ typedef struct kcompiled {
     const kconfig *cfg;
     kcalendar cal;
     kexpr **trees; /* per cfg->kpis; NULL for manual KPIs */
+    /* targets set with `kpi targets` (stored), per cfg->kpis */
+    ktarget_def **stored;
+    size_t *nstored;
     karena arena;
 } kcompiled;
 
-kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kpi_error *err);
+/* Compiles every formula and loads the stored targets. */
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err);
 void kcompiled_release(kcompiled *c);
 
 /* Where a target is looked up: the KPI, its grain, the breakdown and the group's values. */
@@ -28,6 +32,8 @@ typedef struct ktarget_ctx {
     const char *const *by;
     size_t nby;
     const kstr *group; /* nby values; NULL when nby is 0 */
+    const ktarget_def *stored; /* targets from `kpi targets`: they win over kpi.yaml's */
+    size_t nstored;
 } ktarget_ctx;
 
 /* The target for the days [first, end); NaN when none applies. */

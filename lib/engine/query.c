@@ -14,13 +14,61 @@
 #define DEFAULT_PERIODS 12
 #define MAX_PERIODS 100000
 
-kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kpi_error *err)
+/* One stored target: "rep=Ana&region=West" dims split into the definition's arrays. */
+static kpi_status add_stored(void *ctx, const char *kpi, const char *period, const char *dims,
+                             double value)
+{
+    kcompiled *c = ctx;
+    const kkpi *k = kcfg_kpi(c->cfg, kstr_c(kpi));
+    if (!k)
+        return KPI_OK; /* a target of a KPI no longer defined */
+    size_t i = (size_t)(k - c->cfg->kpis), n = c->nstored[i];
+    ktarget_def *t = karena_alloc(&c->arena, (n + 1) * sizeof *t);
+    if (!t)
+        return KPI_NOMEM;
+    if (n)
+        memcpy(t, c->stored[i], n * sizeof *t);
+    c->stored[i] = t;
+    t += n;
+    memset(t, 0, sizeof *t);
+    t->value = value;
+    t->period = period && *period ? karena_strdup(&c->arena, period) : NULL;
+    size_t nd = *dims ? 1 : 0;
+    for (const char *p = dims; *p; p++)
+        nd += *p == '&';
+    t->dim_names = karena_alloc(&c->arena, (nd + 1) * sizeof *t->dim_names);
+    t->dim_values = karena_alloc(&c->arena, (nd + 1) * sizeof *t->dim_values);
+    if (!t->dim_names || !t->dim_values)
+        return KPI_NOMEM;
+    const char *p = dims;
+    for (size_t d = 0; d < nd; d++) {
+        const char *amp = strchr(p, '&'), *eq = strchr(p, '=');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        if (!eq || eq > p + len)
+            return KPI_OK;
+        t->dim_names[d] = karena_strndup(&c->arena, p, (size_t)(eq - p));
+        t->dim_values[d] = karena_strndup(&c->arena, eq + 1, len - (size_t)(eq - p) - 1);
+        p += len + (amp ? 1 : 0);
+    }
+    t->ndims = nd;
+    c->nstored[i]++;
+    return KPI_OK;
+}
+
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err)
 {
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     c->cal = (kcalendar){cfg->week_start, cfg->fiscal_year_start};
     karena_init(&c->arena, 0);
-    return kformula_compile_all(cfg, &c->arena, &c->trees, err);
+    kpi_status rc = kformula_compile_all(cfg, &c->arena, &c->trees, err);
+    if (rc != KPI_OK)
+        return rc;
+    c->stored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->stored);
+    c->nstored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->nstored);
+    if (!c->stored || !c->nstored)
+        return kerr_set(err, KPI_NOMEM, "out of memory");
+    return st->backend->targets_each(st, add_stored, c, err);
 }
 
 void kcompiled_release(kcompiled *c)
@@ -274,7 +322,8 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     kgrain kg;
     if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
         kg = KGRAIN_MONTH;
-    ktarget_ctx tc = {k, r->cal, kg, additive, r->q->by, nby, nby ? group : NULL};
+    ktarget_ctx tc = {k,     r->cal, kg, additive, r->q->by, nby, nby ? group : NULL,
+                      r->env->defs->stored[ki], r->env->defs->nstored[ki]};
     pt.target = ktarget_for(&tc, p.first, p.end);
     double judged = pt.value;
     if (w.open) {

@@ -37,8 +37,9 @@ static double target_on(const ktarget_ctx *c, int64_t day, int64_t *days)
     const kkpi *k = c->kpi;
     double best = NAN;
     long best_rank = -1;
-    for (size_t i = 0; i < k->ntargets; i++) {
-        const ktarget_def *t = &k->targets[i];
+    for (size_t i = 0; i < k->ntargets + c->nstored; i++) {
+        bool stored = i >= k->ntargets;
+        const ktarget_def *t = stored ? &c->stored[i - k->ntargets] : &k->targets[i];
         size_t matched;
         if (!dims_match(t, c->by, c->nby, c->group, &matched))
             continue;
@@ -54,7 +55,8 @@ static double target_on(const ktarget_ctx *c, int64_t day, int64_t *days)
         } else {
             p = kperiod_of(c->cal, c->grain, day);
         }
-        long rank = (long)matched * 2 + (t->period ? 1 : 0);
+        /* more dimensions, then a named period, then `kpi targets` over kpi.yaml */
+        long rank = (long)matched * 4 + (t->period ? 2 : 0) + stored;
         if (rank > best_rank) {
             best_rank = rank;
             best = t->value;

@@ -34,12 +34,11 @@ static json_t *str(const char *s)
 {
     if (!s)
         return json_null();
-    json_t *j = json_string(s);
-    if (j)
-        return j;
+    size_t n = strlen(s);
+    if (kutf8_valid_prefix(s, n) == n)
+        return json_stringn_nocheck(s, n);
     kbuf b;
     kbuf_init(&b, 0);
-    size_t n = strlen(s);
     bool ok = true;
     while (ok && n) {
         size_t valid = kutf8_valid_prefix(s, n);
@@ -52,7 +51,7 @@ static json_t *str(const char *s)
             n--;
         }
     }
-    j = ok ? json_stringn(b.p ? b.p : "", b.n) : NULL;
+    json_t *j = ok ? json_stringn_nocheck(b.p ? b.p : "", b.n) : NULL;
     kbuf_release(&b);
     return j;
 }

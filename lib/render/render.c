@@ -128,9 +128,10 @@ static bool append_grouped(kbuf *b, const char *num)
 }
 
 /*
- * Prints v with `decimals` decimals into out (at least 400 bytes), rounded half away from zero
- * on its 15-significant-digit decimal form: 1.005 gives "1.01" and 2.675 "2.68", as people
- * and accountants round, not "1.00" and "2.67" as the binary doubles nearest them would.
+ * Prints a finite v with `decimals` (0..9) decimals into out (at least 400 bytes: DBL_MAX has
+ * 309 integer digits), rounded half away from zero on its 15-significant-digit decimal form:
+ * 1.005 gives "1.01" and 2.675 "2.68", as people and accountants round, not "1.00" and "2.67"
+ * as the binary doubles nearest to them would.
  */
 static void format_fixed(double v, int decimals, char *out)
 {
@@ -229,7 +230,7 @@ bool krender_value(kbuf *b, double v, const char *unit, int decimals, bool unico
 
 bool krender_change(kbuf *b, double change, bool unicode)
 {
-    if (!krender_defined(change))
+    if (!krender_defined(change * 100))
         return kbuf_appends(b, krender_dash(unicode));
     char num[400];
     format_fixed(change * 100, 1, num);

@@ -47,6 +47,14 @@ void ksql_forget_inserts(ksql *q, const char *stream);
 
 kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 
+/* Targets (sqlite_targets.c); see kstore_backend. */
+kpi_status ksql_target_put(kstore *st, const char *kpi, const char *period, const char *dims,
+                           double value, kpi_error *err);
+kpi_status ksql_targets_each(kstore *st,
+                             kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                              const char *dims, double value),
+                             void *ctx, kpi_error *err);
+
 /* Scans (sqlite_scan.c); see kstore_backend. */
 kpi_status ksql_scan_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
                           kscan_agg_fn fn, void *ctx, kpi_error *err);

@@ -119,6 +119,15 @@ typedef struct kstore_backend {
     /* Records one finished import in the store's ledger. */
     kpi_status (*log_import)(kstore *st, const char *stream, const char *source,
                              const kpi_import_result *r, const char *status, kpi_error *err);
+    /* Stores a target (replacing one for the same KPI, period and dimension values). period ""
+     * means every period; dims is "" or "dim=value" pairs joined by "&", sorted by dim. */
+    kpi_status (*target_put)(kstore *st, const char *kpi, const char *period, const char *dims,
+                             double value, kpi_error *err);
+    /* Calls fn for every stored target. */
+    kpi_status (*targets_each)(kstore *st,
+                               kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                                const char *dims, double value),
+                               void *ctx, kpi_error *err);
     /* All the partial aggregates of one stream in one pass, per day and group. */
     kpi_status (*scan_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                             size_t naggs, kscan_agg_fn fn, void *ctx, kpi_error *err);

@@ -35,6 +35,11 @@ int cmd_streams(cli *c, int argc, char **argv);
 int cmd_help(cli *c, int argc, char **argv);
 int cmd_query(cli *c, int argc, char **argv);
 int cmd_explain(cli *c, int argc, char **argv);
+int cmd_report(cli *c, int argc, char **argv);
+int cmd_top(cli *c, int argc, char **argv);
+int cmd_list(cli *c, int argc, char **argv);
+int cmd_targets(cli *c, int argc, char **argv);
+int cmd_catalog(cli *c, int argc, char **argv);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);

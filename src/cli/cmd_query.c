@@ -128,3 +128,143 @@ int cmd_explain(cli *c, int argc, char **argv)
     kpi_workspace_destroy(ws);
     return code;
 }
+
+static int print_result(kpi_result *res, kpi_output fmt, bool report)
+{
+    kpi_render_options o = render_options();
+    char *text = report ? kpi_report_render(res, fmt, &o) : kpi_result_render(res, fmt, &o);
+    if (!text) {
+        fprintf(stderr, "kpi: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    fputs(text, stdout);
+    free(text);
+    return EXIT_OK;
+}
+
+int cmd_report(cli *c, int argc, char **argv)
+{
+    const char *period = NULL, *department = NULL, *v;
+    kpi_output fmt = KPI_OUTPUT_TABLE;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--period", &v) && v)
+            period = v;
+        else if (cli_opt_value(argc, argv, &i, "--department", &v) && v)
+            department = v;
+        else if (cli_opt_value(argc, argv, &i, "--format", &v) && v && kpi_output_parse(v, &fmt))
+            continue;
+        else
+            return cli_usage("report", "unexpected argument '%s'", argv[i]);
+    }
+    int code = EXIT_OK;
+    kpi_workspace *ws = cli_open(c, &code);
+    if (!ws)
+        return code;
+    kpi_result *res = NULL;
+    if (kpi_report_run(ws, period, department, &res) != KPI_OK)
+        code = cli_fail(kpi_workspace_error(ws));
+    else
+        code = print_result(res, fmt, true);
+    kpi_result_destroy(res);
+    kpi_workspace_destroy(ws);
+    return code;
+}
+
+int cmd_top(cli *c, int argc, char **argv)
+{
+    const char *kpi = NULL, *by = NULL, *period = NULL, *v;
+    long n = 10;
+    kpi_output fmt = KPI_OUTPUT_TABLE;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--by", &v) && v)
+            by = v;
+        else if (cli_opt_value(argc, argv, &i, "--period", &v) && v)
+            period = v;
+        else if (cli_opt_value(argc, argv, &i, "-n", &v) && v && (n = strtol(v, NULL, 10)) > 0)
+            continue;
+        else if (cli_opt_value(argc, argv, &i, "--format", &v) && v && kpi_output_parse(v, &fmt))
+            continue;
+        else if (argv[i][0] != '-' && !kpi)
+            kpi = argv[i];
+        else
+            return cli_usage("top", "unexpected argument '%s'", argv[i]);
+    }
+    if (!kpi || !by)
+        return cli_usage("top", "name a KPI and --by DIMENSION");
+    int code = EXIT_OK;
+    kpi_workspace *ws = cli_open(c, &code);
+    if (!ws)
+        return code;
+    kpi_result *res = NULL;
+    if (kpi_top_run(ws, kpi, by, period, (size_t)n, &res) != KPI_OK)
+        code = cli_fail(kpi_workspace_error(ws));
+    else
+        code = print_result(res, fmt, false);
+    kpi_result_destroy(res);
+    kpi_workspace_destroy(ws);
+    return code;
+}
+
+int cmd_list(cli *c, int argc, char **argv)
+{
+    const char *department = NULL, *v;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--department", &v) && v)
+            department = v;
+        else
+            return cli_usage("list", "unexpected argument '%s'", argv[i]);
+    }
+    int code = EXIT_OK;
+    kpi_workspace *ws = cli_open(c, &code);
+    if (!ws)
+        return code;
+    printf("%-32s %-36s %-14s %-9s %-8s %s\n", "KPI", "NAME", "DEPARTMENT", "UNIT", "GRAIN",
+           "DIRECTION");
+    for (size_t i = 0; i < kpi_kpi_count(ws); i++) {
+        kpi_kpi_info k;
+        kpi_kpi_info_get(ws, i, &k);
+        if (department && (!k.department || strcmp(k.department, department)))
+            continue;
+        printf("%-32s %-36s %-14s %-9s %-8s %s%s\n", k.id, k.name, k.department ? k.department : "-",
+               k.unit, k.grain, k.direction, k.manual ? " (manual)" : "");
+    }
+    kpi_workspace_destroy(ws);
+    return code;
+}
+
+int cmd_catalog(cli *c, int argc, char **argv)
+{
+    (void)c;
+    const char *department = NULL, *v;
+    bool verbose = false;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--department", &v) && v)
+            department = v;
+        else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+            verbose = true;
+        else
+            return cli_usage("catalog", "unexpected argument '%s'", argv[i]);
+    }
+    kpi_catalog *cat;
+    kpi_error err;
+    kpi_error_init(&err);
+    if (kpi_catalog_open(&cat, &err) != KPI_OK)
+        return cli_fail(&err);
+    const char *last = "";
+    for (size_t i = 0; i < kpi_catalog_count(cat); i++) {
+        kpi_kpi_info k;
+        kpi_catalog_kpi(cat, i, &k);
+        const char *dep = k.department ? k.department : "other";
+        if (department && strcmp(dep, department))
+            continue;
+        if (strcmp(dep, last))
+            printf("%s%s\n", *last ? "\n" : "", dep);
+        last = dep;
+        printf("  %-34s %-40s %-9s %-8s %s\n", k.id, k.name, k.unit, k.grain, k.direction);
+        if (verbose)
+            printf("      %s\n      formula: %s\n", k.description ? k.description : "",
+                   k.formula ? k.formula : "(manual)");
+    }
+    kpi_catalog_destroy(cat);
+    return EXIT_OK;
+}

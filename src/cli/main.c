@@ -10,9 +10,11 @@
 
 const cli_command cli_commands[] = {
     {"init", cmd_init, "create a workspace: a commented kpi.yaml and an empty kpi.db",
-     "kpi init [DIR]",
+     "kpi init [DIR] [--catalog]",
      "Creates DIR (default: the workspace directory) with a commented kpi.yaml template and an\n"
-     "empty kpi.db (SQLite, WAL mode). Refuses when DIR already holds a kpi.yaml.\n"},
+     "empty kpi.db (SQLite, WAL mode). With --catalog, the standard KPI catalog instead: one\n"
+     "kpis/<department>.yaml per department with its KPIs and stream schemas.\n"
+     "Refuses when DIR already holds a kpi.yaml.\n"},
     {"import", cmd_import, "load events from CSV or NDJSON files into a stream",
      "kpi import STREAM FILE... [--format csv|ndjson] [--rejects FILE] [--batch N] [--quiet]",
      "Loads each FILE (- reads standard input) into STREAM. Columns are matched to fields by\n"
@@ -52,6 +54,29 @@ const cli_command cli_commands[] = {
      "kpi explain KPI[,KPI...] [same options as query]",
      "Prints each KPI's formula, how their aggregates are shared into one scan per stream, and\n"
      "the SQL each scan runs, with the days it reads.\n"},
+    {"report", cmd_report, "the review table: every KPI for a period, status, change, sparkline",
+     "kpi report [--period P] [--department D] [--format table|csv|json|markdown]",
+     "Every computed KPI (of one department with --department) for the period under review\n"
+     "(default: the last complete month), with target, status, change against the previous\n"
+     "period and a sparkline of the 12 periods up to it.\n"},
+    {"top", cmd_top, "a leaderboard: a KPI by a dimension, best first",
+     "kpi top KPI --by DIM [--period P] [-n N] [--format F]",
+     "Breaks KPI down by DIM for one period (default: the current one) and lists the groups\n"
+     "best first (highest for KPIs where up is better, lowest otherwise), N of them (10).\n"},
+    {"list", cmd_list, "the KPIs defined in the workspace", "kpi list [--department D]",
+     "Lists each KPI with its name, department, unit, review grain and direction.\n"},
+    {"targets", cmd_targets, "set targets and quotas, or import them from a CSV",
+     "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... | kpi targets import FILE.csv",
+     "Targets live in kpi.db next to those of kpi.yaml, and win over them for the same scope.\n"
+     "A target is for every period (no --period) or one period of any grain; a quarterly\n"
+     "target of a KPI that adds up (sums, counts) is spread over its days, so each month gets\n"
+     "its share. --by sets a quota for a dimension value the KPI declares (--by rep=Ana).\n"
+     "A targets CSV has the columns kpi and value, optionally period, and one column per\n"
+     "dimension (empty cells: not set). The import is all or nothing.\n"},
+    {"catalog", cmd_catalog, "the standard KPI catalog, by department",
+     "kpi catalog [--department D] [-v]",
+     "Lists the standard KPIs shipped with kpi (what 'kpi init --catalog' sets up), by\n"
+     "department; -v adds each KPI's description and formula.\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -238,7 +238,6 @@ static void test_json_out_of_memory(void)
     }
     alloc_fail_at = 0;
     json_set_alloc_funcs(malloc, free);
-    printf("# failures %d\n", failures);
     CHECK(failures > 50);
     free(want);
     free(want_report);
@@ -466,6 +465,20 @@ static void test_values(void)
     VALUE(999.995, "currency", 2, "1,000.00");
     VALUE(-0.004, "currency", 2, "0.00"); /* no "-0.00" */
     VALUE(100, "currency", 2, "100.00");
+    /* rounding is decimal, half away from zero, whatever the nearest double is */
+    VALUE(1.005, "currency", 2, "1.01");
+    VALUE(2.675, "currency", 2, "2.68");
+    VALUE(0.125, "currency", 2, "0.13");
+    VALUE(-0.125, "currency", 2, "-0.13");
+    VALUE(0.006, "currency", 2, "0.01");
+    VALUE(0.004, "currency", 2, "0.00");
+    VALUE(9.995, "ratio", 2, "10.00");
+    VALUE(2.5, "count", 0, "3");
+    VALUE(-2.5, "count", 0, "-3");
+    VALUE(0.4, "count", 0, "0");
+    VALUE(1e20, "count", 0, "100,000,000,000,000,000,000");
+    VALUE(123456789.123456789, "number", 4, "123,456,789.1235");
+    VALUE(1e-300, "number", 2, "0.00");
     VALUE(41.2, "percent", 1, "41.2%");
     VALUE(-3.25, "percent", 1, "-3.3%");
     VALUE(1.3456, "ratio", 2, "1.35");

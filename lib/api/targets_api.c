@@ -1,0 +1,226 @@
+/*
+ * targets_api.c - `kpi targets set` and `kpi targets import`: targets and quotas checked against
+ * the KPI's definition (its dimensions, the period names of the calendar) and stored in kpi.db.
+ */
+#include "workspace_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Validates one target and writes its canonical dims ("a=x&b=y", sorted by name). */
+static kpi_status check(kpi_workspace *ws, const char *kpi, const char *period,
+                        const char *const *dims, size_t ndims, kbuf *canon, const char *where)
+{
+    kpi_error *err = &ws->err;
+    const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
+    if (!k) {
+        const char **ids = malloc((ws->cfg->nkpis + 1) * sizeof *ids);
+        char hint[160] = "";
+        for (size_t i = 0; ids && i < ws->cfg->nkpis; i++)
+            ids[i] = ws->cfg->kpis[i].id;
+        if (ids)
+            ksuggest_hint(kstr_c(kpi), ids, ws->cfg->nkpis, hint, sizeof hint);
+        free(ids);
+        return kerr_set(err, KPI_NOTFOUND, "%sunknown kpi '%s'%s", where, kpi, hint);
+    }
+    if (period && *period) {
+        kcalendar cal = {ws->cfg->week_start, ws->cfg->fiscal_year_start};
+        kperiod p;
+        char why[256];
+        if (!kperiod_parse(&cal, kstr_c(period), &p, why, sizeof why))
+            return kerr_set(err, KPI_USAGE, "%sinvalid period: %s", where, why);
+    }
+    const char *sorted[16];
+    if (ndims > 16)
+        return kerr_set(err, KPI_USAGE, "%stoo many dimensions", where);
+    for (size_t i = 0; i < ndims; i++) {
+        const char *eq = strchr(dims[i], '=');
+        if (!eq || eq == dims[i] || strchr(dims[i], '&'))
+            return kerr_set(err, KPI_USAGE, "%sexpected DIMENSION=VALUE, got '%s'", where,
+                            dims[i]);
+        bool declared = false;
+        for (size_t d = 0; d < k->ndimensions && !declared; d++)
+            declared = strlen(k->dimensions[d]) == (size_t)(eq - dims[i]) &&
+                       !strncmp(k->dimensions[d], dims[i], (size_t)(eq - dims[i]));
+        if (!declared)
+            return kerr_set(err, KPI_USAGE, "%skpi '%s' has no dimension '%.*s'", where, kpi,
+                            (int)(eq - dims[i]), dims[i]);
+        size_t j = i;
+        while (j > 0 && strcmp(sorted[j - 1], dims[i]) > 0) {
+            sorted[j] = sorted[j - 1];
+            j--;
+        }
+        sorted[j] = dims[i];
+    }
+    kbuf_reset(canon);
+    for (size_t i = 0; i < ndims; i++)
+        if (!(i ? kbuf_appendc(canon, '&') : true) || !kbuf_appends(canon, sorted[i]))
+            return kerr_set(err, KPI_NOMEM, "out of memory");
+    return KPI_OK;
+}
+
+/* Stored targets change the compiled definitions: compile again on next use. */
+static void forget_compiled(kpi_workspace *ws)
+{
+    if (ws->compiled)
+        kcompiled_release(&ws->defs);
+    ws->compiled = false;
+}
+
+kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period,
+                          const char *const *dims, size_t ndims, double value)
+{
+    kpi_error_init(&ws->err);
+    if (!isfinite(value))
+        return kerr_set(&ws->err, KPI_USAGE, "a target must be a number");
+    kbuf canon;
+    kbuf_init(&canon, 0);
+    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "");
+    if (rc == KPI_OK)
+        rc = ws->store->backend->target_put(ws->store, kpi, period ? period : "",
+                                            canon.p ? canon.p : "", value, &ws->err);
+    kbuf_release(&canon);
+    forget_compiled(ws);
+    return rc;
+}
+
+static ptrdiff_t fd_read(void *ctx, char *buf, size_t cap)
+{
+    for (;;) {
+        ssize_t n = read(*(int *)ctx, buf, cap);
+        if (n >= 0 || errno != EINTR)
+            return n;
+    }
+}
+
+/* One parsed row of a targets file. */
+typedef struct trow {
+    char *kpi, *period, *dims;
+    double value;
+} trow;
+
+static kpi_status read_rows(kpi_workspace *ws, const char *path, kcsv *csv, trow **rows,
+                            size_t *nrows)
+{
+    kpi_error *err = &ws->err;
+    krecord h, rec;
+    int got = kcsv_next(csv, &h, err);
+    if (got <= 0)
+        return got < 0 ? err->status : kerr_set(err, KPI_INPUT, "%s: empty file", path);
+    long ck = -1, cv = -1, cp = -1;
+    size_t nh = h.nfields;
+    char **names = calloc(nh ? nh : 1, sizeof *names);
+    if (!names)
+        return kerr_set(err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; i < nh; i++) {
+        names[i] = strndup(h.fields[i].p, h.fields[i].n);
+        if (!strcmp(names[i], "kpi"))
+            ck = (long)i;
+        else if (!strcmp(names[i], "value"))
+            cv = (long)i;
+        else if (!strcmp(names[i], "period"))
+            cp = (long)i;
+    }
+    kpi_status rc = ck < 0 || cv < 0
+                        ? kerr_set_at(err, KPI_INPUT, path, 1, 0,
+                                      "a targets file needs the columns 'kpi' and 'value'"
+                                      " (and optionally 'period' and dimension columns)")
+                        : KPI_OK;
+    kbuf canon;
+    kbuf_init(&canon, 0);
+    size_t cap = 0;
+    while (rc == KPI_OK && (got = kcsv_next(csv, &rec, err)) > 0) {
+        char where[600];
+        snprintf(where, sizeof where, "%s:%lu: ", path, rec.line);
+        if (rec.error || rec.nfields != nh) {
+            rc = kerr_set(err, KPI_INPUT, "%s%s", where,
+                          rec.error ? rec.error : "row has a different number of fields");
+            break;
+        }
+        const char *dims[16];
+        char dimbuf[16][256];
+        size_t nd = 0;
+        for (size_t i = 0; i < nh && nd < 16; i++) {
+            if ((long)i == ck || (long)i == cv || (long)i == cp || rec.fields[i].n == 0)
+                continue;
+            snprintf(dimbuf[nd], sizeof dimbuf[nd], "%s=%.*s", names[i], (int)rec.fields[i].n,
+                     rec.fields[i].p);
+            dims[nd] = dimbuf[nd];
+            nd++;
+        }
+        char *kpi = strndup(rec.fields[ck].p, rec.fields[ck].n);
+        char *period = cp >= 0 ? strndup(rec.fields[cp].p, rec.fields[cp].n) : strdup("");
+        int64_t scaled;
+        char why[256];
+        if (!kdecimal_parse((kstr){rec.fields[cv].p, rec.fields[cv].n}, '.', 9, &scaled, why,
+                            sizeof why))
+            rc = kerr_set(err, KPI_INPUT, "%sinvalid value '%.*s': %s", where,
+                          (int)rec.fields[cv].n, rec.fields[cv].p, why);
+        if (rc == KPI_OK)
+            rc = check(ws, kpi, period, dims, nd, &canon, where);
+        if (rc == KPI_OK && *nrows == cap) {
+            cap = cap ? cap * 2 : 64;
+            trow *t = realloc(*rows, cap * sizeof *t);
+            if (!t)
+                rc = kerr_set(err, KPI_NOMEM, "out of memory");
+            else
+                *rows = t;
+        }
+        if (rc == KPI_OK) {
+            (*rows)[(*nrows)++] = (trow){kpi, period, strdup(canon.p ? canon.p : ""),
+                                         (double)scaled / 1e9};
+        } else {
+            free(kpi);
+            free(period);
+        }
+    }
+    if (rc == KPI_OK && got < 0)
+        rc = err->status;
+    kbuf_release(&canon);
+    for (size_t i = 0; i < nh; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count)
+{
+    kpi_error_init(&ws->err);
+    *count = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return kerr_set(&ws->err, KPI_IO, "cannot open '%s': %s", path, strerror(errno));
+    kcsv *csv = NULL;
+    trow *rows = NULL;
+    size_t n = 0;
+    kpi_status rc = kcsv_create(fd_read, &fd, ',', KENC_UTF8, 0, &csv, &ws->err);
+    if (rc == KPI_OK)
+        rc = read_rows(ws, path, csv, &rows, &n);
+    kstore *st = ws->store;
+    if (rc == KPI_OK)
+        rc = st->backend->begin(st, &ws->err);
+    for (size_t i = 0; rc == KPI_OK && i < n; i++)
+        rc = st->backend->target_put(st, rows[i].kpi, rows[i].period, rows[i].dims,
+                                     rows[i].value, &ws->err);
+    if (rc == KPI_OK)
+        rc = st->backend->commit(st, &ws->err);
+    if (rc != KPI_OK)
+        st->backend->rollback(st);
+    else
+        *count = n;
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].kpi);
+        free(rows[i].period);
+        free(rows[i].dims);
+    }
+    free(rows);
+    kcsv_destroy(csv);
+    close(fd);
+    forget_compiled(ws);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/*
+ * sqlite_targets.c - targets and quotas set with `kpi targets` (as opposed to kpi.yaml), kept in
+ * kpi_targets. The table is created on the first target, so opening a workspace never writes.
+ */
+#include "sqlite_int.h"
+
+kpi_status ksql_target_put(kstore *st, const char *kpi, const char *period, const char *dims,
+                           double value, kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    kpi_status rc = ksql_exec(q,
+                              "CREATE TABLE IF NOT EXISTS kpi_targets(kpi TEXT NOT NULL,"
+                              " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                              " set_at TEXT NOT NULL DEFAULT"
+                              " (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+                              " PRIMARY KEY(kpi, period, dims))",
+                              err);
+    if (rc != KPI_OK)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT OR REPLACE INTO kpi_targets(kpi, period, dims, value)"
+                           " VALUES (?, ?, ?, ?)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return ksql_fail(q, "cannot store target", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    sqlite3_bind_double(stmt, 4, value);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return step == SQLITE_DONE ? KPI_OK : ksql_fail(q, "cannot store target", err);
+}
+
+kpi_status ksql_targets_each(kstore *st,
+                             kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                              const char *dims, double value),
+                             void *ctx, kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    int64_t exists = 0;
+    kpi_status rc = ksql_int(q, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'",
+                             &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(q->db, "SELECT kpi, period, dims, value FROM kpi_targets", -1, &stmt,
+                           NULL) != SQLITE_OK)
+        return ksql_fail(q, "cannot read targets", err);
+    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+                (const char *)sqlite3_column_text(stmt, 1),
+                (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3));
+    sqlite3_finalize(stmt);
+    return rc;
+}
