@@ -92,6 +92,8 @@ typedef struct qrun {
     kdata data;
     bool planned, loaded;
     int64_t *lo, *hi, *vlo, *vhi; /* days each scan reads */
+    const kcond **filter, **vfilter; /* --where bound to each scan's stream */
+    karena arena;
     bool explain;                 /* plan and ranges only, no data */
 } qrun;
 
@@ -235,6 +237,37 @@ static windows windows_of(qrun *r, kperiod p, long group)
     return w;
 }
 
+/* The query's --where, parsed and bound once per stream that a scan reads. */
+static kpi_status filter_for(qrun *r, const kstream *s, const kcond **out)
+{
+    kloc loc = {"--where", 1, 1};
+    kcond *c;
+    kpi_status rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
+    if (rc == KPI_OK)
+        rc = kformula_bind_cond(r->cfg, s, r->q->where, c, r->err);
+    if (rc != KPI_OK)
+        r->err->status = rc = KPI_USAGE;
+    *out = c;
+    return rc;
+}
+
+static kpi_status bind_filters(qrun *r)
+{
+    if (!r->q->where)
+        return KPI_OK;
+    size_t ns = r->plan.nscans + 1, nv = r->plan.nvscans + 1;
+    r->filter = karena_alloc(&r->arena, ns * sizeof *r->filter);
+    r->vfilter = karena_alloc(&r->arena, nv * sizeof *r->vfilter);
+    if (!r->filter || !r->vfilter)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    kpi_status rc = KPI_OK;
+    for (size_t i = 0; rc == KPI_OK && i < r->plan.nscans; i++)
+        rc = filter_for(r, r->plan.scans[i].stream, &r->filter[i]);
+    for (size_t i = 0; rc == KPI_OK && i < r->plan.nvscans; i++)
+        rc = filter_for(r, r->plan.vscans[i].stream, &r->vfilter[i]);
+    return rc;
+}
+
 static kpi_status load(qrun *r)
 {
     bool *wanted = calloc(r->cfg->nkpis ? r->cfg->nkpis : 1, sizeof *wanted);
@@ -274,7 +307,9 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < r->plan.nvscans; i++)
         if (vlo[i] > vhi[i])
             vlo[i] = vhi[i] = 0;
-    kdata_request req = {r->q->by, r->q->nby, lo, hi, NULL, vlo, vhi, NULL};
+    if ((rc = bind_filters(r)) != KPI_OK)
+        return rc;
+    kdata_request req = {r->q->by, r->q->nby, lo, hi, r->filter, vlo, vhi, r->vfilter};
     r->loaded = true;
     return r->explain ? KPI_OK : kdata_load(&r->data, &r->plan, r->env->store, &req, r->err);
 }
@@ -390,6 +425,7 @@ static void release(qrun *r)
 {
     if (r->loaded && !r->explain)
         kdata_release(&r->data);
+    karena_release(&r->arena);
     free(r->lo);
     free(r->hi);
     free(r->vlo);
@@ -402,11 +438,10 @@ static void release(qrun *r)
 
 static kpi_status prepare(qrun *r)
 {
+    karena_init(&r->arena, 0);
     kpi_status rc = resolve_kpis(r);
     if (rc == KPI_OK)
         rc = resolve_periods(r);
-    if (rc == KPI_OK && r->q->where)
-        rc = kerr_set(r->err, KPI_USAGE, "--where is not supported yet");
     return rc;
 }
 
@@ -446,8 +481,10 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
         const kstream *s = values ? r.plan.vscans[j].stream : r.plan.scans[j].stream;
         for (size_t b = 0; b < q->nby && b < 16; b++)
             fields[b] = (size_t)(kstream_field(s, kstr_c(q->by[b])) - s->fields);
+        const kcond *filter = values ? (r.vfilter ? r.vfilter[j] : NULL)
+                                     : (r.filter ? r.filter[j] : NULL);
         kscan_range range = {s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields,
-                             q->nby < 16 ? q->nby : 16, NULL};
+                             q->nby < 16 ? q->nby : 16, filter};
         char a[16] = "-", b[16] = "-";
         if (range.day_lo < range.day_hi) {
             day_name(range.day_lo, a, sizeof a);

@@ -428,3 +428,13 @@ kpi_status kformula_bind(const kconfig *cfg, const kkpi *self, kexpr *e, kpi_err
     ktz_close(b.tz);
     return st;
 }
+
+kpi_status kformula_bind_cond(const kconfig *cfg, const kstream *s, const char *text, kcond *c,
+                              kpi_error *err)
+{
+    binder b = {.cfg = cfg, .err = err};
+    b.src = (kfsrc){text, text ? strlen(text) : 0, c->loc};
+    kpi_status st = bind_cond(&b, s, c);
+    ktz_close(b.tz);
+    return st;
+}

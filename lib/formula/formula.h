@@ -166,6 +166,16 @@ kpi_status kformula_bind(const kconfig *cfg, const kkpi *self, kexpr *e, kpi_err
  * KPI of the cycle. */
 kpi_status kformula_compile_all(const kconfig *cfg, karena *arena, kexpr ***out, kpi_error *err);
 
+/* Parses a stand-alone condition (`kpi query --where 'region = "West"'`): the `cond` grammar
+ * of DESIGN §1 over bare field names. */
+kpi_status kformula_parse_cond(karena *arena, const char *text, kloc loc, kcond **out,
+                               kpi_error *err);
+
+/* Binds a condition parsed from `text` to the fields of stream s (each stream a query reads gets
+ * its own parsed copy, since field indexes differ). */
+kpi_status kformula_bind_cond(const kconfig *cfg, const kstream *s, const char *text, kcond *c,
+                              kpi_error *err);
+
 /* Appends the canonical text of an expression (fully parenthesised only where needed); parsing
  * the printed text gives the same tree. */
 bool kformula_print(const kexpr *e, kbuf *out);

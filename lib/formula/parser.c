@@ -986,3 +986,22 @@ kpi_status kformula_parse(karena *arena, const char *text, kloc loc, kexpr **out
     *out = e;
     return KPI_OK;
 }
+
+kpi_status kformula_parse_cond(karena *arena, const char *text, kloc loc, kcond **out,
+                               kpi_error *err)
+{
+    parser p = {.src = {text, text ? strlen(text) : 0, loc}, .arena = arena, .err = err};
+    *out = NULL;
+    if (p.src.len > KF_MAX_TEXT)
+        return FAIL(&p, 0, "condition is too long (%zu bytes, at most %d)", p.src.len,
+                    KF_MAX_TEXT);
+    TRY(advance(&p));
+    if (p.tok.kind == KT_END)
+        return FAIL(&p, 0, "empty condition");
+    kcond *c;
+    TRY(cond_or(&p, &c));
+    if (p.tok.kind != KT_END)
+        return unexpected(&p, "'and', 'or' or the end of the condition");
+    *out = c;
+    return KPI_OK;
+}

@@ -180,7 +180,8 @@ static bool coerce(run *r, size_t i, kstr v, kcell *c, int64_t *day, char *why)
         }
         return true;
     case KPI_FIELD_NUMBER:
-        ok = kdecimal_parse(v, f->decimal, f->scale, &x, why, WHY_CAP);
+        ok = f->round ? kdecimal_parse_rounded(v, f->decimal, f->scale, &x, why, WHY_CAP)
+                      : kdecimal_parse(v, f->decimal, f->scale, &x, why, WHY_CAP);
         break;
     case KPI_FIELD_INTEGER:
         ok = kinteger_parse(v, f->decimal, &x, why, WHY_CAP);

@@ -12,9 +12,19 @@ enum { SK_KIND, SK_TIME, SK_ID, SK_ENCODING, SK_DELIMITER, SK_FIELDS, SK_N };
 static const char *const stream_keys[SK_N] = {"kind",     "time",      "id",
                                               "encoding", "delimiter", "fields"};
 
-enum { FK_TYPE, FK_COLUMN, FK_FORMAT, FK_TIMEZONE, FK_DECIMAL, FK_SCALE, FK_REQUIRED, FK_N };
-static const char *const field_keys[FK_N] = {"type",    "column", "format",  "timezone",
-                                             "decimal", "scale",  "required"};
+enum {
+    FK_TYPE,
+    FK_COLUMN,
+    FK_FORMAT,
+    FK_TIMEZONE,
+    FK_DECIMAL,
+    FK_SCALE,
+    FK_ROUND,
+    FK_REQUIRED,
+    FK_N
+};
+static const char *const field_keys[FK_N] = {"type",    "column", "format", "timezone",
+                                             "decimal", "scale",  "round",  "required"};
 
 /* Indexed by kpi_field_type. */
 static const char *const type_names[] = {"time", "date", "number", "integer", "text", "bool"};
@@ -56,7 +66,8 @@ static kpi_status check_name(kyctx *c, const kynode *k, const char *noun, const 
     return KPI_OK;
 }
 
-/* `column`, `format`, `timezone`, `decimal`, `scale`, `required` of a field in map form. */
+/* `column`, `format`, `timezone`, `decimal`, `scale`, `round`, `required` of a field in map
+ * form. */
 static kpi_status field_options(kyctx *c, const kstream *s, kfield *f, const kynode **keys,
                                 const kynode **vals, field_nodes *nodes)
 {
@@ -108,6 +119,15 @@ static kpi_status field_options(kyctx *c, const kstream *s, kfield *f, const kyn
                           "is %s",
                           f->name, s->name, type_names[f->type]);
         if ((st = ky_int(c, vals[FK_SCALE], WHAT("scale"), 0, 9, &f->scale)) != KPI_OK)
+            return st;
+    }
+    if (vals[FK_ROUND]) {
+        if (f->type != KPI_FIELD_NUMBER)
+            return ky_err(c, keys[FK_ROUND],
+                          "'round' applies only to number fields, and field '%s' of stream '%s' "
+                          "is %s",
+                          f->name, s->name, type_names[f->type]);
+        if ((st = ky_bool(c, vals[FK_ROUND], WHAT("round"), &f->round)) != KPI_OK)
             return st;
     }
     if (vals[FK_REQUIRED]) {

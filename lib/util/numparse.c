@@ -201,7 +201,9 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
     case N_PLACES:
         if (integer)
             return fail(why, cap, "not an integer '%s'", ex);
-        return fail(why, cap, "more than %d decimal places (raise the field's scale)", scale);
+        return fail(why, cap,
+                    "more than %d decimal places (raise the field's scale, or set round: true)",
+                    scale);
     case N_RANGE:
         kdecimal_format(INT64_MAX, scale, true, lim, sizeof lim);
         return fail(why, cap, "number '%s' out of range (at most %s)", ex, lim);
@@ -285,4 +287,29 @@ size_t kdecimal_format(int64_t v, int scale, bool keep_zeros, char *buf, size_t 
         buf[i] = tmp[n - 1 - i];
     buf[len] = '\0';
     return len;
+}
+
+bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, char *why,
+                            size_t cap)
+{
+    if (scale < 0 || scale > 9 || (decimal_sep != '.' && decimal_sep != ','))
+        return parse(s, decimal_sep, scale, false, out, why, cap);
+    kstr t = kstr_trim(s);
+    const char *sep = t.n ? memchr(t.p, decimal_sep, t.n) : NULL;
+    size_t keep = sep ? (size_t)(sep - t.p) + 1 + (size_t)scale : t.n;
+    if (!sep || keep >= t.n)
+        return parse(s, decimal_sep, scale, false, out, why, cap);
+    /* the first dropped digit decides; every dropped character must be a digit */
+    for (size_t i = keep; i < t.n; i++)
+        if (t.p[i] < '0' || t.p[i] > '9')
+            return parse(s, decimal_sep, scale, false, out, why, cap);
+    if (!parse((kstr){t.p, keep}, decimal_sep, scale, false, out, why, cap))
+        return false;
+    if (t.p[keep] >= '5') {
+        bool negative = t.p[0] == '-';
+        if (negative ? *out == INT64_MIN : *out == INT64_MAX)
+            return fail(why, cap, "number out of range");
+        *out += negative ? -1 : 1;
+    }
+    return true;
 }

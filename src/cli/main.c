@@ -37,7 +37,7 @@ const cli_command cli_commands[] = {
      "schema can change freely (kpi refuses to retype or remove a field that holds data).\n"},
     {"query", cmd_query, "KPI values per period and group, with comparisons, targets and status",
      "kpi query KPI[,KPI...] [--period P | --from DATE --to DATE] [--grain G] [--by DIM[,DIM]]"
-     " [--format table|csv|json|markdown]",
+     " [--where COND] [--format table|csv|json|markdown]",
      "Computes each KPI per period (and per group with --by): the value, the previous period,\n"
      "the change, the same period last year, the target, attainment and status. An open\n"
      "(unfinished) period also gets the expected-to-date value and a projection, and its\n"
@@ -47,6 +47,7 @@ const cli_command cli_commands[] = {
      "  --grain G      day week month quarter year fiscal_quarter fiscal_year all\n"
      "                 (default: the KPI's own; with --period, the period's)\n"
      "  --by DIM       break down by a dimension the KPI declares\n"
+     "  --where COND   only rows matching, as in region = \"West\" and channel in (\"web\")\n"
      "  --format F     table (default), csv, json (the documented contract), markdown\n"
      "Without a period, the last 12 periods up to today. Set KPI_NOW=2026-11-23T12:00:00Z to\n"
      "pin today.\n"},

@@ -173,7 +173,9 @@ static void test_scales(void)
         int64_t v;
         CHECK(!kdecimal_parse(kstr_c(s), '.', scale, &v, why, sizeof why));
         char want[80];
-        snprintf(want, sizeof want, "more than %d decimal places (raise the field's scale)", scale);
+        snprintf(want, sizeof want,
+                 "more than %d decimal places (raise the field's scale, or set round: true)",
+                 scale);
         CHECK_STR(why, want);
         if (scale > 0) {
             snprintf(s, sizeof s, "0.%0*d1", scale - 1, 0);
@@ -181,7 +183,8 @@ static void test_scales(void)
         }
     }
     expect_dec("1.50000", '.', 4, 15000);
-    expect_dec_refused("1.23456", '.', 4, "more than 4 decimal places (raise the field's scale)");
+    expect_dec_refused("1.23456", '.', 4,
+                       "more than 4 decimal places (raise the field's scale, or set round: true)");
     expect_dec_refused("1.5", '.', 0, "more than 0 decimal places");
     expect_dec("1.5", '.', 1, 15);
 }
