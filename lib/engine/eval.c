@@ -271,6 +271,8 @@ bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int
 /* ---- conversion(from, to, on: field, within: "90d") ---------------------------------------- */
 
 typedef struct conv_rows {
+    const kstr *want; /* the group's values (nby), or NULL for every row */
+    size_t nby;
     kmap first_seen; /* on value -> index in times */
     int64_t *times;  /* earliest time (us) of each value in the window */
     size_t n, cap;
@@ -282,10 +284,12 @@ static kpi_status on_from(void *ctx, int64_t day, const kstr *group, const kscan
                           int64_t t)
 {
     (void)day;
-    (void)group;
     conv_rows *c = ctx;
     if (v->null || !v->text.p)
         return KPI_OK;
+    for (size_t g = 0; c->want && g < c->nby; g++)
+        if (!kstr_eq(group[g], c->want[g]))
+            return KPI_OK;
     long id = kmap_get(&c->first_seen, v->text);
     if (id >= 0) {
         if (t * c->scale < c->times[id])
@@ -351,6 +355,22 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
     kpi_error err;
     double r = NAN;
     kscan_range fr = {fs, first, end, NULL, 0, NULL};
+    size_t fields[8];
+    kstr want[8];
+    if (w.group >= 0 && ev->nby && ev->nby <= 8) {
+        /* a group's rate: only its own `from` rows count */
+        for (size_t g = 0; g < ev->nby; g++) {
+            const kfield *f = kstream_field(fs, kstr_c(ev->by[g]));
+            if (!f)
+                goto out;
+            fields[g] = (size_t)(f - fs->fields);
+        }
+        kdata_group_values(ev->data, w.group, want);
+        fr.group = fields;
+        fr.ngroup = ev->nby;
+        from.want = want;
+        from.nby = ev->nby;
+    }
     if (ev->store->backend->scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
                                         &err) != KPI_OK ||
         from.failed)

@@ -26,6 +26,8 @@ typedef struct keval {
     const kplan *plan;
     const kdata *data; /* NULL in collect mode */
     kstore *store;     /* conversion() reads rows itself */
+    const char *const *by; /* the breakdown, for conversion() */
+    size_t nby;
     /* collect mode: needed day range per aggregate scan and value scan */
     int64_t *lo, *hi, *vlo, *vhi;
     int depth;

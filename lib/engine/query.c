@@ -292,7 +292,7 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
     keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                lo, hi, vlo, vhi, 0};
+                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0};
     for (size_t k = 0; k < r->q->nkpis; k++) {
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
@@ -387,8 +387,8 @@ static kpi_status build(qrun *r, kpi_result **out)
     kpi_result *res = kresult_create(from, to, kgrain_name(r->grain), r->q->by, r->q->nby);
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
-    keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
-                NULL, NULL, NULL, NULL, 0};
+    keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
+                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0};
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
