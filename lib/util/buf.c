@@ -139,3 +139,27 @@ double kclock_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
+
+bool kwhy(char *why, size_t cap, const char *fmt, ...)
+{
+    if (why && cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, cap, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+const char *kexcerpt(kstr s, char *out)
+{
+    size_t k = s.n <= 24 ? s.n : 24;
+    while (k < s.n && k > 0 && ((unsigned char)s.p[k] & 0xC0) == 0x80)
+        k--;
+    for (size_t i = 0; i < k; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        out[i] = (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
+    }
+    memcpy(out + k, k < s.n ? "..." : "", k < s.n ? 4 : 1);
+    return out;
+}

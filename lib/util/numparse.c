@@ -44,34 +44,7 @@ static const uint64_t POW10[19] = {1,
                                    100000000000000000,
                                    1000000000000000000};
 
-static bool fail(char *why, size_t cap, const char *fmt, ...) KPI_PRINTF(3, 4);
-static bool fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
-/*
- * Copies at most 24 bytes of s into out (at least 32 bytes) for quoting in a reason: control
- * bytes become '?', and a cut (made on a UTF-8 character boundary) ends in "...".
- */
-static const char *excerpt(kstr s, char *out)
-{
-    size_t k = s.n <= 24 ? s.n : 24;
-    while (k < s.n && k > 0 && ((unsigned char)s.p[k] & 0xC0) == 0x80)
-        k--;
-    for (size_t i = 0; i < k; i++) {
-        unsigned char ch = (unsigned char)s.p[i];
-        out[i] = (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
-    }
-    memcpy(out + k, k < s.n ? "..." : "", k < s.n ? 4 : 1);
-    return out;
-}
 
 /*
  * The length of the thousands separator at p (0 when there is none): `other` (the punctuation
@@ -187,28 +160,28 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
     int64_t ignored;
     nerr alt = scan_number(s, decimal_sep == '.' ? ',' : '.', 9, &ignored);
     bool other_fits = alt == N_OK || alt == N_RANGE || alt == N_PLACES;
-    excerpt(s, ex);
+    kexcerpt(s, ex);
     if ((e == N_SYNTAX || e == N_GROUPING) && other_fits)
-        return fail(why, cap, "invalid number '%s' (%s)", ex,
+        return kwhy(why, cap, "invalid number '%s' (%s)", ex,
                     decimal_sep == '.' ? "for a decimal comma, set decimal: \",\" on the field"
                                        : "the field has decimal: \",\"; remove it for a decimal "
                                          "point");
     switch (e) {
     case N_GROUPING:
-        return fail(why, cap, "misplaced thousands separator in '%s'", ex);
+        return kwhy(why, cap, "misplaced thousands separator in '%s'", ex);
     case N_EXPONENT:
-        return fail(why, cap, "invalid number '%s' (exponents are not supported)", ex);
+        return kwhy(why, cap, "invalid number '%s' (exponents are not supported)", ex);
     case N_PLACES:
         if (integer)
-            return fail(why, cap, "not an integer '%s'", ex);
-        return fail(why, cap,
+            return kwhy(why, cap, "not an integer '%s'", ex);
+        return kwhy(why, cap,
                     "more than %d decimal places (raise the field's scale, or set round: true)",
                     scale);
     case N_RANGE:
         kdecimal_format(INT64_MAX, scale, true, lim, sizeof lim);
-        return fail(why, cap, "number '%s' out of range (at most %s)", ex, lim);
+        return kwhy(why, cap, "number '%s' out of range (at most %s)", ex, lim);
     default:
-        return fail(why, cap, "invalid number '%s'", ex);
+        return kwhy(why, cap, "invalid number '%s'", ex);
     }
 }
 
@@ -216,12 +189,12 @@ static bool parse(kstr s, char decimal_sep, int scale, bool integer, int64_t *ou
                   size_t cap)
 {
     if (decimal_sep != '.' && decimal_sep != ',')
-        return fail(why, cap, "invalid decimal separator '%c'", decimal_sep);
+        return kwhy(why, cap, "invalid decimal separator '%c'", decimal_sep);
     if (scale < 0 || scale > 9)
-        return fail(why, cap, "scale %d out of range (0 to 9)", scale);
+        return kwhy(why, cap, "scale %d out of range (0 to 9)", scale);
     s = kstr_trim(s);
     if (s.n == 0)
-        return fail(why, cap, "empty value");
+        return kwhy(why, cap, "empty value");
     nerr e = scan_number(s, decimal_sep, scale, out);
     return e == N_OK ? true : explain(e, s, decimal_sep, scale, integer, why, cap);
 }
@@ -253,8 +226,8 @@ bool kbool_parse(kstr s, bool *out, char *why, size_t cap)
         }
     }
     char ex[32];
-    return fail(why, cap, "invalid boolean '%s' (expected true/false, yes/no, on/off or 1/0)",
-                excerpt(s, ex));
+    return kwhy(why, cap, "invalid boolean '%s' (expected true/false, yes/no, on/off or 1/0)",
+                kexcerpt(s, ex));
 }
 
 /*
@@ -308,7 +281,7 @@ bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, c
     if (t.p[keep] >= '5') {
         bool negative = t.p[0] == '-';
         if (negative ? *out == INT64_MIN : *out == INT64_MAX)
-            return fail(why, cap, "number out of range");
+            return kwhy(why, cap, "number out of range");
         *out += negative ? -1 : 1;
     }
     return true;

@@ -34,35 +34,7 @@ typedef struct cur {
 
 static const tparts TPARTS_NONE = {.hour12 = -1, .pm = -1};
 
-/* Writes a reason into why (when there is room) and returns false. */
-static bool fail(char *why, size_t cap, const char *fmt, ...) KPI_PRINTF(3, 4);
-static bool fail(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why && cap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, cap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
 
-/*
- * Copies at most 24 bytes of s into out (at least 32 bytes) for quoting in a reason: control
- * bytes become '?', and a cut (made on a UTF-8 character boundary) ends in "...".
- */
-static const char *excerpt(kstr s, char *out)
-{
-    size_t k = s.n <= 24 ? s.n : 24;
-    while (k < s.n && k > 0 && ((unsigned char)s.p[k] & 0xC0) == 0x80)
-        k--;
-    for (size_t i = 0; i < k; i++) {
-        unsigned char ch = (unsigned char)s.p[i];
-        out[i] = (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
-    }
-    memcpy(out + k, k < s.n ? "..." : "", k < s.n ? 4 : 1);
-    return out;
-}
 
 static bool at_end(const cur *c)
 {
@@ -93,9 +65,9 @@ static bool digits(cur *c, int min, int max, int *out)
         k++;
     }
     if (k < min && min == 1)
-        return fail(c->why, c->cap, "expected digit at position %zu", c->i + 1);
+        return kwhy(c->why, c->cap, "expected digit at position %zu", c->i + 1);
     if (k < min)
-        return fail(c->why, c->cap, "expected %d digits at position %zu", min,
+        return kwhy(c->why, c->cap, "expected %d digits at position %zu", min,
                     c->i - (size_t)k + 1);
     *out = v;
     return true;
@@ -108,14 +80,14 @@ static bool literal(cur *c, char ch)
         c->i++;
         return true;
     }
-    return fail(c->why, c->cap, "expected '%c' at position %zu", ch, c->i + 1);
+    return kwhy(c->why, c->cap, "expected '%c' at position %zu", ch, c->i + 1);
 }
 
 static bool trailing(cur *c)
 {
     char ex[32];
-    return fail(c->why, c->cap, "trailing characters '%s'",
-                excerpt((kstr){c->p + c->i, c->n - c->i}, ex));
+    return kwhy(c->why, c->cap, "trailing characters '%s'",
+                kexcerpt((kstr){c->p + c->i, c->n - c->i}, ex));
 }
 
 /*
@@ -133,7 +105,7 @@ static bool fraction(cur *c, int max_digits, int32_t *usec)
     }
     size_t k = c->i - start;
     if (k == 0)
-        return fail(c->why, c->cap, "expected digit at position %zu", c->i + 1);
+        return kwhy(c->why, c->cap, "expected digit at position %zu", c->i + 1);
     for (size_t j = k; j < 6; j++)
         v *= 10;
     *usec = v;
@@ -149,7 +121,7 @@ static bool offset(cur *c, int32_t *off)
         return true;
     }
     if (at_end(c) || (c->p[c->i] != '+' && c->p[c->i] != '-'))
-        return fail(c->why, c->cap, "expected offset ('Z' or '+hh:mm') at position %zu", c->i + 1);
+        return kwhy(c->why, c->cap, "expected offset ('Z' or '+hh:mm') at position %zu", c->i + 1);
     int sign = c->p[c->i++] == '-' ? -1 : 1;
     int h, m = 0, s = 0;
     if (!digits(c, 2, 2, &h))
@@ -162,7 +134,7 @@ static bool offset(cur *c, int32_t *off)
             return false;
     }
     if (h > 23 || m > 59 || s > 59)
-        return fail(c->why, c->cap, "offset %c%02d:%02d out of range", sign < 0 ? '-' : '+', h, m);
+        return kwhy(c->why, c->cap, "offset %c%02d:%02d out of range", sign < 0 ? '-' : '+', h, m);
     *off = sign * (h * 3600 + m * 60 + s);
     return true;
 }
@@ -257,8 +229,8 @@ static bool month_name(cur *c, int *month)
     }
     char ex[32];
     if (w.n == 0)
-        return fail(c->why, c->cap, "expected month name at position %zu", c->i + 1);
-    return fail(c->why, c->cap, "unknown month name '%s'", excerpt(w, ex));
+        return kwhy(c->why, c->cap, "expected month name at position %zu", c->i + 1);
+    return kwhy(c->why, c->cap, "unknown month name '%s'", kexcerpt(w, ex));
 }
 
 /* "AM" or "PM", any case. */
@@ -266,7 +238,7 @@ static bool am_pm(cur *c, int *pm)
 {
     kstr w = {c->p + c->i, alpha_run(c)};
     if (!kstr_ieq_c(w, "am") && !kstr_ieq_c(w, "pm"))
-        return fail(c->why, c->cap, "expected 'AM' or 'PM' at position %zu", c->i + 1);
+        return kwhy(c->why, c->cap, "expected 'AM' or 'PM' at position %zu", c->i + 1);
     *pm = lower(w.p[0]) == 'p';
     c->i += 2;
     return true;
@@ -278,7 +250,7 @@ static bool spaces(cur *c)
     size_t start = c->i;
     while (c->i < c->n && (c->p[c->i] == ' ' || c->p[c->i] == '\t'))
         c->i++;
-    return c->i > start ? true : fail(c->why, c->cap, "expected ' ' at position %zu", c->i + 1);
+    return c->i > start ? true : kwhy(c->why, c->cap, "expected ' ' at position %zu", c->i + 1);
 }
 
 static bool interpret(cur *c, const char *fmt, tparts *t);
@@ -340,9 +312,9 @@ static bool convert(cur *c, char conv, tparts *t)
     case '%':
         return literal(c, '%');
     case '\0':
-        return fail(c->why, c->cap, "format ends with a lone '%%'");
+        return kwhy(c->why, c->cap, "format ends with a lone '%%'");
     default:
-        return fail(c->why, c->cap, "unsupported conversion '%%%c' in format", conv);
+        return kwhy(c->why, c->cap, "unsupported conversion '%%%c' in format", conv);
     }
 }
 
@@ -367,10 +339,10 @@ static bool interpret(cur *c, const char *fmt, tparts *t)
 static bool resolve(tparts *t, char *why, size_t cap)
 {
     if (!t->has_year)
-        return fail(why, cap, "format has no year (%%Y, %%y or %%F)");
+        return kwhy(why, cap, "format has no year (%%Y, %%y or %%F)");
     if (t->hour12 >= 0) {
         if (t->hour12 < 1 || t->hour12 > 12)
-            return fail(why, cap, "hour %d out of range for a 12-hour clock", t->hour12);
+            return kwhy(why, cap, "hour %d out of range for a 12-hour clock", t->hour12);
         t->hour = t->hour12 % 12 + (t->pm == 1 ? 12 : 0);
     }
     if (t->yday == 0) {
@@ -381,13 +353,13 @@ static bool resolve(tparts *t, char *why, size_t cap)
     int64_t jan1 = kdays_from_civil(t->year, 1, 1);
     int len = (int)(kdays_from_civil(t->year + 1, 1, 1) - jan1);
     if (t->yday > len)
-        return fail(why, cap, "day of year %d out of range for %04lld", t->yday,
+        return kwhy(why, cap, "day of year %d out of range for %04lld", t->yday,
                     (long long)t->year);
     int64_t y;
     int m, d;
     kcivil_from_days(jan1 + t->yday - 1, &y, &m, &d);
     if ((t->month && t->month != m) || (t->day && t->day != d))
-        return fail(why, cap, "day of year %d does not match the month and day", t->yday);
+        return kwhy(why, cap, "day of year %d does not match the month and day", t->yday);
     t->month = m;
     t->day = d;
     return true;
@@ -398,11 +370,11 @@ static bool resolve(tparts *t, char *why, size_t cap)
 static bool check_date(const tparts *t, char *why, size_t cap)
 {
     if (t->year < 1 || t->year > 9999)
-        return fail(why, cap, "year %lld out of range", (long long)t->year);
+        return kwhy(why, cap, "year %lld out of range", (long long)t->year);
     if (t->month < 1 || t->month > 12)
-        return fail(why, cap, "month %d out of range", t->month);
+        return kwhy(why, cap, "month %d out of range", t->month);
     if (t->day < 1 || t->day > kdays_in_month(t->year, t->month))
-        return fail(why, cap, "day %d out of range for %04lld-%02d", t->day, (long long)t->year,
+        return kwhy(why, cap, "day %d out of range for %04lld-%02d", t->day, (long long)t->year,
                     t->month);
     return true;
 }
@@ -410,11 +382,11 @@ static bool check_date(const tparts *t, char *why, size_t cap)
 static bool check_time(const tparts *t, char *why, size_t cap)
 {
     if (t->hour > 23)
-        return fail(why, cap, "hour %d out of range", t->hour);
+        return kwhy(why, cap, "hour %d out of range", t->hour);
     if (t->minute > 59)
-        return fail(why, cap, "minute %d out of range", t->minute);
+        return kwhy(why, cap, "minute %d out of range", t->minute);
     if (t->second > 59)
-        return fail(why, cap, "second %d out of range", t->second);
+        return kwhy(why, cap, "second %d out of range", t->second);
     return true;
 }
 
@@ -425,7 +397,7 @@ static bool read_parts(kstr s, const char *fmt, tparts *t, char *why, size_t cap
     cur c = {s.p, s.n, 0, why, cap};
     *t = TPARTS_NONE;
     if (s.n == 0)
-        return fail(why, cap, "empty value");
+        return kwhy(why, cap, "empty value");
     if (!fmt) {
         if (!iso_parse(&c, t))
             return false;

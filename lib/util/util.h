@@ -87,6 +87,14 @@ kpi_status kerr_vset_at(kpi_error *err, kpi_status status, const char *file, uns
 /* Prepends "prefix: " to the message of an error already set. */
 void kerr_prefix(kpi_error *err, const char *fmt, ...) KPI_PRINTF(2, 3);
 
+/* Writes a reason into why (when why is non-NULL and cap > 0) and returns false, so parsers can
+ * `return kwhy(why, cap, "month %d out of range", m);`. */
+bool kwhy(char *why, size_t cap, const char *fmt, ...) KPI_PRINTF(3, 4);
+
+/* Copies at most 24 bytes of s into out (at least 32 bytes) for quoting in a reason: control
+ * bytes become '?', and a cut (made on a UTF-8 character boundary) ends in "...". */
+const char *kexcerpt(kstr s, char *out);
+
 /* ---- suggestions ----------------------------------------------------------------------- */
 
 /* Levenshtein distance between two strings, capped at `max + 1` (stops early past it). */

@@ -407,9 +407,9 @@ static void expectation(runner *r, char *text)
 
     /* the label */
     char label[700];
-    snprintf(label, sizeof label, "%s: %s %s%s%s%s%s", r->dept, kpi, period,
+    snprintf(label, sizeof label, "%s: %s %s%s%s%s%s -> %s", r->dept, kpi, period,
              by_spec[0] ? " by " : "", by_spec, strcmp(field, "value") ? " " : "",
-             strcmp(field, "value") ? field : "");
+             strcmp(field, "value") ? field : "", want_text);
     if (r->broken || !r->ws) {
         tap_line(false, "%s%s", label, " (no workspace)");
         return;

@@ -1,0 +1,1302 @@
+/*
+ * test_engine.c - the semantics of KPI evaluation through the public API (include/kpi.h), on
+ * small hand-computed fixtures: each test writes a kpi.yaml into a temporary workspace, imports
+ * CSV from memory, pins "now" with kpi_workspace_set_now and checks kpi_query_run's points.
+ *
+ * Covered (DESIGN §1): aggregates over no rows and division by zero; exact money sums; `where`
+ * filters; prev / ago / last year across year boundaries and leap days; calendar-true month
+ * shifts; ytd / qtd / mtd; rolling; growth; total() shares with a breakdown; KPI references;
+ * coalesce / if / abs / round; ISO weeks; fiscal quarters; the workspace time zone; targets
+ * (constant, per period, per dimension, split over days for additive KPIs, levels otherwise),
+ * attainment by direction, statuses at the thresholds; and the open period (like-for-like
+ * comparisons, expected to date, projection, status from the projection).
+ *
+ * Conventions the expected values rely on: a null field in a comparison is neither equal nor
+ * unequal (SQL's three-valued logic: `status != "won"` and `status not in (...)` skip rows
+ * whose status is null); `today` counts as a whole elapsed day of an open period.
+ */
+#include "kpi.h"
+#include "../tap.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+#define CHECK_NUM(a, b)                                                                    \
+    do {                                                                                   \
+        double n_a = (a), n_b = (b);                                                       \
+        if (!(fabs(n_a - n_b) <= 1e-9 * fmax(1.0, fabs(n_b)))) {                           \
+            printf("#   %s:%d: %s == %s: %.17g != %.17g\n", __FILE__, __LINE__, #a, #b, n_a,  \
+                   n_b);                                                                   \
+            tap_cur_failed = 1;                                                            \
+        }                                                                                  \
+    } while (0)
+
+/* Exactly equal, bit for bit (money sums must not drift). */
+#define CHECK_EXACT(a, b)                                                                  \
+    do {                                                                                   \
+        double n_a = (a), n_b = (b);                                                       \
+        if (n_a != n_b) {                                                                  \
+            printf("#   %s:%d: %s == %s exactly: %.17g != %.17g\n", __FILE__, __LINE__, #a,  \
+                   #b, n_a, n_b);                                                          \
+            tap_cur_failed = 1;                                                            \
+        }                                                                                  \
+    } while (0)
+
+/* Undefined (JSON null). */
+#define CHECK_NULL(a)                                                                      \
+    do {                                                                                   \
+        double n_a = (a);                                                                  \
+        if (!isnan(n_a)) {                                                                 \
+            printf("#   %s:%d: %s is null: got %.17g\n", __FILE__, __LINE__, #a, n_a);       \
+            tap_cur_failed = 1;                                                            \
+        }                                                                                  \
+    } while (0)
+
+typedef struct mem {
+    const char *p;
+    size_t n, off;
+} mem;
+
+static ptrdiff_t mem_read(void *ctx, char *buf, size_t cap)
+{
+    mem *m = ctx;
+    size_t k = m->n - m->off;
+    if (k > cap)
+        k = cap;
+    memcpy(buf, m->p + m->off, k);
+    m->off += k;
+    return (ptrdiff_t)k;
+}
+
+static char dir[256];
+
+static void print_error(const char *what, kpi_workspace *ws)
+{
+    char msg[2400];
+    kpi_error_format(kpi_workspace_error(ws), msg, sizeof msg);
+    printf("#   %s failed: %s\n", what, msg);
+}
+
+/* A fresh workspace with this kpi.yaml in a temporary directory; "now" pinned far after the
+ * fixtures' data (2030-06-15), so that no period a test looks at is open. */
+static kpi_workspace *fresh(const char *yaml)
+{
+    snprintf(dir, sizeof dir, "/tmp/kpi-test-engine-XXXXXX");
+    if (!mkdtemp(dir))
+        return NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/kpi.yaml", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fputs(yaml, f);
+    fclose(f);
+    kpi_workspace *ws;
+    if (kpi_workspace_open(dir, &ws) != KPI_OK) {
+        print_error("open", ws);
+        kpi_workspace_destroy(ws);
+        tap_cur_failed = 1;
+        return NULL;
+    }
+    kpi_workspace_set_now(ws, kpi_parse_time("2030-06-15T12:00:00Z"));
+    return ws;
+}
+
+static void done(kpi_workspace *ws)
+{
+    kpi_workspace_destroy(ws);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("#   cleanup failed\n");
+}
+
+/* Imports CSV text into a stream; every row must be accepted. */
+static void import(kpi_workspace *ws, const char *stream, const char *csv)
+{
+    mem m = {csv, strlen(csv), 0};
+    kpi_import_result r;
+    memset(&r, 0, sizeof r);
+    kpi_status rc = kpi_import_reader(ws, stream, "test.csv", mem_read, &m, m.n, NULL, &r);
+    if (rc != KPI_OK)
+        print_error("import", ws);
+    CHECK_EQ_INT(rc, KPI_OK);
+    CHECK_EQ_INT(r.rejected, 0);
+}
+
+/* Runs a query: kpis is a comma-separated list, by a comma-separated list or NULL. NULL on
+ * failure (printed). */
+static kpi_result *query(kpi_workspace *ws, const char *kpis, const char *period,
+                         const char *from, const char *to, const char *grain, const char *by)
+{
+    static char kbuf[1024], bbuf[256];
+    const char *ids[32], *bys[8];
+    size_t nk = 0, nb = 0;
+    snprintf(kbuf, sizeof kbuf, "%s", kpis);
+    for (char *t = strtok(kbuf, ","); t && nk < 32; t = strtok(NULL, ","))
+        ids[nk++] = t;
+    if (by) {
+        snprintf(bbuf, sizeof bbuf, "%s", by);
+        for (char *t = strtok(bbuf, ","); t && nb < 8; t = strtok(NULL, ","))
+            bys[nb++] = t;
+    }
+    kpi_query q = {ids, nk, period, from, to, grain, bys, nb, NULL};
+    kpi_result *res = NULL;
+    if (kpi_query_run(ws, &q, &res) != KPI_OK) {
+        print_error(kpis, ws);
+        tap_cur_failed = 1;
+        return NULL;
+    }
+    return res;
+}
+
+/* The point of KPI id for period (and first group value, or NULL); a point with every number
+ * undefined and status "missing" when there is none (reported). */
+static kpi_point missing_point;
+
+static const kpi_point *point_of(const kpi_result *r, const char *id, const char *period,
+                                 const char *group, int line)
+{
+    missing_point.value = missing_point.previous = missing_point.change = NAN;
+    missing_point.change_points = missing_point.last_year = missing_point.target = NAN;
+    missing_point.attainment = missing_point.expected_to_date = missing_point.projected = NAN;
+    missing_point.status = "missing";
+    missing_point.period = "";
+    missing_point.complete = -1;
+    for (size_t i = 0; r && i < kpi_result_nseries(r); i++) {
+        const kpi_series *s = kpi_result_series(r, i);
+        if (strcmp(s->id, id) != 0)
+            continue;
+        for (size_t j = 0; j < s->npoints; j++) {
+            const kpi_point *p = &s->points[j];
+            if (strcmp(p->period, period) != 0)
+                continue;
+            if (group && (!p->group || strcmp(p->group[0], group) != 0))
+                continue;
+            return p;
+        }
+    }
+    printf("#   line %d: no point for kpi %s, period %s%s%s\n", line, id, period,
+           group ? ", group " : "", group ? group : "");
+    tap_cur_failed = 1;
+    return &missing_point;
+}
+
+#define P(r, id, period) point_of((r), (id), (period), NULL, __LINE__)
+#define PG(r, id, period, group) point_of((r), (id), (period), (group), __LINE__)
+
+/* The value of one KPI for one period (NaN on failure). */
+static double value_at(kpi_workspace *ws, const char *kpi, const char *period, int line)
+{
+    kpi_result *r = query(ws, kpi, period, NULL, NULL, NULL, NULL);
+    double v = point_of(r, kpi, period, NULL, line)->value;
+    kpi_result_destroy(r);
+    return v;
+}
+
+#define V(ws, kpi, period) value_at((ws), (kpi), (period), __LINE__)
+
+/* The streams most tests share. */
+#define STREAMS                                                                            \
+    "streams:\n"                                                                           \
+    "  orders:\n"                                                                          \
+    "    time: at\n"                                                                       \
+    "    fields:\n"                                                                        \
+    "      at: time\n"                                                                     \
+    "      region: text\n"                                                                 \
+    "      rep: text\n"                                                                    \
+    "      revenue: number\n"                                                              \
+    "      cost: number\n"                                                                 \
+    "      qty: integer\n"                                                                 \
+    "      status: text\n"                                                                 \
+    "      discount: number\n"                                                             \
+    "  empty:\n"                                                                           \
+    "    time: at\n"                                                                       \
+    "    fields:\n"                                                                        \
+    "      at: time\n"                                                                     \
+    "      x: number\n"                                                                    \
+    "      tag: text\n"
+
+#define ORDERS_HEADER "at,region,rep,revenue,cost,qty,status,discount\n"
+
+/* A KPI line: `  id: {formula: "...", ...}` is awkward with quotes, so block style. */
+#define KPI(id, formula) "  " id ":\n    formula: '" formula "'\n"
+
+/* ---- aggregates over no rows, nulls, division by zero ------------------------------------- */
+
+static void test_aggregates_of_no_rows(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("e_count", "count(empty)")
+                                      KPI("e_sum", "sum(empty.x)")
+                                      KPI("e_avg", "avg(empty.x)")
+                                      KPI("e_min", "min(empty.x)")
+                                      KPI("e_max", "max(empty.x)")
+                                      KPI("e_median", "median(empty.x)")
+                                      KPI("e_pct", "percentile(empty.x, 90)")
+                                      KPI("e_first", "first(empty.x)")
+                                      KPI("e_last", "last(empty.x)")
+                                      KPI("e_distinct", "count_distinct(empty.tag)")
+                                      KPI("e_where", "count(orders where status = \"won\")")
+                                      KPI("e_sum_where", "sum(orders.revenue where qty > 100)"));
+    if (!ws)
+        return;
+    /* orders has rows in the period, none of them matching the filters */
+    import(ws, "orders", ORDERS_HEADER "2026-01-10T10:00:00Z,North,Ana,10,5,1,lost,\n");
+    kpi_result *r = query(ws,
+                          "e_count,e_sum,e_avg,e_min,e_max,e_median,e_pct,e_first,e_last,"
+                          "e_distinct,e_where,e_sum_where",
+                          "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_EXACT(P(r, "e_count", "2026-01")->value, 0);
+    CHECK_EXACT(P(r, "e_sum", "2026-01")->value, 0);
+    CHECK_EXACT(P(r, "e_where", "2026-01")->value, 0);
+    CHECK_EXACT(P(r, "e_sum_where", "2026-01")->value, 0);
+    CHECK_NULL(P(r, "e_avg", "2026-01")->value);
+    CHECK_NULL(P(r, "e_min", "2026-01")->value);
+    CHECK_NULL(P(r, "e_max", "2026-01")->value);
+    CHECK_NULL(P(r, "e_median", "2026-01")->value);
+    CHECK_NULL(P(r, "e_pct", "2026-01")->value);
+    CHECK_NULL(P(r, "e_first", "2026-01")->value);
+    CHECK_NULL(P(r, "e_last", "2026-01")->value);
+    /* a count of distinct values over no rows is a count: 0, as in SQL */
+    CHECK_EXACT(P(r, "e_distinct", "2026-01")->value, 0);
+    /* a null value has no status but no_data; a zero count is data */
+    CHECK_STR(P(r, "e_avg", "2026-01")->status, "no_data");
+    CHECK_STR(P(r, "e_count", "2026-01")->status, "no_target");
+    /* comparisons of 0 with 0: no relative change (division by zero), no inf */
+    CHECK_NULL(P(r, "e_count", "2026-01")->change);
+    CHECK_EXACT(P(r, "e_count", "2026-01")->previous, 0);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_division_by_zero_and_null_operands(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("div0", "revenue / count(empty)")
+                                      KPI("div0_diff", "revenue / (sum(orders.cost) - sum(orders.cost))")
+                                      KPI("zero_over_zero", "count(empty) / sum(empty.x)")
+                                      KPI("null_plus", "avg(empty.x) + 1")
+                                      KPI("null_times_zero", "avg(empty.x) * 0")
+                                      KPI("null_neg", "-max(empty.x)")
+                                      KPI("ratio", "revenue / sum(orders.cost)"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER "2026-01-10T10:00:00Z,North,Ana,10,4,1,won,\n");
+    kpi_result *r = query(ws, "div0,div0_diff,zero_over_zero,null_plus,null_times_zero,null_neg,ratio",
+                          "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_NULL(P(r, "div0", "2026-01")->value);
+    CHECK_NULL(P(r, "div0_diff", "2026-01")->value);
+    CHECK_NULL(P(r, "zero_over_zero", "2026-01")->value);
+    CHECK_NULL(P(r, "null_plus", "2026-01")->value);
+    CHECK_NULL(P(r, "null_times_zero", "2026-01")->value);
+    CHECK_NULL(P(r, "null_neg", "2026-01")->value);
+    CHECK_NUM(P(r, "ratio", "2026-01")->value, 2.5);
+    /* the previous month has no rows: ratio 0/0 there is null, and so is the change */
+    CHECK_NULL(P(r, "ratio", "2026-01")->previous);
+    CHECK_NULL(P(r, "ratio", "2026-01")->change);
+    /* JSON shows undefined values as null, never inf or nan */
+    char *json = kpi_result_render(r, KPI_OUTPUT_JSON, NULL);
+    CHECK_CONTAINS(json, "\"id\": \"div0\"");
+    CHECK_CONTAINS(json, "\"value\": null");
+    CHECK(json && !strstr(json, "inf") && !strstr(json, "nan") && !strstr(json, "NaN"));
+    free(json);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- exact money --------------------------------------------------------------------------- */
+
+static void test_exact_money_sums(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("avg_revenue", "avg(orders.revenue)")
+                                      KPI("net", "sum(orders.revenue - orders.cost)"));
+    if (!ws)
+        return;
+    /* 10,000 rows of 0.01 spread over January: exactly 100.00 */
+    size_t cap = 64 + 10000 * 64, o = 0;
+    char *csv = malloc(cap);
+    o += (size_t)snprintf(csv + o, cap - o, ORDERS_HEADER);
+    for (int i = 0; i < 10000; i++)
+        o += (size_t)snprintf(csv + o, cap - o, "2026-01-%02dT%02d:%02d:%02dZ,North,Ana,0.01,0.03,1,,\n",
+                              1 + i % 31, i % 24, i % 60, (i / 60) % 60);
+    /* February: 0.1 + 0.2 (0.30000000000000004 in floating point) and a few that cancel */
+    o += (size_t)snprintf(csv + o, cap - o,
+                          "2026-02-01T10:00:00Z,North,Ana,0.1,0.7,1,,\n"
+                          "2026-02-02T10:00:00Z,North,Ana,0.2,0.1,1,,\n"
+                          "2026-03-01T10:00:00Z,North,Ana,0.1,0,1,,\n"
+                          "2026-03-02T10:00:00Z,North,Ana,0.2,0,1,,\n"
+                          "2026-03-03T10:00:00Z,North,Ana,-0.3,0,1,,\n");
+    import(ws, "orders", csv);
+    free(csv);
+    kpi_result *r = query(ws, "revenue,avg_revenue,net", NULL, "2026-01-01", "2026-03-31", "month",
+                          NULL);
+    CHECK_EXACT(P(r, "revenue", "2026-01")->value, 100.0);
+    CHECK_EXACT(P(r, "avg_revenue", "2026-01")->value, 0.01);
+    CHECK_EXACT(P(r, "net", "2026-01")->value, -200.0);
+    CHECK_EXACT(P(r, "revenue", "2026-02")->value, 0.3);
+    CHECK_EXACT(P(r, "net", "2026-02")->value, -0.5);
+    CHECK_EXACT(P(r, "revenue", "2026-03")->value, 0.0);
+    /* the same figure over a quarter and a year */
+    kpi_result_destroy(r);
+    CHECK_EXACT(V(ws, "revenue", "2026-Q1"), 100.3);
+    CHECK_EXACT(V(ws, "revenue", "2026"), 100.3);
+    r = query(ws, "revenue", "2026-01", NULL, NULL, NULL, NULL);
+    char *json = kpi_result_render(r, KPI_OUTPUT_JSON, NULL);
+    CHECK_CONTAINS(json, "\"period\": \"2026-01\", \"group\": {}, \"value\": 100,");
+    free(json);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- where filters and the aggregates ------------------------------------------------------- */
+
+#define FILTER_ROWS                                                                        \
+    ORDERS_HEADER                                                                          \
+    "2026-01-05T10:00:00Z,North,Ana,50,20,1,won,5\n"                                       \
+    "2026-01-06T10:00:00Z,South,Bob,150,60,2,lost,\n"                                      \
+    "2026-01-07T10:00:00Z,East,Ana,99.99,10,3,open,0\n"                                    \
+    "2026-01-08T10:00:00Z,West,Cy,100,40,1,won,\n"                                         \
+    "2026-01-09T10:00:00Z,North,Bob,200,80,2,,10\n"
+
+static void test_where_filters(void)
+{
+    kpi_workspace *ws = fresh(
+        STREAMS "kpis:\n"
+        KPI("w_eq", "count(orders where status = \"won\")")
+        KPI("w_ne", "count(orders where status != \"won\")")
+        KPI("w_lt", "sum(orders.revenue where revenue < 100)")
+        KPI("w_le", "sum(orders.revenue where revenue <= 100)")
+        KPI("w_gt_int", "count(orders where qty > 1)")
+        KPI("w_in", "count(orders where region in (\"North\", \"South\"))")
+        KPI("w_in_num", "sum(orders.qty where qty in (1, 3))")
+        KPI("w_not_in", "count(orders where status not in (\"won\", \"lost\"))")
+        KPI("w_null", "count(orders where discount is null)")
+        KPI("w_not_null", "count(orders where discount is not null)")
+        KPI("w_status_null", "count(orders where status is null)")
+        KPI("w_and", "count(orders where qty in (1, 2) and region != \"West\")")
+        KPI("w_or", "count(orders where region = \"North\" or qty = 3)")
+        KPI("w_not", "count(orders where not (region = \"North\"))")
+        KPI("w_zero", "count(orders where discount = 0)")
+        KPI("w_expr", "sum(orders.revenue - orders.cost where status = \"won\")")
+        KPI("w_avg", "avg(orders.revenue where rep = \"Ana\")")
+        KPI("w_time", "count(orders where at >= \"2026-01-07\")")
+        KPI("w_median", "median(orders.revenue where region != \"East\")"));
+    if (!ws)
+        return;
+    import(ws, "orders", FILTER_ROWS);
+    kpi_result *r = query(ws,
+                          "w_eq,w_ne,w_lt,w_le,w_gt_int,w_in,w_in_num,w_not_in,w_null,w_not_null,"
+                          "w_status_null,w_and,w_or,w_not,w_zero,w_expr,w_avg,w_time,w_median",
+                          "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_EXACT(P(r, "w_eq", "2026-01")->value, 2);
+    CHECK_EXACT(P(r, "w_ne", "2026-01")->value, 2); /* lost, open; the null status is skipped */
+    CHECK_NUM(P(r, "w_lt", "2026-01")->value, 149.99);
+    CHECK_NUM(P(r, "w_le", "2026-01")->value, 249.99);
+    CHECK_EXACT(P(r, "w_gt_int", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_in", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_in_num", "2026-01")->value, 5);
+    CHECK_EXACT(P(r, "w_not_in", "2026-01")->value, 1); /* open; null skipped */
+    CHECK_EXACT(P(r, "w_null", "2026-01")->value, 2);
+    CHECK_EXACT(P(r, "w_not_null", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_status_null", "2026-01")->value, 1);
+    CHECK_EXACT(P(r, "w_and", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_or", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_not", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "w_zero", "2026-01")->value, 1);
+    CHECK_NUM(P(r, "w_expr", "2026-01")->value, 90);
+    CHECK_NUM(P(r, "w_avg", "2026-01")->value, 74.995);
+    CHECK_EXACT(P(r, "w_time", "2026-01")->value, 3);
+    CHECK_NUM(P(r, "w_median", "2026-01")->value, 125); /* 50 100 150 200 */
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_aggregate_functions(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("a_avg", "avg(orders.revenue)")
+                                      KPI("a_min", "min(orders.revenue)")
+                                      KPI("a_max", "max(orders.revenue)")
+                                      KPI("a_median", "median(orders.revenue)")
+                                      KPI("a_p90", "percentile(orders.revenue, 90)")
+                                      KPI("a_first", "first(orders.revenue)")
+                                      KPI("a_last", "last(orders.revenue)")
+                                      KPI("a_reps", "count_distinct(orders.rep)")
+                                      KPI("a_regions", "count_distinct(orders.region)")
+                                      KPI("a_avg_disc", "avg(orders.discount)")
+                                      KPI("a_count", "count(orders)"));
+    if (!ws)
+        return;
+    import(ws, "orders", FILTER_ROWS);
+    kpi_result *r = query(ws,
+                          "a_avg,a_min,a_max,a_median,a_p90,a_first,a_last,a_reps,a_regions,"
+                          "a_avg_disc,a_count",
+                          "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "a_avg", "2026-01")->value, 119.998);
+    CHECK_NUM(P(r, "a_min", "2026-01")->value, 50);
+    CHECK_NUM(P(r, "a_max", "2026-01")->value, 200);
+    CHECK_NUM(P(r, "a_median", "2026-01")->value, 100);
+    CHECK_NUM(P(r, "a_p90", "2026-01")->value, 180); /* rank 3.6 between 150 and 200 */
+    CHECK_NUM(P(r, "a_first", "2026-01")->value, 50);
+    CHECK_NUM(P(r, "a_last", "2026-01")->value, 200);
+    CHECK_EXACT(P(r, "a_reps", "2026-01")->value, 3);
+    CHECK_EXACT(P(r, "a_regions", "2026-01")->value, 4);
+    CHECK_NUM(P(r, "a_avg_disc", "2026-01")->value, 5); /* nulls are not averaged: (5+0+10)/3 */
+    CHECK_EXACT(P(r, "a_count", "2026-01")->value, 5);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- moving in time -------------------------------------------------------------------------- */
+
+static void test_prev_across_year_boundary(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("rev_prev", "prev(revenue)")
+                                      KPI("rev_prev2", "prev(prev(revenue))"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2025-11-20T10:00:00Z,North,Ana,50,0,1,,\n"
+           "2025-12-22T10:00:00Z,North,Ana,7,0,1,,\n"   /* 2025-W52 */
+           "2025-12-31T10:00:00Z,North,Ana,293,0,1,,\n" /* 2026-W01 (starts Mon 2025-12-29) */
+           "2026-01-01T10:00:00Z,North,Ana,3,0,1,,\n"
+           "2026-01-20T10:00:00Z,North,Ana,97,0,1,,\n");
+    kpi_result *r = query(ws, "revenue,rev_prev,rev_prev2", "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_STR(kpi_result_grain(r), "month");
+    CHECK_NUM(P(r, "revenue", "2026-01")->value, 100);
+    CHECK_NUM(P(r, "revenue", "2026-01")->previous, 300);
+    CHECK_NUM(P(r, "revenue", "2026-01")->change, (100.0 - 300.0) / 300.0);
+    CHECK_NULL(P(r, "revenue", "2026-01")->change_points); /* currency: no points */
+    CHECK_NUM(P(r, "rev_prev", "2026-01")->value, 300);
+    CHECK_NUM(P(r, "rev_prev", "2026-01")->previous, 50);
+    CHECK_NUM(P(r, "rev_prev2", "2026-01")->value, 50);
+    kpi_result_destroy(r);
+    /* weeks: 2026-W01 follows 2025-W52 */
+    r = query(ws, "revenue,rev_prev", "2026-W01", NULL, NULL, NULL, NULL);
+    CHECK_STR(kpi_result_grain(r), "week");
+    CHECK_STR(kpi_result_from(r), "2025-12-29");
+    CHECK_STR(kpi_result_to(r), "2026-01-04");
+    CHECK_NUM(P(r, "revenue", "2026-W01")->value, 296);
+    CHECK_NUM(P(r, "revenue", "2026-W01")->previous, 7);
+    CHECK_NUM(P(r, "rev_prev", "2026-W01")->value, 7);
+    kpi_result_destroy(r);
+    /* days, quarters and years */
+    r = query(ws, "revenue", "2026-01-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2026-01-01")->previous, 293);
+    kpi_result_destroy(r);
+    r = query(ws, "revenue", "2026-Q1", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2026-Q1")->previous, 350);
+    kpi_result_destroy(r);
+    r = query(ws, "revenue", "2026", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2026")->previous, 350);
+    kpi_result_destroy(r);
+    /* a range across the boundary: one point per month, in order */
+    r = query(ws, "revenue", NULL, "2025-12-01", "2026-01-31", "month", NULL);
+    const kpi_series *s = r ? kpi_result_series(r, 0) : NULL;
+    CHECK(s && s->npoints == 2);
+    if (s && s->npoints == 2) {
+        CHECK_STR(s->points[0].period, "2025-12");
+        CHECK_STR(s->points[1].period, "2026-01");
+        CHECK_NUM(s->points[0].value, 300);
+        CHECK_NUM(s->points[1].previous, 300);
+    }
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_last_year_and_leap_day(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("rev_ly", "ago(revenue, \"1y\")")
+                                      KPI("rev_12m", "ago(revenue, \"12m\")"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2023-02-28T10:00:00Z,North,Ana,1000,0,1,,\n"
+           "2024-02-28T10:00:00Z,North,Ana,1,0,1,,\n"
+           "2024-02-29T10:00:00Z,North,Ana,10,0,1,,\n"
+           "2025-02-28T10:00:00Z,North,Ana,100,0,1,,\n");
+    /* February 2025 against February 2024, leap day included */
+    kpi_result *r = query(ws, "revenue,rev_ly,rev_12m", "2025-02", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2025-02")->value, 100);
+    CHECK_NUM(P(r, "revenue", "2025-02")->last_year, 11);
+    CHECK_NUM(P(r, "rev_ly", "2025-02")->value, 11);
+    CHECK_NUM(P(r, "rev_12m", "2025-02")->value, 11);
+    kpi_result_destroy(r);
+    /* February 2024 (29 days) against February 2023 */
+    r = query(ws, "revenue,rev_ly", "2024-02", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2024-02")->value, 11);
+    CHECK_NUM(P(r, "revenue", "2024-02")->last_year, 1000);
+    CHECK_NUM(P(r, "rev_ly", "2024-02")->value, 1000);
+    kpi_result_destroy(r);
+    /* the leap day itself: a year back is 28 February 2023 */
+    r = query(ws, "revenue,rev_ly", "2024-02-29", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2024-02-29")->value, 10);
+    CHECK_NUM(P(r, "revenue", "2024-02-29")->last_year, 1000);
+    CHECK_NUM(P(r, "rev_ly", "2024-02-29")->value, 1000);
+    kpi_result_destroy(r);
+    /* 28 February 2025: a year back is 28 February 2024, not the leap day */
+    r = query(ws, "revenue,rev_ly", "2025-02-28", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2025-02-28")->last_year, 1);
+    CHECK_NUM(P(r, "rev_ly", "2025-02-28")->value, 1);
+    kpi_result_destroy(r);
+    /* quarters and years too */
+    r = query(ws, "revenue", "2025-Q1", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2025-Q1")->last_year, 11);
+    kpi_result_destroy(r);
+    r = query(ws, "revenue", "2024", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2024")->last_year, 1000);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_calendar_true_month_shift(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("rev_1m", "ago(revenue, \"1m\")")
+                                      KPI("rev_1q", "ago(revenue, \"1q\")")
+                                      KPI("rev_7d", "ago(revenue, \"7d\")")
+                                      KPI("rev_1w", "ago(revenue, \"1w\")"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2024-02-29T10:00:00Z,North,Ana,29,0,1,,\n"
+           "2024-03-02T10:00:00Z,North,Ana,1000,0,1,,\n"
+           "2025-11-30T10:00:00Z,North,Ana,5,0,1,,\n"
+           "2026-02-28T10:00:00Z,North,Ana,28,0,1,,\n"
+           "2026-03-03T10:00:00Z,North,Ana,1000,0,1,,\n" /* what a 31-day month back would hit */
+           "2026-03-24T10:00:00Z,North,Ana,24,0,1,,\n"
+           "2026-04-30T10:00:00Z,North,Ana,30,0,1,,\n");
+    /* a month back from 31 March is February's last day */
+    kpi_result *r = query(ws, "rev_1m,rev_7d,rev_1w", "2026-03-31", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_1m", "2026-03-31")->value, 28);
+    CHECK_NUM(P(r, "rev_7d", "2026-03-31")->value, 24);
+    CHECK_NUM(P(r, "rev_1w", "2026-03-31")->value, 24);
+    kpi_result_destroy(r);
+    /* in a leap year, the 29th */
+    CHECK_NUM(V(ws, "rev_1m", "2024-03-31"), 29);
+    CHECK_NUM(V(ws, "rev_1m", "2024-03-30"), 29);
+    /* 31 May -> 30 April; a quarter back from 31 May -> 28 February; from 28 Feb -> 30 Nov */
+    CHECK_NUM(V(ws, "rev_1m", "2026-05-31"), 30);
+    CHECK_NUM(V(ws, "rev_1q", "2026-05-31"), 28);
+    CHECK_NUM(V(ws, "rev_1q", "2026-02-28"), 5);
+    /* the previous day of 1 March is 28 February */
+    r = query(ws, "revenue", "2026-03-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2026-03-01")->previous, 28);
+    kpi_result_destroy(r);
+    /* months shift as months: March's previous is all of February */
+    r = query(ws, "revenue,rev_1m", "2026-03", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "revenue", "2026-03")->previous, 28);
+    CHECK_NUM(P(r, "rev_1m", "2026-03")->value, 28);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_to_date_rolling_growth(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("rev_ytd", "ytd(revenue)")
+                                      KPI("rev_qtd", "qtd(revenue)")
+                                      KPI("rev_mtd", "mtd(revenue)")
+                                      KPI("rev_roll3", "rolling(revenue, 3)")
+                                      KPI("rev_growth", "growth(revenue)")
+                                      KPI("growth_pct", "growth(revenue) * 100"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2025-12-31T10:00:00Z,North,Ana,100000,0,1,,\n"
+           "2026-01-15T10:00:00Z,North,Ana,1,0,1,,\n"
+           "2026-02-15T10:00:00Z,North,Ana,10,0,1,,\n"
+           "2026-04-10T10:00:00Z,North,Ana,100,0,1,,\n"
+           "2026-05-10T10:00:00Z,North,Ana,1000,0,1,,\n"
+           "2026-05-20T10:00:00Z,North,Ana,10000,0,1,,\n");
+    /* to date, through a day */
+    kpi_result *r = query(ws, "rev_ytd,rev_qtd,rev_mtd", "2026-05-15", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_ytd", "2026-05-15")->value, 1111);
+    CHECK_NUM(P(r, "rev_qtd", "2026-05-15")->value, 1100);
+    CHECK_NUM(P(r, "rev_mtd", "2026-05-15")->value, 1000);
+    kpi_result_destroy(r);
+    /* through a month; the previous month's ytd is through April */
+    r = query(ws, "rev_ytd,rev_qtd,rev_mtd,rev_roll3,rev_growth,growth_pct", "2026-05", NULL,
+              NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_ytd", "2026-05")->value, 11111);
+    CHECK_NUM(P(r, "rev_ytd", "2026-05")->previous, 111);
+    CHECK_NUM(P(r, "rev_ytd", "2026-05")->last_year, 0);
+    CHECK_NUM(P(r, "rev_qtd", "2026-05")->value, 11100);
+    CHECK_NUM(P(r, "rev_mtd", "2026-05")->value, 11000);
+    CHECK_NUM(P(r, "rev_roll3", "2026-05")->value, 11100);
+    CHECK_NUM(P(r, "rev_roll3", "2026-05")->previous, 110); /* Feb..Apr */
+    CHECK_NUM(P(r, "rev_growth", "2026-05")->value, 109);   /* (11000 - 100) / 100 */
+    CHECK_NUM(P(r, "growth_pct", "2026-05")->value, 10900);
+    kpi_result_destroy(r);
+    /* rolling and ytd across the year boundary */
+    r = query(ws, "rev_roll3,rev_ytd,rev_growth", "2026-02", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_roll3", "2026-02")->value, 100011);
+    CHECK_NUM(P(r, "rev_ytd", "2026-02")->value, 11);
+    CHECK_NUM(P(r, "rev_growth", "2026-02")->value, 9);
+    CHECK_NUM(P(r, "rev_ytd", "2026-02")->last_year, 0);
+    kpi_result_destroy(r);
+    r = query(ws, "rev_ytd", "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_ytd", "2026-01")->value, 1);
+    CHECK_NUM(P(r, "rev_ytd", "2026-01")->previous, 100000); /* December: ytd of 2025 */
+    kpi_result_destroy(r);
+    /* growth against a negative-free drop to zero, and from zero (undefined) */
+    CHECK_NUM(V(ws, "rev_growth", "2026-03"), -1);
+    CHECK_NULL(V(ws, "rev_growth", "2026-04"));
+    /* quarters: qtd of a quarter is the quarter, ytd the year so far */
+    r = query(ws, "rev_qtd,rev_ytd,rev_roll3", "2026-Q2", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_qtd", "2026-Q2")->value, 11100);
+    CHECK_NUM(P(r, "rev_ytd", "2026-Q2")->value, 11111);
+    CHECK_NUM(P(r, "rev_roll3", "2026-Q2")->value, 111111); /* three quarters: 2025-Q4..2026-Q2 */
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- breakdowns, references, functions -------------------------------------------------------- */
+
+static void test_total_shares_by_group(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      "  revenue:\n    formula: sum(orders.revenue)\n"
+                                      "    dimensions: [region, rep]\n"
+                                      "  share:\n    formula: revenue / total(revenue) * 100\n"
+                                      "    unit: percent\n    dimensions: [region, rep]\n"
+                                      "  share_count:\n    formula: count(orders) / total(count(orders))\n"
+                                      "    unit: ratio\n    dimensions: [region]\n");
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2026-01-05T10:00:00Z,North,Ana,100,0,1,,\n"
+           "2026-01-06T10:00:00Z,South,Bob,100,0,1,,\n"
+           "2026-01-07T10:00:00Z,South,Ana,200,0,1,,\n"
+           "2026-01-08T10:00:00Z,West,Cy,600,0,1,,\n"
+           "2025-12-08T10:00:00Z,West,Cy,100,0,1,,\n"
+           "2025-12-09T10:00:00Z,North,Cy,100,0,1,,\n");
+    kpi_result *r = query(ws, "revenue,share,share_count", "2026-01", NULL, NULL, NULL, "region");
+    CHECK_EQ_INT(kpi_result_nby(r), 1);
+    CHECK_STR(kpi_result_by(r, 0), "region");
+    CHECK_NUM(PG(r, "share", "2026-01", "North")->value, 10);
+    CHECK_NUM(PG(r, "share", "2026-01", "South")->value, 30);
+    CHECK_NUM(PG(r, "share", "2026-01", "West")->value, 60);
+    CHECK_NUM(PG(r, "share_count", "2026-01", "South")->value, 0.5);
+    /* the previous period's share is against the previous period's total */
+    CHECK_NUM(PG(r, "share", "2026-01", "West")->previous, 50);
+    CHECK_NUM(PG(r, "share", "2026-01", "West")->change_points, 10);
+    CHECK_NUM(PG(r, "share", "2026-01", "South")->previous, 0);
+    CHECK_NUM(PG(r, "revenue", "2026-01", "South")->value, 300);
+    /* groups come sorted by value */
+    const kpi_series *s = r ? kpi_result_series(r, 1) : NULL;
+    CHECK(s && s->npoints == 3);
+    if (s && s->npoints == 3) {
+        CHECK_STR(s->points[0].group[0], "North");
+        CHECK_STR(s->points[2].group[0], "West");
+        CHECK_NUM(s->points[0].value + s->points[1].value + s->points[2].value, 100);
+    }
+    kpi_result_destroy(r);
+    /* without a breakdown the share is the whole */
+    CHECK_NUM(V(ws, "share", "2026-01"), 100);
+    /* two dimensions: a group per (region, rep) pair seen */
+    r = query(ws, "share", "2026-01", NULL, NULL, NULL, "region,rep");
+    s = r ? kpi_result_series(r, 0) : NULL;
+    CHECK(s && s->npoints == 4);
+    double sum = 0;
+    for (size_t i = 0; s && i < s->npoints; i++) {
+        sum += s->points[i].value;
+        if (!strcmp(s->points[i].group[0], "South") && !strcmp(s->points[i].group[1], "Ana"))
+            CHECK_NUM(s->points[i].value, 20);
+    }
+    CHECK_NUM(sum, 100);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_kpi_references(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("cost", "sum(orders.cost)")
+                                      KPI("gross_profit", "revenue - cost")
+                                      "  margin:\n    formula: gross_profit / revenue * 100\n"
+                                      "    unit: percent\n"
+                                      KPI("margin_growth", "growth(margin)"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2026-01-05T10:00:00Z,North,Ana,150,120,1,,\n"
+           "2026-01-06T10:00:00Z,North,Ana,50,30,1,,\n"
+           "2026-02-05T10:00:00Z,North,Ana,100,70,1,,\n");
+    kpi_result *r = query(ws, "gross_profit,margin,margin_growth", NULL, "2026-01-01",
+                          "2026-02-28", "month", NULL);
+    CHECK_NUM(P(r, "gross_profit", "2026-01")->value, 50);
+    CHECK_NUM(P(r, "margin", "2026-01")->value, 25);
+    CHECK_NUM(P(r, "margin", "2026-02")->value, 30);
+    CHECK_NUM(P(r, "margin", "2026-02")->previous, 25);
+    CHECK_NUM(P(r, "margin", "2026-02")->change, 0.2);
+    CHECK_NUM(P(r, "margin", "2026-02")->change_points, 5);
+    CHECK_NUM(P(r, "margin_growth", "2026-02")->value, 0.2);
+    CHECK_NULL(P(r, "margin", "2026-01")->previous); /* no revenue in December */
+    const kpi_series *s = r ? kpi_result_series(r, 1) : NULL;
+    if (s) {
+        CHECK_STR(s->unit, "percent");
+        CHECK_STR(s->direction, "up");
+    }
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_scalar_functions(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      KPI("revenue", "sum(orders.revenue)")
+                                      KPI("f_coalesce", "coalesce(avg(empty.x), 5)")
+                                      KPI("f_coalesce_first", "coalesce(revenue, 5)")
+                                      KPI("f_coalesce3", "coalesce(avg(empty.x), max(empty.x), 7)")
+                                      KPI("f_if", "if(revenue > 1000, 1, 0)")
+                                      KPI("f_if_else", "if(revenue > 10 and count(orders) >= 2, revenue, -1)")
+                                      KPI("f_if_null", "if(avg(empty.x) > 1, 1, 0)")
+                                      KPI("f_abs", "abs(sum(orders.cost) - revenue)")
+                                      KPI("f_round", "round(revenue / 3, 2)")
+                                      KPI("f_round0", "round(revenue / 3)")
+                                      KPI("f_round_neg", "round(revenue * 12.34, -2)")
+                                      KPI("f_round_null", "round(avg(empty.x), 2)"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2026-01-05T10:00:00Z,North,Ana,60,130,1,,\n"
+           "2026-01-06T10:00:00Z,North,Ana,40,20,1,,\n");
+    kpi_result *r = query(ws,
+                          "f_coalesce,f_coalesce_first,f_coalesce3,f_if,f_if_else,f_if_null,f_abs,"
+                          "f_round,f_round0,f_round_neg,f_round_null",
+                          "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "f_coalesce", "2026-01")->value, 5);
+    CHECK_NUM(P(r, "f_coalesce_first", "2026-01")->value, 100);
+    CHECK_NUM(P(r, "f_coalesce3", "2026-01")->value, 7);
+    CHECK_NUM(P(r, "f_if", "2026-01")->value, 0);
+    CHECK_NUM(P(r, "f_if_else", "2026-01")->value, 100);
+    CHECK_NULL(P(r, "f_if_null", "2026-01")->value);
+    CHECK_NUM(P(r, "f_abs", "2026-01")->value, 50);
+    CHECK_NUM(P(r, "f_round", "2026-01")->value, 33.33);
+    CHECK_NUM(P(r, "f_round0", "2026-01")->value, 33);
+    CHECK_NUM(P(r, "f_round_neg", "2026-01")->value, 1200);
+    CHECK_NULL(P(r, "f_round_null", "2026-01")->value);
+    /* the previous month has no orders: revenue 0 there, coalesce keeps 0 (not null) */
+    CHECK_NUM(P(r, "f_coalesce_first", "2026-01")->previous, 0);
+    CHECK_NUM(P(r, "f_if_else", "2026-01")->previous, -1);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- calendars and time zones -------------------------------------------------------------- */
+
+static void test_iso_weeks(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      "  revenue:\n    formula: sum(orders.revenue)\n"
+                                      "    grain: week\n");
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2024-12-29T10:00:00Z,North,Ana,10000,0,1,,\n" /* Sunday: 2024-W52 */
+           "2024-12-30T10:00:00Z,North,Ana,1000,0,1,,\n"  /* Monday: 2025-W01 */
+           "2025-12-24T10:00:00Z,North,Ana,7,0,1,,\n"     /* 2025-W52, the last of 2025 */
+           "2026-12-31T10:00:00Z,North,Ana,1,0,1,,\n"     /* Thursday: 2026-W53 */
+           "2027-01-03T23:00:00Z,North,Ana,10,0,1,,\n"    /* Sunday: still 2026-W53 */
+           "2027-01-04T00:00:00Z,North,Ana,100,0,1,,\n"); /* Monday: 2027-W01 */
+    CHECK_NUM(V(ws, "revenue", "2026-W53"), 11);
+    CHECK_NUM(V(ws, "revenue", "2027-W01"), 100);
+    CHECK_NUM(V(ws, "revenue", "2025-W01"), 1000);
+    CHECK_NUM(V(ws, "revenue", "2024-W52"), 10000);
+    /* a range at the KPI's grain: weeks, named the ISO way */
+    kpi_result *r = query(ws, "revenue", NULL, "2026-12-28", "2027-01-10", NULL, NULL);
+    CHECK_STR(kpi_result_grain(r), "week");
+    const kpi_series *s = r ? kpi_result_series(r, 0) : NULL;
+    CHECK(s && s->npoints == 2);
+    if (s && s->npoints == 2) {
+        CHECK_STR(s->points[0].period, "2026-W53");
+        CHECK_STR(s->points[1].period, "2027-W01");
+        CHECK_NUM(s->points[1].previous, 11);
+        /* week 53 a year back: 2025 has no week 53, so its week 52 */
+        CHECK_NUM(s->points[0].last_year, 7);
+        /* 2027-W01 a year back is 2026-W01 (no data) */
+        CHECK_NUM(s->points[1].last_year, 0);
+    }
+    kpi_result_destroy(r);
+    /* the year of a week is the year of its Thursday */
+    r = query(ws, "revenue", "2025-W01", NULL, NULL, NULL, NULL);
+    CHECK_STR(kpi_result_from(r), "2024-12-30");
+    CHECK_STR(kpi_result_to(r), "2025-01-05");
+    CHECK_NUM(P(r, "revenue", "2025-W01")->previous, 10000);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_fiscal_quarters(void)
+{
+    kpi_workspace *ws = fresh("workspace:\n  name: F\n  fiscal_year_start: 4\n" STREAMS
+                              "kpis:\n"
+                              "  revenue:\n    formula: sum(orders.revenue)\n"
+                              "    grain: fiscal_quarter\n"
+                              KPI("rev_ytd", "ytd(revenue)")
+                              KPI("rev_qtd", "qtd(revenue)"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2025-04-15T10:00:00Z,North,Ana,100000,0,1,,\n" /* FY2026-Q1 */
+           "2026-03-31T10:00:00Z,North,Ana,1,0,1,,\n"      /* FY2026-Q4 */
+           "2026-04-01T10:00:00Z,North,Ana,10,0,1,,\n"     /* FY2027-Q1 */
+           "2026-06-30T10:00:00Z,North,Ana,100,0,1,,\n"    /* FY2027-Q1 */
+           "2026-07-01T10:00:00Z,North,Ana,1000,0,1,,\n"   /* FY2027-Q2 */
+           "2027-03-31T10:00:00Z,North,Ana,10000,0,1,,\n"); /* FY2027-Q4 */
+    CHECK_NUM(V(ws, "revenue", "FY2026-Q4"), 1);
+    CHECK_NUM(V(ws, "revenue", "FY2027-Q1"), 110);
+    CHECK_NUM(V(ws, "revenue", "FY2027-Q2"), 1000);
+    CHECK_NUM(V(ws, "revenue", "FY2027"), 11110);
+    CHECK_NUM(V(ws, "revenue", "FY2026"), 100001);
+    /* a calendar range cut into fiscal quarters */
+    kpi_result *r = query(ws, "revenue,rev_ytd,rev_qtd", NULL, "2026-01-01", "2026-09-30", NULL,
+                          NULL);
+    CHECK_STR(kpi_result_grain(r), "fiscal_quarter");
+    const kpi_series *s = r ? kpi_result_series(r, 0) : NULL;
+    CHECK(s && s->npoints == 3);
+    if (s && s->npoints == 3) {
+        CHECK_STR(s->points[0].period, "FY2026-Q4");
+        CHECK_STR(s->points[1].period, "FY2027-Q1");
+        CHECK_STR(s->points[2].period, "FY2027-Q2");
+    }
+    CHECK_NUM(P(r, "revenue", "FY2027-Q1")->previous, 1);
+    CHECK_NUM(P(r, "revenue", "FY2027-Q1")->last_year, 100000);
+    /* ytd at a fiscal grain is fiscal-year to date: from 1 April */
+    CHECK_NUM(P(r, "rev_ytd", "FY2027-Q2")->value, 1110);
+    CHECK_NUM(P(r, "rev_ytd", "FY2026-Q4")->value, 100001);
+    CHECK_NUM(P(r, "rev_qtd", "FY2027-Q2")->value, 1000);
+    kpi_result_destroy(r);
+    /* FY2027-Q4 is January..March 2027 */
+    r = query(ws, "revenue", "FY2027-Q4", NULL, NULL, NULL, NULL);
+    CHECK_STR(kpi_result_from(r), "2027-01-01");
+    CHECK_STR(kpi_result_to(r), "2027-03-31");
+    CHECK_NUM(P(r, "revenue", "FY2027-Q4")->value, 10000);
+    CHECK_NUM(P(r, "revenue", "FY2027-Q4")->last_year, 1);
+    kpi_result_destroy(r);
+    /* at a calendar grain, ytd is the calendar year */
+    r = query(ws, "rev_ytd", "2026-07", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "rev_ytd", "2026-07")->value, 1111);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+static void test_workspace_time_zone(void)
+{
+    kpi_workspace *ws = fresh("workspace:\n  name: Z\n  timezone: Europe/Berlin\n" STREAMS
+                              "kpis:\n" KPI("orders_n", "count(orders)")
+                              KPI("revenue", "sum(orders.revenue)"));
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2026-10-31T23:30:00Z,North,Ana,1,0,1,,\n"      /* 00:30 CET on 1 November */
+           "2026-10-31T22:30:00Z,North,Ana,10,0,1,,\n"     /* 23:30 CET on 31 October */
+           "2026-10-31 23:30,North,Ana,100,0,1,,\n"        /* naive: read in Berlin, October */
+           "2026-06-30T22:30:00Z,North,Ana,1000,0,1,,\n"   /* 00:30 CEST on 1 July */
+           "2026-01-01T00:30:00+01:00,North,Ana,10000,0,1,,\n"); /* 2025-12-31T23:30Z: January */
+    CHECK_NUM(V(ws, "orders_n", "2026-11"), 1);
+    CHECK_NUM(V(ws, "revenue", "2026-11"), 1);
+    CHECK_NUM(V(ws, "revenue", "2026-11-01"), 1);
+    CHECK_NUM(V(ws, "revenue", "2026-10"), 110);
+    CHECK_NUM(V(ws, "revenue", "2026-10-31"), 110);
+    CHECK_NUM(V(ws, "revenue", "2026-06"), 0);
+    CHECK_NUM(V(ws, "revenue", "2026-07"), 1000);
+    CHECK_NUM(V(ws, "revenue", "2026-01"), 10000);
+    CHECK_NUM(V(ws, "revenue", "2025"), 0);
+    done(ws);
+}
+
+/* ---- targets, attainment, status ---------------------------------------------------------------- */
+
+#define TARGET_KPIS                                                                        \
+    "kpis:\n"                                                                              \
+    "  sales:\n"                                                                           \
+    "    formula: sum(orders.revenue)\n"                                                   \
+    "    unit: currency\n"                                                                 \
+    "    dimensions: [rep, region]\n"                                                      \
+    "    targets:\n"                                                                       \
+    "      - value: 1000\n"                                                                \
+    "      - {period: 2026-03, value: 2000}\n"                                             \
+    "      - {period: 2026-Q2, value: 9100}\n"                                             \
+    "      - {rep: Ana, value: 600}\n"                                                     \
+    "    thresholds: {at_risk: 0.9}\n"                                                     \
+    "  margin:\n"                                                                          \
+    "    formula: (sum(orders.revenue) - sum(orders.cost)) / sum(orders.revenue) * 100\n"   \
+    "    unit: percent\n"                                                                  \
+    "    dimensions: [rep, region]\n"                                                      \
+    "    targets:\n"                                                                       \
+    "      - value: 40\n"                                                                  \
+    "      - {period: 2026-Q2, value: 42}\n"                                               \
+    "      - {rep: Ana, value: 45}\n"                                                      \
+    "  avg_cost:\n"                                                                        \
+    "    formula: avg(orders.cost)\n"                                                      \
+    "    unit: currency\n"                                                                 \
+    "    direction: down\n"                                                                \
+    "    targets: [{value: 300}]\n"                                                        \
+    "    thresholds: {at_risk: 0.8}\n"                                                     \
+    "  spend:\n"                                                                           \
+    "    formula: sum(orders.cost)\n"                                                      \
+    "    direction: down\n"                                                                \
+    "    targets: [{value: 600}]\n"                                                        \
+    "  no_goal:\n"                                                                         \
+    "    formula: count(orders)\n"
+
+static void test_targets(void)
+{
+    kpi_workspace *ws = fresh(STREAMS TARGET_KPIS);
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           /* January: Ana 600/300, Bob 400/300 -> sales 1000, margin 40, avg cost 300 */
+           "2026-01-10T10:00:00Z,North,Ana,600,300,1,,\n"
+           "2026-01-11T10:00:00Z,South,Bob,400,300,1,,\n"
+           /* February: 900 (0.9 of 1000), avg cost 270 */
+           "2026-02-10T10:00:00Z,North,Ana,300,150,1,,\n"
+           "2026-02-11T10:00:00Z,South,Bob,600,390,1,,\n"
+           /* March: 1900 against the March target 2000; avg cost 375 */
+           "2026-03-10T10:00:00Z,North,Ana,1900,750,1,,\n"
+           "2026-03-11T10:00:00Z,South,Bob,0,0,1,,\n"
+           /* April 3000 (target 9100 * 30/91 = 3000), avg cost 400 */
+           "2026-04-10T10:00:00Z,North,Ana,3000,400,1,,\n"
+           /* May 2790 (target 3100: exactly 0.9) */
+           "2026-05-10T10:00:00Z,North,Ana,2790,1395,1,,\n"
+           /* June 2699.99 (target 3000: just under 0.9) */
+           "2026-06-10T10:00:00Z,North,Ana,2699.99,1000,1,,\n");
+    kpi_result *r = query(ws, "sales,margin,avg_cost,spend,no_goal", NULL, "2026-01-01",
+                          "2026-06-30", "month", NULL);
+    /* a constant target for every month */
+    CHECK_NUM(P(r, "sales", "2026-01")->target, 1000);
+    CHECK_NUM(P(r, "sales", "2026-01")->attainment, 1);
+    CHECK_STR(P(r, "sales", "2026-01")->status, "on_track");
+    CHECK_NUM(P(r, "sales", "2026-02")->attainment, 0.9);
+    CHECK_STR(P(r, "sales", "2026-02")->status, "at_risk");
+    /* a period-specific target wins over the constant */
+    CHECK_NUM(P(r, "sales", "2026-03")->target, 2000);
+    CHECK_NUM(P(r, "sales", "2026-03")->attainment, 0.95);
+    CHECK_STR(P(r, "sales", "2026-03")->status, "at_risk");
+    /* a quarterly target of an additive KPI is split over the days of its months */
+    CHECK_NUM(P(r, "sales", "2026-04")->target, 3000);
+    CHECK_NUM(P(r, "sales", "2026-05")->target, 3100);
+    CHECK_NUM(P(r, "sales", "2026-06")->target, 3000);
+    CHECK_STR(P(r, "sales", "2026-04")->status, "on_track");
+    CHECK_NUM(P(r, "sales", "2026-05")->attainment, 0.9);
+    CHECK_STR(P(r, "sales", "2026-05")->status, "at_risk");
+    CHECK_STR(P(r, "sales", "2026-06")->status, "off_track");
+    /* a level target (percent) is not split: the quarter's 42 holds in each of its months */
+    CHECK_NUM(P(r, "margin", "2026-01")->target, 40);
+    CHECK_NUM(P(r, "margin", "2026-01")->value, 40);
+    CHECK_STR(P(r, "margin", "2026-01")->status, "on_track");
+    CHECK_NUM(P(r, "margin", "2026-04")->target, 42);
+    CHECK_NUM(P(r, "margin", "2026-05")->target, 42);
+    CHECK_NUM(P(r, "margin", "2026-05")->value, 50);
+    /* direction down: attainment = target / value */
+    CHECK_NUM(P(r, "avg_cost", "2026-01")->attainment, 1);
+    CHECK_STR(P(r, "avg_cost", "2026-01")->status, "on_track");
+    CHECK_NUM(P(r, "avg_cost", "2026-02")->attainment, 300.0 / 270.0);
+    CHECK_STR(P(r, "avg_cost", "2026-02")->status, "on_track");
+    CHECK_NUM(P(r, "avg_cost", "2026-03")->attainment, 0.8);
+    CHECK_STR(P(r, "avg_cost", "2026-03")->status, "at_risk"); /* at_risk: 0.8, exactly */
+    CHECK_NUM(P(r, "avg_cost", "2026-04")->attainment, 0.75);
+    CHECK_STR(P(r, "avg_cost", "2026-04")->status, "off_track");
+    CHECK_STR(P(r, "spend", "2026-01")->status, "on_track"); /* 600 vs 600 */
+    CHECK_NUM(P(r, "spend", "2026-03")->attainment, 0.8);    /* 600 / 750 */
+    CHECK_STR(P(r, "spend", "2026-03")->status, "off_track"); /* default at_risk 0.9 */
+    CHECK_NUM(P(r, "spend", "2026-05")->attainment, 600.0 / 1395.0);
+    /* no target at all */
+    CHECK_NULL(P(r, "no_goal", "2026-01")->target);
+    CHECK_NULL(P(r, "no_goal", "2026-01")->attainment);
+    CHECK_STR(P(r, "no_goal", "2026-01")->status, "no_target");
+    kpi_result_destroy(r);
+
+    /* at a quarter: the quarterly target whole, or the months' targets added up */
+    r = query(ws, "sales,margin", NULL, "2026-01-01", "2026-06-30", "quarter", NULL);
+    CHECK_NUM(P(r, "sales", "2026-Q1")->target, 4000);
+    CHECK_NUM(P(r, "sales", "2026-Q2")->target, 9100);
+    CHECK_NUM(P(r, "sales", "2026-Q2")->value, 8489.99);
+    CHECK_NUM(P(r, "margin", "2026-Q2")->target, 42);
+    kpi_result_destroy(r);
+    /* a day gets its share of the month's target */
+    r = query(ws, "sales", "2026-01-15", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "sales", "2026-01-15")->target, 1000.0 / 31.0);
+    kpi_result_destroy(r);
+
+    /* per dimension: the rep's quota wins over the constant */
+    r = query(ws, "sales,margin", "2026-01", NULL, NULL, NULL, "rep");
+    CHECK_NUM(PG(r, "sales", "2026-01", "Ana")->target, 600);
+    CHECK_STR(PG(r, "sales", "2026-01", "Ana")->status, "on_track");
+    /* the company's 1000 is not Bob's quota */
+    CHECK_NULL(PG(r, "sales", "2026-01", "Bob")->target);
+    CHECK_STR(PG(r, "sales", "2026-01", "Bob")->status, "no_target");
+    CHECK_NUM(PG(r, "margin", "2026-01", "Ana")->target, 45);
+    CHECK_NUM(PG(r, "margin", "2026-01", "Ana")->value, 50);
+    CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->target, 40); /* a level applies to every group */
+    CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->value, 25);
+    CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->attainment, 0.625);
+    CHECK_STR(PG(r, "margin", "2026-01", "Bob")->status, "off_track");
+    kpi_result_destroy(r);
+    /* the rep's quota beats the period target too (more dimensions first) */
+    r = query(ws, "margin", "2026-04", NULL, NULL, NULL, "rep");
+    CHECK_NUM(PG(r, "margin", "2026-04", "Ana")->target, 45);
+    kpi_result_destroy(r);
+
+    /* targets stored with kpi_target_set win over kpi.yaml's for the same scope */
+    CHECK_EQ_INT(kpi_target_set(ws, "sales", "2026-01", NULL, 0, 800), KPI_OK);
+    const char *bob[] = {"rep=Bob"};
+    CHECK_EQ_INT(kpi_target_set(ws, "sales", NULL, bob, 1, 500), KPI_OK);
+    r = query(ws, "sales", "2026-01", NULL, NULL, NULL, NULL);
+    CHECK_NUM(P(r, "sales", "2026-01")->target, 800);
+    CHECK_NUM(P(r, "sales", "2026-01")->attainment, 1.25);
+    kpi_result_destroy(r);
+    r = query(ws, "sales", "2026-01", NULL, NULL, NULL, "rep");
+    CHECK_NUM(PG(r, "sales", "2026-01", "Bob")->target, 500);
+    CHECK_NUM(PG(r, "sales", "2026-01", "Bob")->attainment, 0.8);
+    CHECK_STR(PG(r, "sales", "2026-01", "Bob")->status, "off_track");
+    CHECK_NUM(PG(r, "sales", "2026-01", "Ana")->target, 600);
+    kpi_result_destroy(r);
+    /* bad targets are refused */
+    CHECK_EQ_INT(kpi_target_set(ws, "salez", NULL, NULL, 0, 1), KPI_NOTFOUND);
+    CHECK_CONTAINS(kpi_workspace_error(ws)->message, "sales");
+    const char *bad[] = {"store=9"};
+    CHECK_EQ_INT(kpi_target_set(ws, "sales", NULL, bad, 1, 1), KPI_USAGE);
+    CHECK_EQ_INT(kpi_target_set(ws, "sales", "2026-13", NULL, 0, 1), KPI_USAGE);
+    done(ws);
+}
+
+static void test_statuses_at_thresholds(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                              "  sales:\n    formula: sum(orders.revenue)\n"
+                              "    targets: [{value: 100}]\n"
+                              "    thresholds: {at_risk: 0.9}\n"
+                              "  banded:\n    formula: sum(orders.revenue)\n"
+                              "    targets: [{value: 100}]\n"
+                              "    thresholds: {at_risk: 0.5, on_track: 0.95}\n"
+                              "  avg_rev:\n    formula: avg(orders.revenue)\n"
+                              "    targets: [{value: 100}]\n");
+    if (!ws)
+        return;
+    import(ws, "orders", ORDERS_HEADER
+           "2026-01-10T10:00:00Z,North,Ana,100,0,1,,\n"
+           "2026-02-10T10:00:00Z,North,Ana,99.99,0,1,,\n"
+           "2026-03-10T10:00:00Z,North,Ana,90,0,1,,\n"
+           "2026-04-10T10:00:00Z,North,Ana,89.99,0,1,,\n"
+           "2026-05-10T10:00:00Z,North,Ana,250,0,1,,\n"
+           "2026-06-10T10:00:00Z,North,Ana,95,0,1,,\n"
+           "2026-07-10T10:00:00Z,North,Ana,50,0,1,,\n"
+           "2026-08-10T10:00:00Z,North,Ana,49.99,0,1,,\n");
+    kpi_result *r = query(ws, "sales,banded,avg_rev", NULL, "2026-01-01", "2026-09-30", "month",
+                          NULL);
+    CHECK_STR(P(r, "sales", "2026-01")->status, "on_track");
+    CHECK_STR(P(r, "sales", "2026-02")->status, "at_risk");
+    CHECK_STR(P(r, "sales", "2026-03")->status, "at_risk");
+    CHECK_STR(P(r, "sales", "2026-04")->status, "off_track");
+    CHECK_STR(P(r, "sales", "2026-05")->status, "on_track");
+    CHECK_NUM(P(r, "sales", "2026-05")->attainment, 2.5);
+    CHECK_STR(P(r, "sales", "2026-09")->status, "off_track"); /* 0 against 100 */
+    CHECK_NUM(P(r, "sales", "2026-09")->attainment, 0);
+    CHECK_STR(P(r, "banded", "2026-06")->status, "on_track");
+    CHECK_STR(P(r, "banded", "2026-02")->status, "on_track");
+    CHECK_STR(P(r, "banded", "2026-04")->status, "at_risk");
+    CHECK_STR(P(r, "banded", "2026-07")->status, "at_risk");
+    CHECK_STR(P(r, "banded", "2026-08")->status, "off_track");
+    CHECK_STR(P(r, "avg_rev", "2026-09")->status, "no_data"); /* no rows: no value to judge */
+    CHECK_NULL(P(r, "avg_rev", "2026-09")->attainment);
+    CHECK_NUM(P(r, "avg_rev", "2026-09")->target, 100);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- the open period ------------------------------------------------------------------------- */
+
+static void test_open_period(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                              "  sales:\n    formula: sum(orders.revenue)\n"
+                              "    targets: [{value: 3000}]\n"
+                              "  margin:\n    formula: (sum(orders.revenue) - sum(orders.cost)) / sum(orders.revenue) * 100\n"
+                              "    unit: percent\n    targets: [{value: 40}]\n"
+                              "  big_sales:\n    formula: sum(orders.revenue)\n"
+                              "    targets: [{value: 4000}]\n"
+                              KPI("sales_mtd", "mtd(sum(orders.revenue))"));
+    if (!ws)
+        return;
+    /* November 2025: 10 a day on the 1st..10th, then 1000 on the 20th */
+    size_t cap = 16384, o = 0;
+    char *csv = malloc(cap);
+    o += (size_t)snprintf(csv + o, cap - o, ORDERS_HEADER);
+    for (int d = 1; d <= 10; d++)
+        o += (size_t)snprintf(csv + o, cap - o, "2025-11-%02dT10:00:00Z,North,Ana,10,0,1,,\n", d);
+    o += (size_t)snprintf(csv + o, cap - o, "2025-11-20T10:00:00Z,North,Ana,1000,0,1,,\n");
+    /* October 2026: 100 a day on the 1st..10th, 50 a day after */
+    for (int d = 1; d <= 31; d++)
+        o += (size_t)snprintf(csv + o, cap - o, "2026-10-%02dT10:00:00Z,North,Ana,%d,%d,1,,\n", d,
+                              d <= 10 ? 100 : 50, d <= 10 ? 60 : 25);
+    /* November 2026 through the 10th (today): 120 a day, margin 25% */
+    for (int d = 1; d <= 10; d++)
+        o += (size_t)snprintf(csv + o, cap - o, "2026-11-%02dT08:00:00Z,North,Ana,120,90,1,,\n", d);
+    import(ws, "orders", csv);
+    free(csv);
+    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-10T12:00:00Z"));
+
+    kpi_result *r = query(ws, "sales,margin,big_sales,sales_mtd", NULL, "2026-10-01",
+                          "2026-11-30", "month", NULL);
+    /* October is complete */
+    const kpi_point *oct = P(r, "sales", "2026-10");
+    CHECK_EQ_INT(oct->complete, 1);
+    CHECK_NUM(oct->value, 2050);
+    CHECK_NULL(oct->expected_to_date);
+    CHECK_NULL(oct->projected);
+    /* November is open: 10 of 30 days gone by, today included */
+    const kpi_point *nov = P(r, "sales", "2026-11");
+    CHECK_EQ_INT(nov->complete, 0);
+    CHECK_NUM(nov->value, 1200);
+    CHECK_NUM(nov->previous, 1000); /* 1..10 October, like for like */
+    CHECK_NUM(nov->change, 0.2);
+    CHECK_NUM(nov->last_year, 100); /* 1..10 November 2025 */
+    CHECK_NUM(nov->target, 3000);   /* the whole month's */
+    CHECK_NUM(nov->expected_to_date, 1000);
+    CHECK_NUM(nov->projected, 3600);
+    CHECK_NUM(nov->attainment, 1.2); /* judged on the projection, not 1200 / 3000 */
+    CHECK_STR(nov->status, "on_track");
+    const kpi_point *big = P(r, "big_sales", "2026-11");
+    CHECK_NUM(big->expected_to_date, 4000.0 / 3.0);
+    CHECK_NUM(big->attainment, 0.9);
+    CHECK_STR(big->status, "at_risk");
+    /* a ratio is not projected: its value to date is its projection, its target a level */
+    const kpi_point *m = P(r, "margin", "2026-11");
+    CHECK_EQ_INT(m->complete, 0);
+    CHECK_NUM(m->value, 25);
+    CHECK_NUM(m->previous, 40);
+    CHECK_NUM(m->change_points, -15);
+    CHECK_NUM(m->projected, 25);
+    CHECK_NUM(m->expected_to_date, 40);
+    CHECK_STR(m->status, "off_track");
+    /* mtd in the open month is through today, compared with the same days of October */
+    CHECK_NUM(P(r, "sales_mtd", "2026-11")->value, 1200);
+    CHECK_NUM(P(r, "sales_mtd", "2026-11")->previous, 1000);
+    kpi_result_destroy(r);
+
+    /* JSON: the open period carries complete, expected_to_date and projected */
+    r = query(ws, "sales", "2026-11", NULL, NULL, NULL, NULL);
+    char *json = kpi_result_render(r, KPI_OUTPUT_JSON, NULL);
+    CHECK_CONTAINS(json, "\"status\": \"on_track\", \"complete\": false, \"expected_to_date\": 1000, "
+                         "\"projected\": 3600}");
+    free(json);
+    kpi_result_destroy(r);
+
+    /* without a period: the last 12 months up to the open one */
+    r = query(ws, "sales", NULL, NULL, NULL, NULL, NULL);
+    const kpi_series *s = r ? kpi_result_series(r, 0) : NULL;
+    CHECK(s && s->npoints == 12);
+    if (s && s->npoints == 12) {
+        CHECK_STR(s->points[0].period, "2025-12");
+        CHECK_STR(s->points[11].period, "2026-11");
+        CHECK_EQ_INT(s->points[11].complete, 0);
+        CHECK_EQ_INT(s->points[10].complete, 1);
+    }
+    kpi_result_destroy(r);
+
+    /* the last day of a month: still open, compared with the whole shorter month before */
+    kpi_workspace_set_now(ws, kpi_parse_time("2026-10-31T18:00:00Z"));
+    r = query(ws, "sales", "2026-10", NULL, NULL, NULL, NULL);
+    CHECK_EQ_INT(P(r, "sales", "2026-10")->complete, 0);
+    CHECK_NUM(P(r, "sales", "2026-10")->value, 2050);
+    CHECK_NUM(P(r, "sales", "2026-10")->projected, 2050);
+    CHECK_NUM(P(r, "sales", "2026-10")->expected_to_date, 3000);
+    kpi_result_destroy(r);
+    /* a quarter open on its 41st day: the previous quarter's first 41 days */
+    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-10T12:00:00Z"));
+    r = query(ws, "sales", "2026-Q4", NULL, NULL, NULL, NULL);
+    CHECK_EQ_INT(P(r, "sales", "2026-Q4")->complete, 0);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->value, 3250);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->target, 9000);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->expected_to_date, 9000.0 * 41.0 / 92.0);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->projected, 3250.0 * 92.0 / 41.0);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->last_year, 100);
+    kpi_result_destroy(r);
+    done(ws);
+}
+
+/* ---- errors ---------------------------------------------------------------------------------- */
+
+static void test_query_errors(void)
+{
+    kpi_workspace *ws = fresh(STREAMS "kpis:\n"
+                                      "  revenue:\n    formula: sum(orders.revenue)\n"
+                                      "    dimensions: [region]\n"
+                                      KPI("e_count", "count(empty)"));
+    if (!ws)
+        return;
+    const char *ids[] = {"revenu"};
+    kpi_query q = {ids, 1, "2026-01", NULL, NULL, NULL, NULL, 0, NULL};
+    kpi_result *r = NULL;
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_NOTFOUND);
+    CHECK(r == NULL);
+    CHECK_CONTAINS(kpi_workspace_error(ws)->message, "did you mean 'revenue'");
+    ids[0] = "revenue";
+    q.period = "2026-13";
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE);
+    q.period = NULL;
+    q.from = "2026-02-01";
+    q.to = "2026-01-01";
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE);
+    q.from = "2026-01-01";
+    q.to = "2026-02-01";
+    q.grain = "fortnight";
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE);
+    /* a breakdown by a field the stream lacks, and by one the KPI does not declare */
+    q.grain = NULL;
+    const char *by[] = {"colour"};
+    q.by = by;
+    q.nby = 1;
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE);
+    CHECK_CONTAINS(kpi_workspace_error(ws)->message, "colour");
+    by[0] = "rep";
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE);
+    ids[0] = "e_count";
+    by[0] = "region";
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_USAGE); /* stream 'empty' has no region */
+    CHECK_CONTAINS(kpi_workspace_error(ws)->message, "empty");
+    done(ws);
+}
+
+int main(void)
+{
+    RUN(test_aggregates_of_no_rows);
+    RUN(test_division_by_zero_and_null_operands);
+    RUN(test_exact_money_sums);
+    RUN(test_where_filters);
+    RUN(test_aggregate_functions);
+    RUN(test_prev_across_year_boundary);
+    RUN(test_last_year_and_leap_day);
+    RUN(test_calendar_true_month_shift);
+    RUN(test_to_date_rolling_growth);
+    RUN(test_total_shares_by_group);
+    RUN(test_kpi_references);
+    RUN(test_scalar_functions);
+    RUN(test_iso_weeks);
+    RUN(test_fiscal_quarters);
+    RUN(test_workspace_time_zone);
+    RUN(test_targets);
+    RUN(test_statuses_at_thresholds);
+    RUN(test_open_period);
+    RUN(test_query_errors);
+    return tap_done();
+}
