@@ -283,12 +283,11 @@ static void fold_group(const kscan_data *sd, const kleaf *l, long g, int64_t fir
     }
 }
 
+/* One division, so the result is the double nearest the exact decimal (550.07, not
+ * 550.0699999999999 as repeated divisions by 10 would give). */
 static double sum_of(const fold *f)
 {
-    double exact = (double)f->isum;
-    for (int s = 0; s < f->scale; s++)
-        exact /= 10;
-    return exact + f->dsum;
+    return (double)f->isum / pow(10, f->scale) + f->dsum;
 }
 
 /* Collects the value rows of a window (all groups when g < 0). */
@@ -353,8 +352,14 @@ static double value_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t 
     const kscan_data *sd = &d->vscans[l->scan];
     picked pk = {0};
     double out = NAN;
-    if (!pick(sd, g, first, end, &pk) || pk.n == 0)
+    if (!pick(sd, g, first, end, &pk))
         goto done;
+    if (pk.n == 0) {
+        /* a count of no rows is 0; every other aggregate of no rows is null */
+        if (l->node->agg == KAGG_COUNT_DISTINCT)
+            out = 0;
+        goto done;
+    }
     switch (l->node->agg) {
     case KAGG_COUNT_DISTINCT: {
         bool text = pk.v[0]->text.p != NULL || pk.v[0]->text.n;
@@ -418,11 +423,36 @@ done:
     return out;
 }
 
+/* The last day in [first, end) with rows of group g (-1: any group), or first - 1. */
+static int64_t last_day(const kscan_data *sd, long g, int64_t first, int64_t end)
+{
+    int64_t best = first - 1;
+    size_t g0 = g < 0 ? 0 : (size_t)g, g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
+    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
+        const kgroup_rows *r = &sd->groups[k];
+        size_t i = lower(r, end);
+        if (i > 0 && r->days[i - 1] >= first && r->days[i - 1] > best)
+            best = r->days[i - 1];
+    }
+    return best;
+}
+
 double kdata_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
 {
+    const kscan_data *sd = l->values ? &d->vscans[l->scan] : &d->scans[l->scan];
+    bool snapshot_agg = l->node->stream->kind == KSTREAM_SNAPSHOTS &&
+                        l->node->agg != KAGG_FIRST && l->node->agg != KAGG_LAST;
+    if (snapshot_agg) {
+        /* DESIGN §1: a snapshot stream's KPI takes the last snapshot of the period, never the
+         * sum of every snapshot: aggregate the rows of its last day only */
+        int64_t day = last_day(sd, g, first, end);
+        if (day >= first) {
+            first = day;
+            end = day + 1;
+        }
+    }
     if (l->values)
         return value_leaf(d, l, first, end, g);
-    const kscan_data *sd = &d->scans[l->scan];
     fold f = {0};
     if (g >= 0) {
         fold_group(sd, l, g, first, end, &f);

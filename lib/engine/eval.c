@@ -147,9 +147,15 @@ static double call(keval *ev, const kexpr *e, kwin w)
     case KF_CONVERSION:
         return conversion(ev, e, w);
     case KF_COALESCE:
-        x = keval_expr(ev, e->args[0], w);
-        y = keval_expr(ev, e->args[1], w);
-        return isnan(x) ? y : x;
+        /* every argument is evaluated (collect mode must see them all); the first non-null
+         * wins */
+        x = NAN;
+        for (size_t i = 0; i < e->nargs; i++) {
+            y = keval_expr(ev, e->args[i], w);
+            if (isnan(x))
+                x = y;
+        }
+        return x;
     case KF_IF: {
         double c = keval_expr(ev, e->args[0], w);
         x = keval_expr(ev, e->args[1], w);
@@ -247,7 +253,9 @@ bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int
         return false;
     switch (e->kind) {
     case KX_AGG:
-        return e->agg == KAGG_SUM || e->agg == KAGG_COUNT;
+        /* a snapshot is a level (stock, balances): it does not add up over time */
+        return (e->agg == KAGG_SUM || e->agg == KAGG_COUNT) &&
+               e->stream->kind == KSTREAM_EVENTS;
     case KX_KPI: {
         long k = kplan_kpi_index(cfg, e->kpi);
         return k >= 0 && keval_additive(cfg, trees, trees[k], depth + 1);
@@ -342,8 +350,11 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
 {
     int64_t first, end;
     kwin_days(&w, &first, &end);
-    if (!ev->data)
-        return NAN; /* reads its rows itself, at evaluation */
+    if (!ev->data) {
+        /* collect: the `from` stream's scan covers the window (plan.c) */
+        leaf(ev, e, w);
+        return NAN;
+    }
     const kstream *fs = e->conv_from, *ts = e->conv_to;
     krow on_from_row = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
                         .field_index = e->conv_on_from};

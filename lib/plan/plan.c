@@ -121,6 +121,25 @@ static bool add_leaf(builder *b, const kexpr *node)
 
 static bool walk(builder *b, const kexpr *e);
 
+/* conversion() reads its rows itself, but its `from` stream is scanned too (a count of its
+ * rows) so that the groups of a breakdown and the days it needs are known like any leaf's. The
+ * conversion node maps to that leaf. */
+static bool conversion_leaf(builder *b, const kexpr *e)
+{
+    kexpr *count = karena_alloc(&b->p->arena, sizeof *count);
+    if (!count)
+        return false;
+    count->kind = KX_AGG;
+    count->agg = KAGG_COUNT;
+    count->stream = e->conv_from;
+    count->stream_name = e->conv_from_name;
+    count->loc = e->loc;
+    if (!add_leaf(b, count))
+        return false;
+    long id = kmap_get(&b->p->node_ids, (kstr){(const char *)&count, sizeof count});
+    return id >= 0 && kmap_put(&b->p->node_ids, (kstr){(const char *)&e, sizeof e}, id) >= 0;
+}
+
 static bool visit_kpi(builder *b, size_t k)
 {
     if (b->visited[k])
@@ -141,6 +160,8 @@ static bool walk(builder *b, const kexpr *e)
         return k < 0 || visit_kpi(b, (size_t)k);
     }
     case KX_CALL:
+        if (e->fn == KF_CONVERSION && !conversion_leaf(b, e))
+            return false;
         for (size_t i = 0; i < e->nargs; i++)
             if (!walk(b, e->args[i]))
                 return false;

@@ -295,9 +295,9 @@ static void set_target(runner *r, char *args)
     }
 }
 
-static const char *const fields[] = {"value",      "previous",         "last_year", "target",
-                                     "attainment", "change",           "change_points",
-                                     "projected",  "expected_to_date", "status", "complete"};
+static const char *const fields[] = {
+    "value",         "previous",  "last_year",        "target", "attainment", "change",
+    "change_points", "projected", "expected_to_date", "status", "complete"};
 
 static double point_field(const kpi_point *p, const char *f)
 {
@@ -474,16 +474,16 @@ static void expectation(runner *r, char *text)
             if (!ok)
                 printf("#   %s:%lu: status %s, expected %s (value %.17g, target %.17g,"
                        " attainment %.17g)\n",
-                       r->path, r->line, pt->status ? pt->status : "(null)", want_text,
-                       pt->value, pt->target, pt->attainment);
+                       r->path, r->line, pt->status ? pt->status : "(null)", want_text, pt->value,
+                       pt->target, pt->attainment);
         } else {
             double got = point_field(pt, field);
             bool money = s->unit && (!strcmp(s->unit, "currency") || !strcmp(s->unit, "count"));
             bool exact = money && !strcmp(field, "value") && literal_decimals(want_text) <= 2;
             ok = close_enough(got, want, tol, exact);
             if (!ok)
-                printf("#   %s:%lu: %s is %.17g, expected %s (%.17g)%s\n", r->path, r->line,
-                       field, got, want_text, want, exact ? ", exactly" : "");
+                printf("#   %s:%lu: %s is %.17g, expected %s (%.17g)%s\n", r->path, r->line, field,
+                       got, want_text, want, exact ? ", exactly" : "");
         }
     }
     kpi_result_destroy(res);
@@ -577,8 +577,7 @@ int main(void)
     for (int i = 0; i < n; i++) {
         char path[2048], dept[256];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        snprintf(dept, sizeof dept, "%.*s", (int)(strlen(names[i]->d_name) - 5),
-                 names[i]->d_name);
+        snprintf(dept, sizeof dept, "%.*s", (int)(strlen(names[i]->d_name) - 5), names[i]->d_name);
         run_file(&r, path, dept);
         free(names[i]);
     }
