@@ -4,6 +4,7 @@
  * so that the store and the importer can trust every name, type and option they are given.
  */
 #include "model_int.h"
+#include "../util/ktime.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,10 @@ static kpi_status field_options(kyctx *c, const kstream *s, kfield *f, const kyn
                           f->name, s->name, type_names[f->type]);
         if ((st = ky_str(c, vals[FK_FORMAT], WHAT("format"), &f->format)) != KPI_OK)
             return st;
+        char why[256];
+        if (!ktime_format_check(f->format, why, sizeof why))
+            return ky_err(c, vals[FK_FORMAT], "invalid format for field '%s' of stream '%s': %s",
+                          f->name, s->name, why);
     }
     if (vals[FK_TIMEZONE]) {
         if (f->type != KPI_FIELD_TIME)

@@ -65,6 +65,42 @@ static kpi_status check_bytes(kyctx *c, const char *p, size_t n)
                        (unsigned)(unsigned char)p[bad]);
 }
 
+/*
+ * Rejects explicit keys ("? key"), which kpi.yaml never needs: its keys are plain names, and
+ * libfyaml 0.7.12 frees memory twice in fy_parser_destroy on some of them (a "? a:" whose
+ * value follows a tab, as in "? a:\t-"). A line whose first node starts with "? " is refused
+ * before libfyaml sees it; a continuation line of a multi-line string that starts with "? "
+ * is refused too, which costs little.
+ */
+static kpi_status check_explicit_keys(kyctx *c, const char *p, size_t n)
+{
+    size_t i = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, line_start = i;
+    unsigned long line = 1;
+    while (i < n) {
+        /* skip indentation and any "- " / "? " indicators before the first node */
+        size_t j = i;
+        for (;;) {
+            while (j < n && (p[j] == ' ' || p[j] == '\t'))
+                j++;
+            bool ind = j < n && (p[j] == '-' || p[j] == '?') &&
+                       (j + 1 == n || strchr(" \t\r\n", p[j + 1]));
+            if (!ind)
+                break;
+            if (p[j] == '?')
+                return kerr_set_at(c->err, KPI_DEFINITION, c->doc->file, line,
+                                   (unsigned long)(j - line_start) + 1,
+                                   "explicit yaml keys ('? ') are not supported in kpi.yaml; "
+                                   "write 'name: value'");
+            j++;
+        }
+        while (j < n && p[j] != '\n')
+            j++;
+        i = line_start = j + 1;
+        line++;
+    }
+    return KPI_OK;
+}
+
 typedef struct builder {
     kyctx *c;
     kynode *stack[KY_MAX_DEPTH];
@@ -301,6 +337,8 @@ kpi_status ky_parse(kyctx *c, kydoc *doc)
     c->doc = doc;
     doc->root = NULL;
     kpi_status st = check_bytes(c, doc->text, doc->len);
+    if (st == KPI_OK)
+        st = check_explicit_keys(c, doc->text, doc->len);
     if (st != KPI_OK)
         return st;
 

@@ -66,6 +66,10 @@ void ktz_format(ktz *tz, int64_t utc_us, char *buf, size_t cap);
  */
 bool ktime_parse(kstr s, const char *fmt, ktz *naive_tz, int64_t *utc_us, char *why, size_t cap);
 
+/* Checks a format once, before any value is read: only supported conversions, and a year.
+ * False with the reason in why. */
+bool ktime_format_check(const char *fmt, char *why, size_t cap);
+
 /*
  * Parses a date ("2026-10-05" by default, or fmt as above; a time of day, if the format has
  * one, is ignored). Returns days since 1970-01-01.

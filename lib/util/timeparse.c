@@ -443,3 +443,34 @@ bool kdate_parse(kstr s, const char *fmt, int64_t *days, char *why, size_t cap)
     *days = kdays_from_civil(t.year, t.month, t.day);
     return true;
 }
+
+/* The conversions ktime_parse understands, and whether each gives the year. */
+static const struct {
+    char conv;
+    bool year;
+} format_convs[] = {{'Y', true}, {'y', true}, {'F', true}, {'D', true}, {'m', false},
+                    {'d', false}, {'e', false}, {'H', false}, {'I', false}, {'M', false},
+                    {'S', false}, {'j', false}, {'f', false}, {'b', false}, {'B', false},
+                    {'p', false}, {'z', false}, {'T', false}, {'%', false}};
+
+bool ktime_format_check(const char *fmt, char *why, size_t cap)
+{
+    bool year = false;
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%')
+            continue;
+        char conv = *++f;
+        if (!conv)
+            return kwhy(why, cap, "format ends with a lone '%%'");
+        size_t i = 0, n = sizeof format_convs / sizeof format_convs[0];
+        while (i < n && format_convs[i].conv != conv)
+            i++;
+        if (i == n)
+            return kwhy(why, cap,
+                        "unsupported conversion '%%%c' (use %%Y %%y %%m %%d %%e %%H %%I %%M %%S "
+                        "%%p %%j %%f %%b %%B %%z %%T %%D %%F %%%%)",
+                        conv);
+        year = year || format_convs[i].year;
+    }
+    return year ? true : kwhy(why, cap, "format has no year (%%Y, %%y or %%F)");
+}
