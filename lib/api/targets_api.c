@@ -138,7 +138,7 @@ static kpi_status read_rows(kpi_workspace *ws, const char *path, kcsv *csv, trow
         char where[600];
         snprintf(where, sizeof where, "%s:%lu: ", path, rec.line);
         if (rec.error || rec.nfields != nh) {
-            rc = kerr_set(err, KPI_INPUT, "%s%s", where,
+            rc = kerr_set(err, KPI_DEFINITION, "%s%s", where,
                           rec.error ? rec.error : "row has a different number of fields");
             break;
         }
@@ -159,7 +159,7 @@ static kpi_status read_rows(kpi_workspace *ws, const char *path, kcsv *csv, trow
         char why[256];
         if (!kdecimal_parse((kstr){rec.fields[cv].p, rec.fields[cv].n}, '.', 9, &scaled, why,
                             sizeof why))
-            rc = kerr_set(err, KPI_INPUT, "%sinvalid value '%.*s': %s", where,
+            rc = kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where,
                           (int)rec.fields[cv].n, rec.fields[cv].p, why);
         if (rc == KPI_OK)
             rc = check(ws, kpi, period, dims, nd, &canon, where);

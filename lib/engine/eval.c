@@ -14,10 +14,12 @@
 
 void kwin_days(const kwin *w, int64_t *first, int64_t *end)
 {
-    *first = w->whole.first;
+    *first = w->whole.first + w->skip;
     *end = w->whole.end;
     if (w->len >= 0 && w->whole.first + w->len < *end)
         *end = w->whole.first + w->len;
+    if (*first > *end)
+        *first = *end;
 }
 
 static void widen(int64_t *lo, int64_t *hi, int64_t first, int64_t end)
@@ -101,6 +103,7 @@ static kwin to_date(keval *ev, kwin w, kfunc fn)
     kwin o = w;
     o.whole = (kperiod){KGRAIN_ALL, start, end};
     o.len = -1;
+    o.skip = 0;
     return o;
 }
 
@@ -137,6 +140,7 @@ static double call(keval *ev, const kexpr *e, kwin w)
         r.whole = (kperiod){KGRAIN_ALL, kperiod_shift(ev->cal, w.whole, 1 - e->rolling_n).first,
                             end};
         r.len = -1;
+        r.skip = 0;
         return keval_expr(ev, e->args[0], r);
     }
     case KF_TOTAL: {

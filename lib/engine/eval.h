@@ -17,6 +17,7 @@ typedef struct kwin {
     kperiod whole; /* the period, or for to-date functions a KGRAIN_ALL range */
     int64_t len;   /* days from whole.first; -1: all of whole */
     long group;    /* -1: all groups */
+    int64_t skip;  /* days from whole.first left out (a range starting mid-period) */
 } kwin;
 
 typedef struct keval {

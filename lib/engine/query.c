@@ -93,6 +93,7 @@ typedef struct qrun {
     bool planned, loaded;
     int64_t *lo, *hi, *vlo, *vhi; /* days each scan reads */
     const kcond **filter, **vfilter; /* --where bound to each scan's stream */
+    int64_t clip_from, clip_end; /* --from/--to: days outside are left out of edge periods */
     karena arena;
     bool explain;                 /* plan and ranges only, no data */
 } qrun;
@@ -184,6 +185,10 @@ static kpi_status resolve_periods(qrun *r)
     if (!r->periods)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     r->nperiods = kperiods_between(r->cal, r->grain, from, to, r->periods, n);
+    if (q->from) {
+        r->clip_from = from;
+        r->clip_end = to + 1;
+    }
     return KPI_OK;
 }
 
@@ -229,11 +234,15 @@ static windows windows_of(qrun *r, kperiod p, long group)
     w.open = p.grain != KGRAIN_ALL && today >= p.first && today < p.end;
     int64_t len = w.open ? today - p.first + 1 : -1;
     w.elapsed = w.open ? (double)len / (double)(p.end - p.first) : 1;
-    /* an open period counts through today only, like its comparisons */
-    w.value = (kwin){p, len, group};
-    /* an open period is compared like for like: the same number of days */
-    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group};
-    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group};
+    /* a --from/--to range that cuts a period keeps only its days, in comparisons too */
+    int64_t skip = p.grain != KGRAIN_ALL && r->clip_from > p.first ? r->clip_from - p.first : 0;
+    if (p.grain != KGRAIN_ALL && r->clip_end < p.end && (len < 0 || p.first + len > r->clip_end))
+        len = r->clip_end - p.first;
+    /* an open period counts through today only, and is compared like for like: the same
+     * number of days */
+    w.value = (kwin){p, len, group, skip};
+    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group, skip};
+    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group, skip};
     return w;
 }
 
@@ -359,8 +368,19 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
         kg = KGRAIN_MONTH;
     ktarget_ctx tc = {k,     r->cal, kg, additive, r->q->by, nby, nby ? group : NULL,
                       r->env->defs->stored[ki], r->env->defs->nstored[ki]};
-    pt.target = ktarget_for(&tc, p.first, p.end);
+    int64_t tfirst, tend;
+    kwin_days(&w.value, &tfirst, &tend);
+    if (w.open) /* the target of an open period is the whole period's */
+        tend = p.end < r->clip_end ? p.end : r->clip_end;
+    pt.target = ktarget_for(&tc, tfirst, tend);
     double judged = pt.value;
+    if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
+        /* a period that has not begun: nothing to judge yet */
+        pt.complete = 0;
+        pt.status = "no_data";
+        return kresult_add_point(res, &pt) ? KPI_OK
+                                           : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    }
     if (w.open) {
         pt.complete = 0;
         pt.projected = additive ? pt.value / w.elapsed : pt.value;
@@ -382,8 +402,9 @@ static void day_name(int64_t day, char *buf, size_t cap)
 static kpi_status build(qrun *r, kpi_result **out)
 {
     char from[16], to[16];
-    day_name(r->periods[0].first, from, sizeof from);
-    day_name(r->periods[r->nperiods - 1].end - 1, to, sizeof to);
+    int64_t first = r->periods[0].first, last = r->periods[r->nperiods - 1].end - 1;
+    day_name(first > r->clip_from ? first : r->clip_from, from, sizeof from);
+    day_name(last < r->clip_end - 1 ? last : r->clip_end - 1, to, sizeof to);
     kpi_result *res = kresult_create(from, to, kgrain_name(r->grain), r->q->by, r->q->nby);
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -439,6 +460,8 @@ static void release(qrun *r)
 static kpi_status prepare(qrun *r)
 {
     karena_init(&r->arena, 0);
+    r->clip_from = INT64_MIN;
+    r->clip_end = INT64_MAX;
     kpi_status rc = resolve_kpis(r);
     if (rc == KPI_OK)
         rc = resolve_periods(r);

@@ -43,8 +43,10 @@ static double target_on(const ktarget_ctx *c, int64_t day, int64_t *days)
         size_t matched;
         if (!dims_match(t, c->by, c->nby, c->group, &matched))
             continue;
-        /* a company-wide quantity is not each group's: only levels apply to every group */
-        if (c->additive && c->nby && t->ndims == 0)
+        /* a quantity is for exactly the scope it names: the company's target is not each
+         * region's, and a rep's quota is not each of her regions' — only levels (a margin)
+         * hold in every group below their scope */
+        if (c->additive && matched != c->nby)
             continue;
         kperiod p;
         if (t->period) {

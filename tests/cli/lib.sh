@@ -10,9 +10,12 @@ export KPI_WORKSPACE="$T_DIR/ws" NO_COLOR=1
 unset KPI_TEST_SHOWN
 
 # expect NAME COMMANDS: runs COMMANDS (a string, in a subshell with set -e); ok when it succeeds.
+# The subshell must not run as an `if` condition: the shell ignores set -e there, and only the
+# last command would count.
 expect() {
     T_N=$((T_N + 1))
-    if (set -e; eval "$2") >"$T_DIR/.out" 2>&1; then
+    (set -e; eval "$2") >"$T_DIR/.out" 2>&1
+    if [ $? -eq 0 ]; then
         echo "ok $T_N - $1"
     else
         echo "not ok $T_N - $1"
