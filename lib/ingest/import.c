@@ -2,8 +2,9 @@
  * import.c - the import pipeline. Records stream in from a reader; each value is coerced to its
  * field's type; a row that fails goes to the reject file (with line, column, field, value and
  * reason) and never stops the import; good rows fill a batch that is committed to the store in
- * one transaction, so an interruption leaves whole batches only. Memory is bounded by the
- * reader's buffer and one batch, whatever the input size.
+ * one transaction (by the writer thread, writer.c, while parsing goes on), so an interruption
+ * leaves whole batches only. Memory is bounded by the reader's buffer and two batches, whatever
+ * the input size.
  */
 #include "import.h"
 
@@ -28,7 +29,9 @@ typedef struct run {
     long *src;       /* per field: its column in the record, -1 when the input lacks it */
     ktz **zones;     /* per field: zone of naive times (field `timezone:`), else NULL */
     size_t ncolumns; /* CSV: columns in the header */
-    kbatch batch;
+    kbatch slots[2]; /* filled in turn: one by the reader while the writer commits the other */
+    kbatch *batch;   /* the one being filled */
+    kwriter *writer;
     krejects *rejects;
     uint64_t rows_seen;
     double started, last_progress;
@@ -174,7 +177,7 @@ static bool coerce(run *r, size_t i, kstr v, kcell *c, int64_t *day, char *why)
                 return false;
             }
         }
-        if (!kbatch_set_text(&r->batch, c, v.p, v.n)) {
+        if (!kbatch_set_text(r->batch, c, v.p, v.n)) {
             snprintf(why, WHY_CAP, "out of memory");
             return false;
         }
@@ -240,7 +243,7 @@ static kpi_status take_record(run *r, const krecord *rec)
         return reject(r, rec, rec->line, 1, NULL, (kstr){"", 0}, why);
     }
     int64_t day = 0;
-    kcell *cells = kbatch_add_row(&r->batch, 0);
+    kcell *cells = kbatch_add_row(r->batch, 0);
     for (size_t i = 0; i < s->nfields; i++) {
         const kfield *f = &s->fields[i];
         kstr v = {NULL, 0};
@@ -251,41 +254,31 @@ static kpi_status take_record(run *r, const krecord *rec)
         if (v.n == 0) {
             if (!field_required(s, i))
                 continue;
-            kbatch_drop_row(&r->batch);
+            kbatch_drop_row(r->batch);
             char why[WHY_CAP];
             snprintf(why, sizeof why, "required field '%s' is empty", f->name);
             return reject(r, rec, line, col, f->name, v, why);
         }
         char why[WHY_CAP];
         if (!coerce(r, i, v, &cells[i], &day, why)) {
-            kbatch_drop_row(&r->batch);
+            kbatch_drop_row(r->batch);
             return reject(r, rec, line, col, f->name, v, why);
         }
     }
-    r->batch.day[r->batch.n - 1] = day;
+    r->batch->day[r->batch->n - 1] = day;
     return KPI_OK;
 }
 
-/* Commits the batch in one transaction. */
+/* Hands the full batch to the writer thread (one transaction) and goes on with the other. */
 static kpi_status flush(run *r)
 {
-    if (r->batch.n == 0)
+    if (r->batch->n == 0)
         return KPI_OK;
-    kstore *st = r->ctx->store;
-    uint64_t inserted = 0;
-    kpi_status rc = st->backend->begin(st, r->err);
-    if (rc == KPI_OK)
-        rc = st->backend->append(st, &r->batch, &inserted, r->err);
-    if (rc == KPI_OK)
-        rc = st->backend->commit(st, r->err);
-    if (rc != KPI_OK) {
-        st->backend->rollback(st);
+    kpi_status rc = kwriter_submit(r->writer, r->batch, r->err);
+    if (rc != KPI_OK)
         return rc;
-    }
-    r->res->accepted += inserted;
-    r->res->duplicates += r->batch.n - inserted;
-    r->res->batches++;
-    kbatch_clear(&r->batch);
+    r->batch = r->batch == &r->slots[0] ? &r->slots[1] : &r->slots[0];
+    kbatch_clear(r->batch); /* committed: kwriter_submit waited for it */
     return KPI_OK;
 }
 
@@ -357,7 +350,7 @@ static kpi_status read_all(run *r)
         r->rows_seen++;
         if ((rc = take_record(r, &rec)) != KPI_OK)
             return rc;
-        if (r->batch.n == r->batch.cap) {
+        if (r->batch->n == r->batch->cap) {
             if (r->nd)
                 kndjson_new_extra_keys(r->nd, warn_extra_key, r);
             if ((rc = flush(r)) != KPI_OK)
@@ -381,10 +374,14 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
     r.src = calloc(s->nfields, sizeof *r.src);
     r.zones = calloc(s->nfields, sizeof *r.zones);
     size_t cap = opts->batch_rows ? opts->batch_rows : DEFAULT_BATCH_ROWS;
-    if (!r.src || !r.zones || !kbatch_init(&r.batch, s, cap)) {
+    r.batch = &r.slots[0];
+    if (!r.src || !r.zones || !kbatch_init(&r.slots[0], s, cap) ||
+        !kbatch_init(&r.slots[1], s, cap)) {
         kerr_set(err, KPI_NOMEM, "out of memory");
         goto out_free;
     }
+    if ((rc = kwriter_start(&r.writer, ctx->store, result, err)) != KPI_OK)
+        goto out_free;
     if ((rc = open_zones(&r)) != KPI_OK || (rc = open_reader(&r, read, read_ctx)) != KPI_OK)
         goto out_free;
     if (!r.rejects) {
@@ -398,12 +395,18 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
     rc = read_all(&r);
     if (rc == KPI_OK) {
         rc = flush(&r);
-    } else if (rc == KPI_INPUT) {
-        /* the rows read before a fatal input error are good: keep them, and keep the error */
+        if (rc == KPI_OK)
+            rc = kwriter_wait(r.writer, err);
+    } else {
+        /* the batch in flight commits either way (Ctrl-C keeps whole batches); the rows read
+         * before a fatal input error are good too: keep them, and keep the first error */
         kpi_error ferr;
         kpi_error_init(&ferr);
         r.err = &ferr;
-        if (flush(&r) != KPI_OK)
+        kpi_status frc = rc == KPI_INPUT ? flush(&r) : KPI_OK;
+        if (frc == KPI_OK)
+            frc = kwriter_wait(r.writer, &ferr);
+        if (frc != KPI_OK)
             rc = kerr_set(err, ferr.status, "%s", ferr.message);
         r.err = err;
     }
@@ -419,10 +422,12 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
     ctx->store->backend->log_import(ctx->store, s->name, name, result,
                                     rc == KPI_OK ? "ok" : kpi_status_name(rc), &lerr);
 out_free:
+    kwriter_stop(r.writer);
     krejects_destroy(r.rejects);
     kcsv_destroy(r.csv);
     kndjson_destroy(r.nd);
-    kbatch_release(&r.batch);
+    kbatch_release(&r.slots[0]);
+    kbatch_release(&r.slots[1]);
     for (size_t i = 0; r.zones && i < s->nfields; i++)
         ktz_close(r.zones[i]);
     free(r.zones);

@@ -30,6 +30,21 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
                        uint64_t total_bytes, const kpi_import_options *opts,
                        kpi_import_result *result, kpi_error *err);
 
+/* ---- the writer thread (writer.c) ---- */
+
+typedef struct kwriter kwriter;
+
+/* Starts a thread that commits batches to st, adding its counts to res. */
+kpi_status kwriter_start(kwriter **out, kstore *st, kpi_import_result *res, kpi_error *err);
+/* Waits until the batch in flight (if any) is committed, then hands b over; the caller must not
+ * touch b until a later kwriter_submit or kwriter_wait returns. Returns the error of the batch
+ * before, if it failed (copied into err). */
+kpi_status kwriter_submit(kwriter *w, kbatch *b, kpi_error *err);
+/* Waits for the batch in flight; its status (err set on failure). */
+kpi_status kwriter_wait(kwriter *w, kpi_error *err);
+/* Waits for the thread to finish and frees it. Accepts NULL. */
+void kwriter_stop(kwriter *w);
+
 /* ---- reject files ---- */
 
 typedef struct krejects krejects;
