@@ -141,12 +141,15 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
     kmap_init(&d->groups);
     karena_init(&d->text, 0);
     d->scans = calloc(p->nscans ? p->nscans : 1, sizeof *d->scans);
-    d->vscans = calloc(p->nvscans ? p->nvscans : 1, sizeof *d->vscans);
+    d->store = st;
+    d->by = req->by;
+    d->vfilter = req->vfilter;
+    kmap_init(&d->window_ids);
     size_t *fields = calloc(req->nby ? req->nby : 1, sizeof *fields);
     loader L = {.d = d, .err = err};
     kbuf_init(&L.key, 0);
     kpi_status rc = KPI_OK;
-    if (!d->scans || !d->vscans || !fields) {
+    if (!d->scans || !fields) {
         rc = kerr_set(err, KPI_NOMEM, "out of memory");
         goto out;
     }
@@ -164,23 +167,6 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
         L.copy_text = false;
         if (range.day_lo < range.day_hi)
             rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
-    }
-    for (size_t j = 0; rc == KPI_OK && j < p->nvscans; j++) {
-        const kvalue_plan *vp = &p->vscans[j];
-        if (!group_fields(vp->stream, req->by, req->nby, fields)) {
-            rc = kerr_set(err, KPI_USAGE, "stream '%s' cannot be broken down as asked",
-                          vp->stream->name);
-            break;
-        }
-        kscan_range range = {vp->stream, req->vday_lo[j], req->vday_hi[j], fields, req->nby,
-                             req->vfilter ? req->vfilter[j] : NULL};
-        d->vscans[j].naggs = 1;
-        L.sd = &d->vscans[j];
-        L.copy_text = vp->expr->kind == KROW_FIELD &&
-                      vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT;
-        if (range.day_lo < range.day_hi)
-            rc = st->backend->scan_values(st, &range, vp->expr, vp->where, vp->want_time,
-                                          on_value, &L, err);
     }
 out:
     kbuf_release(&L.key);
@@ -204,10 +190,12 @@ void kdata_release(kdata *d)
         return;
     for (size_t i = 0; d->scans && i < d->plan->nscans; i++)
         release_scan(&d->scans[i]);
-    for (size_t j = 0; d->vscans && j < d->plan->nvscans; j++)
-        release_scan(&d->vscans[j]);
     free(d->scans);
-    free(d->vscans);
+    for (size_t w = 0; w < d->nwindows; w++)
+        free(d->windows[w]);
+    free(d->windows);
+    free(d->window_groups);
+    kmap_release(&d->window_ids);
     free(d->group_keys);
     kmap_release(&d->groups);
     karena_release(&d->text);
@@ -347,9 +335,9 @@ static double percentile(double *xs, size_t n, double p)
     return lo + 1 < n ? xs[lo] + (xs[lo + 1] - xs[lo]) * frac : xs[lo];
 }
 
-static double value_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
+/* The aggregate of a value leaf over the rows of group g (-1: all) in sd. */
+static double value_leaf(const kscan_data *sd, const kleaf *l, int64_t first, int64_t end, long g)
 {
-    const kscan_data *sd = &d->vscans[l->scan];
     picked pk = {0};
     double out = NAN;
     if (!pick(sd, g, first, end, &pk))
@@ -437,9 +425,70 @@ static int64_t last_day(const kscan_data *sd, long g, int64_t first, int64_t end
     return best;
 }
 
-double kdata_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
+/* Reads the rows of a value leaf for days [first, end), per group, computes the leaf for all
+ * groups and each one, and keeps the results: the rows themselves are freed at once, so memory
+ * is bounded by one window's rows, not the whole range. Returns the results, or NULL. */
+static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64_t end,
+                                  size_t *ngroups)
 {
-    const kscan_data *sd = l->values ? &d->vscans[l->scan] : &d->scans[l->scan];
+    int64_t key[3] = {(int64_t)(l - d->plan->leaves), first, end};
+    kstr k = {(const char *)key, sizeof key};
+    long id = kmap_get(&d->window_ids, k);
+    if (id >= 0) {
+        *ngroups = d->window_groups[id];
+        return d->windows[id];
+    }
+    const kvalue_plan *vp = &d->plan->vscans[l->scan];
+    size_t fields[16];
+    for (size_t g = 0; g < d->nby && g < 16; g++)
+        fields[g] = (size_t)(kstream_field(vp->stream, kstr_c(d->by[g])) - vp->stream->fields);
+    kscan_range range = {vp->stream, first, end, fields, d->nby < 16 ? d->nby : 16,
+                         d->vfilter ? d->vfilter[l->scan] : NULL};
+    kscan_data rows = {.naggs = 1};
+    kpi_error err;
+    loader L = {.d = d, .sd = &rows, .err = &err};
+    kbuf_init(&L.key, 0);
+    L.copy_text = vp->expr->kind == KROW_FIELD &&
+                  vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT;
+    kpi_status rc = first < end ? d->store->backend->scan_values(d->store, &range, vp->expr,
+                                                                vp->where, vp->want_time,
+                                                                on_value, &L, &err)
+                                : KPI_OK;
+    kbuf_release(&L.key);
+    double *res = NULL;
+    if (rc == KPI_OK && d->nwindows == d->cap_windows) {
+        size_t cap = d->cap_windows ? d->cap_windows * 2 : 64;
+        double **w = realloc(d->windows, cap * sizeof *w);
+        size_t *n = w ? realloc(d->window_groups, cap * sizeof *n) : NULL;
+        if (w)
+            d->windows = w;
+        if (n) {
+            d->window_groups = n;
+            d->cap_windows = cap;
+        }
+    }
+    if (rc == KPI_OK && d->nwindows < d->cap_windows)
+        res = malloc((d->ngroups + 1) * sizeof *res);
+    if (res) {
+        res[0] = value_leaf(&rows, l, first, end, -1);
+        for (size_t g = 0; g < d->ngroups; g++)
+            res[1 + g] = value_leaf(&rows, l, first, end, (long)g);
+        if (kmap_put(&d->window_ids, k, (long)d->nwindows) < 0) {
+            free(res);
+            res = NULL;
+        } else {
+            d->windows[d->nwindows] = res;
+            d->window_groups[d->nwindows++] = d->ngroups;
+            *ngroups = d->ngroups;
+        }
+    }
+    release_scan(&rows);
+    return res;
+}
+
+double kdata_leaf(kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
+{
+    const kscan_data *sd = &d->scans[l->values ? l->count_scan : l->scan];
     bool snapshot_agg = l->node->stream->kind == KSTREAM_SNAPSHOTS &&
                         l->node->agg != KAGG_FIRST && l->node->agg != KAGG_LAST;
     if (snapshot_agg) {
@@ -451,8 +500,17 @@ double kdata_leaf(const kdata *d, const kleaf *l, int64_t first, int64_t end, lo
             end = day + 1;
         }
     }
-    if (l->values)
-        return value_leaf(d, l, first, end, g);
+    if (l->values) {
+        size_t known = 0;
+        const double *res = value_window(d, l, first, end, &known);
+        if (!res)
+            return NAN;
+        if (g < 0)
+            return res[0];
+        if ((size_t)g < known)
+            return res[1 + g];
+        return l->node->agg == KAGG_COUNT_DISTINCT ? 0 : NAN;
+    }
     fold f = {0};
     if (g >= 0) {
         fold_group(sd, l, g, first, end, &f);

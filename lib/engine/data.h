@@ -25,8 +25,16 @@ typedef struct kscan_data {
 
 typedef struct kdata {
     const kplan *plan;
+    kstore *store;
     kscan_data *scans;  /* per plan.scans */
-    kscan_data *vscans; /* per plan.vscans */
+    const char *const *by;
+    const kcond *const *vfilter; /* per plan.vscans */
+    /* value leaves are computed per window when first asked, for every group at once:
+     * (leaf, first, end) -> results[0] for all groups, results[1 + g] for group g */
+    kmap window_ids;
+    double **windows;
+    size_t *window_groups; /* groups known when each window was computed */
+    size_t nwindows, cap_windows;
     kmap groups;        /* group key (values joined by \x1f) -> id */
     char **group_keys;  /* id -> key */
     size_t ngroups, cap_groups;
@@ -34,25 +42,25 @@ typedef struct kdata {
     karena text; /* text values of value scans */
 } kdata;
 
-/* What to load: per aggregate scan i and value scan j of the plan, the day range and the
- * filter (the query's --where bound to that stream; NULL for none). */
+/* What to load: per aggregate scan i of the plan, the day range and the filter (the query's
+ * --where bound to that stream; NULL for none); per value scan j, its filter. */
 typedef struct kdata_request {
     const char *const *by; /* breakdown field names, resolved in each stream */
     size_t nby;
     const int64_t *day_lo, *day_hi;   /* per plan.scans */
     const kcond *const *filter;
-    const int64_t *vday_lo, *vday_hi; /* per plan.vscans */
     const kcond *const *vfilter;
 } kdata_request;
 
-/* Runs every scan of the plan. Free with kdata_release (also after a failure). */
+/* Runs every aggregate scan of the plan; value leaves are read per window later, from the same
+ * store. Free with kdata_release (also after a failure). */
 kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request *req,
                       kpi_error *err);
 void kdata_release(kdata *d);
 
 /* The value of an aggregate leaf over days [first, end) for group g (-1: all groups). NaN when
  * undefined (avg/min/max/median/... of no rows); count and sum of no rows are 0. */
-double kdata_leaf(const kdata *d, const kleaf *leaf, int64_t first, int64_t end, long g);
+double kdata_leaf(kdata *d, const kleaf *leaf, int64_t first, int64_t end, long g);
 
 /* The group values of group g (nby strings), split from its key into out (cap entries). */
 void kdata_group_values(const kdata *d, long g, kstr *out);

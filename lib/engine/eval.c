@@ -38,10 +38,12 @@ static double leaf(keval *ev, const kexpr *e, kwin w)
     int64_t first, end;
     kwin_days(&w, &first, &end);
     if (!ev->data) {
-        if (l->values)
+        if (l->values) {
             widen(&ev->vlo[l->scan], &ev->vhi[l->scan], first, end);
-        else
+            widen(&ev->lo[l->count_scan], &ev->hi[l->count_scan], first, end);
+        } else {
             widen(&ev->lo[l->scan], &ev->hi[l->scan], first, end);
+        }
         return NAN;
     }
     return kdata_leaf(ev->data, l, first, end, w.group);

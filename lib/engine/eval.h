@@ -25,7 +25,7 @@ typedef struct keval {
     kexpr *const *trees; /* per KPI */
     const kcalendar *cal;
     const kplan *plan;
-    const kdata *data; /* NULL in collect mode */
+    kdata *data;       /* NULL in collect mode */
     kstore *store;     /* conversion() reads rows itself */
     const char *const *by; /* the breakdown, for conversion() */
     size_t nby;

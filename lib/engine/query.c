@@ -318,7 +318,7 @@ static kpi_status load(qrun *r)
             vlo[i] = vhi[i] = 0;
     if ((rc = bind_filters(r)) != KPI_OK)
         return rc;
-    kdata_request req = {r->q->by, r->q->nby, lo, hi, r->filter, vlo, vhi, r->vfilter};
+    kdata_request req = {r->q->by, r->q->nby, lo, hi, r->filter, r->vfilter};
     r->loaded = true;
     return r->explain ? KPI_OK : kdata_load(&r->data, &r->plan, r->env->store, &req, r->err);
 }

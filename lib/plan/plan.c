@@ -86,7 +86,7 @@ static bool add_leaf(builder *b, const kexpr *node)
         kmap_put(&p->node_ids, addr, (long)p->nleaves) < 0)
         return false;
     kleaf *l = &p->leaves[p->nleaves];
-    *l = (kleaf){node, 0, false, -1, -1, -1, -1};
+    *l = (kleaf){node, 0, false, -1, -1, -1, -1, 0};
     switch (node->agg) {
     case KAGG_COUNT:
     case KAGG_SUM:
@@ -106,7 +106,11 @@ static bool add_leaf(builder *b, const kexpr *node)
             return false;
         break;
     }
-    default:
+    default: {
+        long si = scan_of(b, node->stream);
+        if (si < 0 || (l->col_count = column(b, (size_t)si, KPART_COUNT, node)) < 0)
+            return false;
+        l->count_scan = (size_t)si;
         if (!grow((void **)&p->vscans, &b->cap_vscans, p->nvscans, sizeof *p->vscans))
             return false;
         l->values = true;
@@ -114,6 +118,7 @@ static bool add_leaf(builder *b, const kexpr *node)
         p->vscans[p->nvscans++] = (kvalue_plan){
             node->stream, node->arg, node->where,
             node->agg == KAGG_FIRST || node->agg == KAGG_LAST};
+    }
     }
     p->nleaves++;
     return true;

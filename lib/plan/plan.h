@@ -19,6 +19,9 @@ typedef struct kleaf {
     int col_sum;
     int col_min;
     int col_max;
+    /* value leaves: their stream's aggregate scan, with a count of the leaf's rows in col_count,
+     * so the groups and days with rows are known without holding the values */
+    size_t count_scan;
 } kleaf;
 
 /* All the decomposable parts of one stream's leaves. */

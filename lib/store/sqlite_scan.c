@@ -182,10 +182,18 @@ static bool range_tail(const kscan_range *r, kbuf *b)
 static const char *const part_fn[] = {
     [KPART_COUNT] = "COUNT", [KPART_SUM] = "SUM", [KPART_MIN] = "MIN", [KPART_MAX] = "MAX"};
 
-/* Builds the aggregate scan and the types of its columns. */
+/*
+ * Builds the aggregate scan and the types of its columns: COUNT(*), the breakdown fields, then
+ * the aggregates, over the rows of ONE day (?1 <= _key < ?2), grouped by the breakdown. The scan
+ * runs it once per day: rows are clustered by day, so each run reads just that day's rows, and
+ * no sorter ever holds more than one day (a GROUP BY over the whole range would make SQLite
+ * sort every row, since it cannot know that _key >> 40 follows the key's order).
+ */
 static bool aggs_sql(const kscan_range *r, const kscan_agg *aggs, size_t n, kbuf *b, sqlt *types)
 {
-    bool ok = range_head(r, b);
+    bool ok = kbuf_appends(b, "SELECT COUNT(*)");
+    for (size_t g = 0; ok && g < r->ngroup; g++)
+        ok = kbuf_printf(b, ", \"%s\"", r->stream->fields[r->group[g]].name);
     kbuf x;
     kbuf_init(&x, 0);
     for (size_t i = 0; ok && i < n; i++) {
@@ -202,9 +210,12 @@ static bool aggs_sql(const kscan_range *r, const kscan_agg *aggs, size_t n, kbuf
              when(r->stream, aggs[i].where, x.p, b) && kbuf_appendc(b, ')');
     }
     kbuf_release(&x);
-    ok = ok && range_tail(r, b) && kbuf_appends(b, " GROUP BY 1");
+    ok = ok && kbuf_printf(b, " FROM \"%s\" WHERE _key >= ?1 AND _key < ?2", r->stream->name);
+    if (ok && r->filter)
+        ok = kbuf_appends(b, " AND (") && cond_sql(r->stream, r->filter, b) &&
+             kbuf_appendc(b, ')');
     for (size_t g = 0; ok && g < r->ngroup; g++)
-        ok = kbuf_printf(b, ", %zu", g + 2);
+        ok = kbuf_printf(b, "%s%zu", g ? ", " : " GROUP BY ", g + 2);
     return ok;
 }
 
@@ -273,16 +284,22 @@ kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *
         rc = ksql_fail(q, "cannot prepare scan", err);
         goto out;
     }
-    int step;
-    while (rc == KPI_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t day = sqlite3_column_int64(st, 0);
-        read_groups(st, r->ngroup, group);
-        for (size_t i = 0; i < n; i++)
-            read_value(st, (int)(1 + r->ngroup + i), types[i], false, &vals[i]);
-        rc = fn(ctx, day, group, vals);
+    for (int64_t day = r->day_lo; rc == KPI_OK && day < r->day_hi; day++) {
+        sqlite3_bind_int64(st, 1, (int64_t)((uint64_t)day << KSQL_SEQ_BITS));
+        sqlite3_bind_int64(st, 2, (int64_t)((uint64_t)(day + 1) << KSQL_SEQ_BITS));
+        int step;
+        while (rc == KPI_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+            if (sqlite3_column_int64(st, 0) == 0)
+                continue; /* no rows that day (an ungrouped aggregate still answers) */
+            read_groups(st, r->ngroup, group);
+            for (size_t i = 0; i < n; i++)
+                read_value(st, (int)(1 + r->ngroup + i), types[i], false, &vals[i]);
+            rc = fn(ctx, day, group, vals);
+        }
+        if (rc == KPI_OK && step != SQLITE_DONE)
+            rc = ksql_fail(q, "scan failed", err);
+        sqlite3_reset(st);
     }
-    if (rc == KPI_OK && step != SQLITE_DONE)
-        rc = ksql_fail(q, "scan failed", err);
 out:
     sqlite3_finalize(st);
     kbuf_release(&sql);
@@ -336,7 +353,9 @@ bool ksql_explain_aggs(kstore *st, const kscan_range *r, const kscan_agg *aggs, 
 {
     (void)st;
     sqlt *types = calloc(n ? n : 1, sizeof *types);
-    bool ok = types && aggs_sql(r, aggs, n, out, types);
+    bool ok = types && aggs_sql(r, aggs, n, out, types) &&
+              kbuf_printf(out, "\n  -- run once per day: ?1 = day << %d, ?2 = (day + 1) << %d",
+                          KSQL_SEQ_BITS, KSQL_SEQ_BITS);
     free(types);
     return ok;
 }
