@@ -161,7 +161,8 @@ static json_t *report_kpi(const kpi_series *s)
               set(o, "department", str(s->department)) && set(o, "unit", str(s->unit)) &&
               set(o, "value", num(p->value)) && set(o, "target", num(p->target)) &&
               set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status)) &&
-              set(o, "change", num(p->change)) && set(o, "previous", num(p->previous));
+              set(o, "change", num(p->change)) && set(o, "previous", num(p->previous)) &&
+              set(o, "last_year", num(p->last_year));
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(spark, num(s->points[i].value));
     ok = ok && set(o, "sparkline", json_incref(spark));
