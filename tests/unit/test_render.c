@@ -670,20 +670,20 @@ static void test_report_formats(void)
                  "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", "
                  "\"unit\": \"currency\", \"value\": 2000, \"target\": 1800, "
                  "\"attainment\": 1.11111111111111, \"status\": \"on_track\", "
-                 "\"change\": 0.333333333333333, \"previous\": 1500, "
+                 "\"change\": 0.333333333333333, \"previous\": 1500, \"last_year\": null, "
                  "\"sparkline\": [1000, 1500, 2000]}, "
                  "{\"id\": \"win_rate\", \"name\": \"Win rate\", \"department\": \"sales\", "
                  "\"unit\": \"percent\", \"value\": 22, \"target\": 25, \"attainment\": 0.88, "
-                 "\"status\": \"at_risk\", \"change\": -0.12, \"previous\": 25, "
+                 "\"status\": \"at_risk\", \"change\": -0.12, \"previous\": 25, \"last_year\": null, "
                  "\"sparkline\": [30, 25, 22]}, "
                  "{\"id\": \"gross_profit_margin\", \"name\": \"Gross profit margin\", "
                  "\"department\": \"finance\", \"unit\": \"percent\", \"value\": 41.2, "
                  "\"target\": 40, \"attainment\": 1.03, \"status\": \"on_track\", "
-                 "\"change\": null, \"previous\": null, \"sparkline\": [39.8, null, 41.2]}, "
+                 "\"change\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [39.8, null, 41.2]}, "
                  "{\"id\": \"dso\", \"name\": \"Days sales outstanding\", "
                  "\"department\": \"finance\", \"unit\": \"number\", \"value\": 45, "
                  "\"target\": null, \"attainment\": null, \"status\": \"no_target\", "
-                 "\"change\": 0, \"previous\": 45, \"sparkline\": [45, 45, 45]}]}\n");
+                 "\"change\": 0, \"previous\": 45, \"last_year\": null, \"sparkline\": [45, 45, 45]}]}\n");
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_CSV, &ascii,
                  "kpi,name,department,unit,period,value,target,attainment,status,change,previous\n"
                  "revenue,Revenue,sales,currency,2026-03,2000,1800,1.11111111111111,on_track,"
@@ -732,10 +732,10 @@ static void test_report_without_departments(void)
                  "{\"period\": \"2026-03\", \"kpis\": [{\"id\": \"b\", \"name\": \"Beta\", "
                  "\"department\": null, \"unit\": \"count\", \"value\": 12, \"target\": null, "
                  "\"attainment\": null, \"status\": \"no_target\", \"change\": null, "
-                 "\"previous\": null, \"sparkline\": [12]}, {\"id\": \"a\", \"name\": \"Alpha\", "
+                 "\"previous\": null, \"last_year\": null, \"sparkline\": [12]}, {\"id\": \"a\", \"name\": \"Alpha\", "
                  "\"department\": null, \"unit\": \"count\", \"value\": null, \"target\": null, "
                  "\"attainment\": null, \"status\": \"no_data\", \"change\": null, "
-                 "\"previous\": null, \"sparkline\": []}]}\n");
+                 "\"previous\": null, \"last_year\": null, \"sparkline\": []}]}\n");
     kpi_result_destroy(r);
 
     /* some with a department, some without: the others gather under "other" */
