@@ -18,7 +18,7 @@ typedef struct loader {
     kdata *d;
     kscan_data *sd;
     kbuf key;
-    bool copy_text; /* value scans of text fields keep their text */
+    karena *text;   /* value scans of text fields keep their text here (NULL: numbers) */
     kpi_error *err;
 } loader;
 
@@ -110,8 +110,8 @@ static kpi_status on_value(void *ctx, int64_t day, const kstr *group, const ksca
     long id = group_id(L, group);
     kgroup_rows *r = id < 0 ? NULL : rows_of(L, id);
     kscan_value v = *val;
-    if (L->copy_text && !v.null) {
-        v.text.p = karena_strndup(&L->d->text, v.text.p ? v.text.p : "", v.text.n);
+    if (L->text && !v.null) {
+        v.text.p = karena_strndup(L->text, v.text.p ? v.text.p : "", v.text.n);
         if (!v.text.p)
             r = NULL;
     }
@@ -164,7 +164,6 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
                              req->filter ? req->filter[i] : NULL};
         d->scans[i].naggs = sp->naggs;
         L.sd = &d->scans[i];
-        L.copy_text = false;
         if (range.day_lo < range.day_hi)
             rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
     }
@@ -316,23 +315,69 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_text(const void *a, const void *b)
+/* Moves the k-th smallest of xs[0..n) to xs[k], smaller ones before it, larger after
+ * (quickselect, median-of-three pivots): linear on average where a sort is n log n. */
+static void select_kth(double *xs, size_t n, size_t k)
 {
-    const kstr *x = a, *y = b;
-    size_t n = x->n < y->n ? x->n : y->n;
-    int c = n ? memcmp(x->p, y->p, n) : 0;
-    return c ? c : (x->n > y->n) - (x->n < y->n);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (xs[mid] < xs[lo]) {
+            double t = xs[mid];
+            xs[mid] = xs[lo];
+            xs[lo] = t;
+        }
+        if (xs[hi] < xs[lo]) {
+            double t = xs[hi];
+            xs[hi] = xs[lo];
+            xs[lo] = t;
+        }
+        if (xs[hi] < xs[mid]) {
+            double t = xs[hi];
+            xs[hi] = xs[mid];
+            xs[mid] = t;
+        }
+        double pivot = xs[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (xs[i] < pivot)
+                i++;
+            while (xs[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = xs[i];
+                xs[i] = xs[j];
+                xs[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
 }
 
 /* Percentile by linear interpolation between closest ranks (the common "R-7" definition,
  * which gives the usual median for p = 50). */
 static double percentile(double *xs, size_t n, double p)
 {
-    qsort(xs, n, sizeof *xs, cmp_double);
     double rank = p / 100 * (double)(n - 1);
     size_t lo = (size_t)rank;
     double frac = rank - (double)lo;
-    return lo + 1 < n ? xs[lo] + (xs[lo + 1] - xs[lo]) * frac : xs[lo];
+    select_kth(xs, n, lo);
+    if (lo + 1 >= n || frac == 0)
+        return xs[lo];
+    double next = xs[lo + 1]; /* the smallest of the values above rank lo */
+    for (size_t i = lo + 2; i < n; i++)
+        if (xs[i] < next)
+            next = xs[i];
+    return xs[lo] + (next - xs[lo]) * frac;
 }
 
 /* The aggregate of a value leaf over the rows of group g (-1: all) in sd. */
@@ -352,17 +397,15 @@ static double value_leaf(const kscan_data *sd, const kleaf *l, int64_t first, in
     case KAGG_COUNT_DISTINCT: {
         bool text = pk.v[0]->text.p != NULL || pk.v[0]->text.n;
         if (text) {
-            kstr *xs = malloc(pk.n * sizeof *xs);
-            if (!xs)
-                goto done;
-            for (size_t i = 0; i < pk.n; i++)
-                xs[i] = pk.v[i]->text;
-            qsort(xs, pk.n, sizeof *xs, cmp_text);
-            size_t distinct = 1;
-            for (size_t i = 1; i < pk.n; i++)
-                distinct += cmp_text(&xs[i - 1], &xs[i]) != 0;
-            free(xs);
-            out = (double)distinct;
+            /* a hash set: linear in the rows, where sorting them was n log n */
+            kmap seen;
+            kmap_init(&seen);
+            bool ok = true;
+            for (size_t i = 0; ok && i < pk.n; i++)
+                ok = kmap_put(&seen, pk.v[i]->text, 0) >= 0;
+            if (ok)
+                out = (double)seen.count;
+            kmap_release(&seen);
             break;
         }
     } /* numbers: count the distinct values below */
@@ -448,8 +491,11 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     kpi_error err;
     loader L = {.d = d, .sd = &rows, .err = &err};
     kbuf_init(&L.key, 0);
-    L.copy_text = vp->expr->kind == KROW_FIELD &&
-                  vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT;
+    karena text; /* this window's text values, freed with its rows */
+    karena_init(&text, 0);
+    if (vp->expr->kind == KROW_FIELD &&
+        vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT)
+        L.text = &text;
     kpi_status rc = first < end ? d->store->backend->scan_values(d->store, &range, vp->expr,
                                                                 vp->where, vp->want_time,
                                                                 on_value, &L, &err)
@@ -483,6 +529,7 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
         }
     }
     release_scan(&rows);
+    karena_release(&text);
     return res;
 }
 

@@ -326,13 +326,11 @@ static kpi_status load(qrun *r)
 static const char *const unit_names[] = {"count", "currency", "percent",
                                          "ratio", "duration", "number"};
 
-/* Group order: by their values, so output is stable. */
-static const kdata *sort_data;
-static int cmp_group(const void *a, const void *b)
+/* Group order: by their values, so output is stable (qsort_r: no global state). */
+static int cmp_group(const void *a, const void *b, void *data)
 {
-    const char *x = sort_data->group_keys[*(const long *)a];
-    const char *y = sort_data->group_keys[*(const long *)b];
-    return strcmp(x, y);
+    const kdata *d = data;
+    return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
 static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
@@ -415,10 +413,8 @@ static kpi_status build(qrun *r, kpi_result **out)
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
     for (size_t i = 0; order && i < ng; i++)
         order[i] = r->q->nby ? (long)i : -1;
-    if (order && r->q->nby) {
-        sort_data = &r->data;
-        qsort(order, ng, sizeof *order, cmp_group);
-    }
+    if (order && r->q->nby)
+        qsort_r(order, ng, sizeof *order, cmp_group, &r->data);
     for (size_t i = 0; rc == KPI_OK && i < r->q->nkpis; i++) {
         size_t ki = (size_t)r->kpis[i];
         const kkpi *k = &r->cfg->kpis[ki];
