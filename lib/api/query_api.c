@@ -98,12 +98,8 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
     }
     kperiod start = p.grain == KGRAIN_ALL ? p : kperiod_shift(cal, p, -11);
     char from[16], to[16];
-    int64_t y;
-    int m, d;
-    kcivil_from_days(start.first, &y, &m, &d);
-    snprintf(from, sizeof from, "%04d-%02d-%02d", (int)y, m, d);
-    kcivil_from_days(p.end - 1, &y, &m, &d);
-    snprintf(to, sizeof to, "%04d-%02d-%02d", (int)y, m, d);
+    kdays_format(start.first, from, sizeof from);
+    kdays_format(p.end - 1, to, sizeof to);
     kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
                    .grain = kgrain_name(p.grain)};
     kquery_env env = env_of(ws);

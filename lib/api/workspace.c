@@ -233,11 +233,7 @@ void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date
                                size_t cap)
 {
     if (date_only) {
-        int64_t y;
-        int m, d;
-        int64_t days = utc_us / KTIME_US_PER_DAY - (utc_us % KTIME_US_PER_DAY < 0);
-        kcivil_from_days(days, &y, &m, &d);
-        snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
+        kdays_format(utc_us / KTIME_US_PER_DAY - (utc_us % KTIME_US_PER_DAY < 0), buf, cap);
         return;
     }
     ktz_format(ws->tz, utc_us, buf, cap);

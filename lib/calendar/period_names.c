@@ -81,22 +81,14 @@ static int64_t months_between(int64_t a, int64_t b)
     return (yb - ya) * 12 + (mb - ma);
 }
 
-static void name_date(int64_t day, char *buf, size_t cap)
-{
-    int64_t y;
-    int m, d;
-    kcivil_from_days(day, &y, &m, &d);
-    snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
-}
-
 void kperiod_name(const kcalendar *cal, kperiod p, char *buf, size_t cap)
 {
     if (!buf || cap == 0)
         return;
     if (p.grain == KGRAIN_ALL) {
         char a[32], b[32];
-        name_date(p.first, a, sizeof a);
-        name_date(p.end - 1, b, sizeof b);
+        kdays_format(p.first, a, sizeof a);
+        kdays_format(p.end - 1, b, sizeof b);
         snprintf(buf, cap, "%s..%s", a, b);
         return;
     }
@@ -131,7 +123,7 @@ void kperiod_name(const kcalendar *cal, kperiod p, char *buf, size_t cap)
     }
     case KGRAIN_DAY:
     default:
-        name_date(q.first, buf, cap);
+        kdays_format(q.first, buf, cap);
         break;
     }
 }

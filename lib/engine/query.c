@@ -389,20 +389,12 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     return kresult_add_point(res, &pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
 }
 
-static void day_name(int64_t day, char *buf, size_t cap)
-{
-    int64_t y;
-    int m, d;
-    kcivil_from_days(day, &y, &m, &d);
-    snprintf(buf, cap, "%04d-%02d-%02d", (int)y, m, d);
-}
-
 static kpi_status build(qrun *r, kpi_result **out)
 {
     char from[16], to[16];
     int64_t first = r->periods[0].first, last = r->periods[r->nperiods - 1].end - 1;
-    day_name(first > r->clip_from ? first : r->clip_from, from, sizeof from);
-    day_name(last < r->clip_end - 1 ? last : r->clip_end - 1, to, sizeof to);
+    kdays_format(first > r->clip_from ? first : r->clip_from, from, sizeof from);
+    kdays_format(last < r->clip_end - 1 ? last : r->clip_end - 1, to, sizeof to);
     kpi_result *res = kresult_create(from, to, kgrain_name(r->grain), r->q->by, r->q->nby);
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -506,8 +498,8 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
                              q->nby < 16 ? q->nby : 16, filter};
         char a[16] = "-", b[16] = "-";
         if (range.day_lo < range.day_hi) {
-            day_name(range.day_lo, a, sizeof a);
-            day_name(range.day_hi - 1, b, sizeof b);
+            kdays_format(range.day_lo, a, sizeof a);
+            kdays_format(range.day_hi - 1, b, sizeof b);
         }
         kbuf_printf(out, "\n%s scan of stream '%s', days %s..%s:\n  ",
                     values ? "value" : "aggregate", s->name, a, b);

@@ -21,13 +21,6 @@ typedef struct binder {
     ktz *tz; /* the workspace zone, opened for the first time literal */
 } binder;
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        kpi_status try_st_ = (x);                                                                  \
-        if (try_st_ != KPI_OK)                                                                     \
-            return try_st_;                                                                        \
-    } while (0)
-
 #define FAIL(b, loc, ...) kfsrc_error_loc(&(b)->src, (loc), (b)->err, __VA_ARGS__)
 
 /* Indexed by kpi_field_type. */

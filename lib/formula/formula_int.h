@@ -14,6 +14,14 @@
 /* Nesting of parentheses, unary operators and calls, so that recursion stays shallow. */
 #define KF_MAX_DEPTH 64
 
+/* Returns from the calling function when x fails. */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        kpi_status try_st_ = (x);                                                                  \
+        if (try_st_ != KPI_OK)                                                                     \
+            return try_st_;                                                                        \
+    } while (0)
+
 /* ---- the source of a formula ------------------------------------------------------------ */
 
 /* The text of one formula and where it starts in its file. text may be NULL (binding a tree

@@ -47,13 +47,6 @@ typedef struct parser {
     aggctx agg;
 } parser;
 
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        kpi_status try_st_ = (x);                                                                  \
-        if (try_st_ != KPI_OK)                                                                     \
-            return try_st_;                                                                        \
-    } while (0)
-
 static kpi_status parse_or(parser *p, kexpr **out);
 
 /* ---- helpers ---------------------------------------------------------------------------- */

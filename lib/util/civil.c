@@ -10,6 +10,8 @@
  */
 #include "ktime.h"
 
+#include <stdio.h>
+
 enum {
     DAYS_PER_ERA = 146097,          /* 400 Gregorian years */
     EPOCH_FROM_0000_03_01 = 719468, /* days from 0000-03-01 to 1970-01-01 */
@@ -79,4 +81,12 @@ int kweekday_from_days(int64_t days)
     if (r < 0)
         r += 7;
     return (int)((r + 3) % 7) + 1;
+}
+
+void kdays_format(int64_t days, char *buf, size_t cap)
+{
+    int64_t y;
+    int m, d;
+    kcivil_from_days(days, &y, &m, &d);
+    snprintf(buf, cap, "%04lld-%02d-%02d", (long long)y, m, d);
 }

@@ -20,6 +20,8 @@ int64_t kdays_from_civil(int64_t year, int month, int day);
 void kcivil_from_days(int64_t days, int64_t *year, int *month, int *day);
 /* 1..31; 0 for an invalid month. Leap years by the Gregorian rule. */
 int kdays_in_month(int64_t year, int month);
+/* Writes a day number as "2026-10-05" (at most cap bytes, NUL-terminated). */
+void kdays_format(int64_t days, char *buf, size_t cap);
 /* ISO weekday of a day number: 1 = Monday .. 7 = Sunday. */
 int kweekday_from_days(int64_t days);
 
