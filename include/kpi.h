@@ -173,7 +173,8 @@ typedef enum kpi_format { KPI_FORMAT_AUTO, KPI_FORMAT_CSV, KPI_FORMAT_NDJSON } k
 typedef struct kpi_import_options {
     kpi_format format;          /* AUTO: by file extension (.ndjson/.jsonl/.json), else CSV */
     const char *rejects_path;   /* NULL: <workspace>/rejects/<stream>-<time>.<ext>, made if needed */
-    size_t batch_rows;          /* rows per transaction; 0: the default (65536) */
+    size_t batch_rows;          /* rows per transaction; 0: the default (65536). Two batches
+                                   are in memory: one parsed while the other commits */
     kpi_progress_fn progress;   /* optional */
     kpi_warning_fn warning;     /* optional */
     void *ctx;                  /* passed to progress and warning */
@@ -196,9 +197,10 @@ void kpi_import_options_init(kpi_import_options *opts);
  * Imports the file at `path` ("-" for standard input) into `stream`. Rows that fail validation
  * go to the reject file with their line, field, value and reason and do not stop the import;
  * every batch commits atomically; rows whose id is already stored count as duplicates.
- * Results accumulate into *result (so several files can share one). Returns KPI_OK even when
- * rows were rejected (see result->rejected); KPI_INPUT when the file cannot be imported at all
- * (a required column is missing, the file is not CSV/NDJSON), KPI_CANCELLED when *cancel was set.
+ * *result is reset, then filled with this file's counts (also when the import stops early:
+ * batches committed before stay committed). Returns KPI_OK even when rows were rejected (see
+ * result->rejected); KPI_INPUT when the file cannot be imported at all (a required column is
+ * missing, a quoted field never ends), KPI_CANCELLED when *cancel was set.
  */
 kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *path,
                            const kpi_import_options *opts, kpi_import_result *result);
