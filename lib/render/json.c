@@ -81,8 +81,11 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
 {
     json_t *o = json_object(), *group = json_object();
     bool ok = set(o, "period", str(p->period));
+    /* rows without a value for a dimension form their own group: null, as DESIGN §2 says of
+     * undefined values (an empty value is stored as null, so "" never names a real group) */
     for (size_t i = 0; ok && i < r->nby; i++)
-        ok = set(group, r->by[i], str(p->group ? p->group[i] : NULL));
+        ok = set(group, r->by[i],
+                 str(p->group && p->group[i] && *p->group[i] ? p->group[i] : NULL));
     ok = ok && set(o, "group", json_incref(group));
     json_decref(group);
     ok = ok && set(o, "value", num(p->value)) && set(o, "previous", num(p->previous)) &&

@@ -205,6 +205,24 @@ static void test_json_text(void)
     kpi_result_destroy(r);
 }
 
+static void test_json_null_group(void)
+{
+    /* rows without a region form their own group, shown as null */
+    const char *by[] = {"region"};
+    kpi_result *r = kresult_create("2026-01-01", "2026-01-31", "month", by, 1);
+    kresult_add_series(r, "k", "K", NULL, NULL, "count", 0, "up");
+    kpi_point p = kpoint_empty();
+    const char *g[] = {""};
+    p.period = "2026-01";
+    p.group = g;
+    p.value = 3;
+    kresult_add_point(r, &p);
+    char *out = kpi_result_render(r, KPI_OUTPUT_JSON, &ascii);
+    CHECK_CONTAINS(out, "\"group\": {\"region\": null}, \"value\": 3");
+    free(out);
+    kpi_result_destroy(r);
+}
+
 /* jansson's allocator, failing its Nth allocation (0: never). */
 static int alloc_count, alloc_fail_at;
 
@@ -793,6 +811,7 @@ int main(void)
 {
     RUN(test_output_parse);
     RUN(test_json_design_example);
+    RUN(test_json_null_group);
     RUN(test_json_numbers_and_nulls);
     RUN(test_json_open_period);
     RUN(test_json_text);
