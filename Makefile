@@ -5,7 +5,7 @@
 #   make asan       the suite built and run under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS over its seed corpus
 #   make bench      benchmarks against the anchors (sqlite3 shell), printed as ratios
-#   make demo       installs what is missing, builds, builds and reports a demo workspace
+#   make demo       installs what is missing, builds, creates the demo company in ./demo, reports
 #   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
 #   make deps       installs missing Debian packages (sudo when not root)
 
@@ -119,8 +119,11 @@ bench: all
 	@KPI_DEPS_BENCH=1 sh tools/deps.sh
 	@sh bench/run.sh
 
+# The demo company in ./demo (DEMO_DIR), rebuilt from scratch, and its last month's report.
+DEMO_DIR ?= demo
 demo: all
-	@sh tools/demo.sh
+	@rm -rf $(DEMO_DIR)
+	@$(BUILD)/kpi demo $(DEMO_DIR)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -312,6 +312,41 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
  */
 kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
 
+/* ---- the demo company -------------------------------------------------------------------- */
+
+typedef struct kpi_demo_options {
+    uint64_t seed;      /* same seed (and day), same data; 0 is a seed like any other */
+    double scale;       /* event volumes x scale; 1 is about 2.5 million events */
+    int months;         /* complete months before the current one (default 24) */
+    int64_t now_us;     /* "today" (UTC microseconds); 0: the clock */
+    int keep_csv;       /* keep the generated CSV files in DIR/data (else removed once imported) */
+    /* optional: told each step ("generating", "importing orders", "targets"), with the rows
+     * generated or imported so far */
+    void (*step)(void *ctx, const char *what, uint64_t rows);
+    void *ctx;
+} kpi_demo_options;
+
+typedef struct kpi_demo_result {
+    uint64_t events;    /* rows generated and imported, over every stream */
+    size_t streams;
+    size_t targets;     /* targets stored */
+    double generate_s;  /* seconds spent generating the CSV files */
+    double import_s;    /* seconds spent importing them */
+} kpi_demo_result;
+
+/* Sets options to their defaults (seed 1, scale 1, 24 months). */
+void kpi_demo_options_init(kpi_demo_options *opts);
+
+/*
+ * Creates a workspace in `dir` (which must not be a workspace yet) with the standard catalog,
+ * for Alder & Finch Outdoor, a fictional maker and retailer of outdoor gear: generates the raw
+ * events of every catalog stream from the first day of the month `months` months ago up to
+ * now, imports them through the normal import path, and sets targets for every catalog KPI
+ * (company-wide, and per rep and store). Deterministic for a seed and a day.
+ */
+kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts, kpi_demo_result *result,
+                           kpi_error *err);
+
 /* ---- the standard catalog ---------------------------------------------------------------- */
 
 /* The standard KPI catalog shipped with kpi (every department's KPIs and stream schemas). */

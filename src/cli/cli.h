@@ -40,6 +40,7 @@ int cmd_top(cli *c, int argc, char **argv);
 int cmd_list(cli *c, int argc, char **argv);
 int cmd_targets(cli *c, int argc, char **argv);
 int cmd_catalog(cli *c, int argc, char **argv);
+int cmd_demo(cli *c, int argc, char **argv);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);
@@ -47,6 +48,8 @@ int cli_fail(const kpi_error *err);
 int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The exit code for a status. */
 int cli_exit_code(kpi_status status);
+/* The pinned "now" of $KPI_NOW in UTC microseconds, or 0 (use the clock). */
+int64_t cli_now(void);
 /* Opens the workspace or prints why not; NULL on failure with *code set. */
 kpi_workspace *cli_open(cli *c, int *code);
 /* Is argv[*i] the option `name` taking a value? Then *value is set and *i advanced. */

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <sys/ioctl.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,11 +76,18 @@ static int parse(const char *cmd, int argc, char **argv, request *r, bool want_k
     return EXIT_OK;
 }
 
+/* Colour on a terminal unless NO_COLOR; the terminal's width (else $COLUMNS, else 100). */
 static kpi_render_options render_options(void)
 {
     bool tty = isatty(1);
     const char *nc = getenv("NO_COLOR");
     kpi_render_options o = {.color = tty && !(nc && *nc), .unicode = 1, .width = 100};
+    struct winsize ws;
+    const char *cols = getenv("COLUMNS");
+    if (tty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        o.width = ws.ws_col;
+    else if (cols && atoi(cols) >= 40)
+        o.width = atoi(cols);
     return o;
 }
 
@@ -170,6 +179,14 @@ int cmd_report(cli *c, int argc, char **argv)
     return code;
 }
 
+/* A whole number >= 0 with nothing after it. */
+static bool whole(const char *v, long *n)
+{
+    char *end;
+    *n = strtol(v, &end, 10);
+    return end != v && !*end && *n >= 0;
+}
+
 int cmd_top(cli *c, int argc, char **argv)
 {
     const char *kpi = NULL, *by = NULL, *period = NULL, *v;
@@ -180,7 +197,7 @@ int cmd_top(cli *c, int argc, char **argv)
             by = v;
         else if (cli_opt_value(argc, argv, &i, "--period", &v) && v)
             period = v;
-        else if (cli_opt_value(argc, argv, &i, "-n", &v) && v && (n = strtol(v, NULL, 10)) > 0)
+        else if (cli_opt_value(argc, argv, &i, "-n", &v) && v && whole(v, &n))
             continue;
         else if (cli_opt_value(argc, argv, &i, "--format", &v) && v && kpi_output_parse(v, &fmt))
             continue;

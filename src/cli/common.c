@@ -51,16 +51,23 @@ int cli_usage(const char *command, const char *fmt, ...)
 
 /* KPI_NOW pins "today" (ISO 8601, e.g. 2026-11-23T12:00:00Z), for tests and reproducible
  * reports. */
-static void pin_now(kpi_workspace *ws)
+int64_t cli_now(void)
 {
     const char *now = getenv("KPI_NOW");
     if (!now || !*now)
-        return;
+        return 0;
     int64_t us = kpi_parse_time(now);
     if (us != INT64_MIN)
+        return us;
+    fprintf(stderr, "kpi: warning: ignoring KPI_NOW='%s': not an ISO 8601 time\n", now);
+    return 0;
+}
+
+static void pin_now(kpi_workspace *ws)
+{
+    int64_t us = cli_now();
+    if (us)
         kpi_workspace_set_now(ws, us);
-    else
-        fprintf(stderr, "kpi: warning: ignoring KPI_NOW='%s': not an ISO 8601 time\n", now);
 }
 
 kpi_workspace *cli_open(cli *c, int *code)

@@ -63,7 +63,8 @@ const cli_command cli_commands[] = {
     {"top", cmd_top, "a leaderboard: a KPI by a dimension, best first",
      "kpi top KPI --by DIM [--period P] [-n N] [--format F]",
      "Breaks KPI down by DIM for one period (default: the current one) and lists the groups\n"
-     "best first (highest for KPIs where up is better, lowest otherwise), N of them (10).\n"},
+     "best first (highest for KPIs where up is better, lowest otherwise), N of them (default\n"
+     "10; 0 lists them all).\n"},
     {"list", cmd_list, "the KPIs defined in the workspace", "kpi list [--department D]",
      "Lists each KPI with its name, department, unit, review grain and direction.\n"},
     {"targets", cmd_targets, "set targets and quotas, or import them from a CSV",
@@ -78,6 +79,19 @@ const cli_command cli_commands[] = {
      "kpi catalog [--department D] [-v]",
      "Lists the standard KPIs shipped with kpi (what 'kpi init --catalog' sets up), by\n"
      "department; -v adds each KPI's description and formula.\n"},
+    {"demo", cmd_demo, "build the demo company's workspace and show its report",
+     "kpi demo [DIR] [--seed N] [--scale X] [--months N] [--keep-csv] [--quiet]",
+     "Creates DIR (default ./demo) with the standard catalog for Alder & Finch Outdoor, a\n"
+     "fictional maker and retailer of outdoor gear: the raw events of every catalog stream from\n"
+     "the first day of the month N months ago (default 24) up to now, imported through the\n"
+     "normal import path, and targets for every KPI (company-wide, per rep and per store).\n"
+     "Then prints the report of the last complete month. The same seed on the same day gives\n"
+     "the same data and the same report (set KPI_NOW to pin the day).\n"
+     "  --seed N     the random seed (default 1)\n"
+     "  --scale X    event volumes times X (default 1: about 2.5 million events)\n"
+     "  --months N   complete months of history before the current one (default 24)\n"
+     "  --keep-csv   keep the generated CSV files in DIR/data\n"
+     "  --quiet      no progress, no report\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

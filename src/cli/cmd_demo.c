@@ -1,0 +1,89 @@
+/*
+ * cmd_demo.c - `kpi demo [DIR]`: the demo company's workspace (kpi_demo_create), then its
+ * report for the last complete month, as `kpi report` prints it.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void step(void *ctx, const char *what, uint64_t rows)
+{
+    (void)ctx;
+    char n[32];
+    if (rows)
+        fprintf(stderr, "kpi demo: %s (%s events so far)\n", what, cli_count(rows, n, sizeof n));
+    else
+        fprintf(stderr, "kpi demo: %s\n", what);
+}
+
+/* A number option: the whole value must parse and lie in [lo, hi]. */
+static bool number(const char *v, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end || !(x >= lo && x <= hi))
+        return false;
+    *out = x;
+    return true;
+}
+
+int cmd_demo(cli *c, int argc, char **argv)
+{
+    kpi_demo_options opts;
+    kpi_demo_options_init(&opts);
+    const char *dir = NULL, *v;
+    bool quiet = false;
+    double x;
+    for (int i = 1; i < argc; i++) {
+        if (cli_opt_value(argc, argv, &i, "--seed", &v)) {
+            if (!v || !number(v, 0, 1e15, &x) || x != (double)(uint64_t)x)
+                return cli_usage("demo", "--seed needs a whole number");
+            opts.seed = (uint64_t)x;
+        } else if (cli_opt_value(argc, argv, &i, "--scale", &v)) {
+            if (!v || !number(v, 0.001, 1000, &opts.scale))
+                return cli_usage("demo", "--scale needs a number from 0.001 to 1000");
+        } else if (cli_opt_value(argc, argv, &i, "--months", &v)) {
+            if (!v || !number(v, 1, 120, &x) || x != (int)x)
+                return cli_usage("demo", "--months needs a whole number from 1 to 120");
+            opts.months = (int)x;
+        } else if (!strcmp(argv[i], "--keep-csv")) {
+            opts.keep_csv = 1;
+        } else if (!strcmp(argv[i], "--quiet")) {
+            quiet = true;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage("demo", "unknown option '%s'", argv[i]);
+        } else if (dir) {
+            return cli_usage("demo", "one directory only");
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir)
+        dir = "demo";
+    opts.now_us = cli_now();
+    if (!quiet)
+        opts.step = step;
+    kpi_error err;
+    kpi_error_init(&err);
+    kpi_demo_result r;
+    if (kpi_demo_create(dir, &opts, &r, &err) != KPI_OK)
+        return cli_fail(&err);
+    if (quiet)
+        return EXIT_OK;
+    char n[32];
+    double total = r.generate_s + r.import_s;
+    fprintf(stderr,
+            "kpi demo: %s events in %zu streams: generated in %.1f s, imported in %.1f s "
+            "(%.0f events/s); %zu targets\n\n",
+            cli_count(r.events, n, sizeof n), r.streams, r.generate_s, r.import_s,
+            total > 0 ? (double)r.events / total : 0, r.targets);
+    cli report = {.workspace = dir, .prog = c->prog};
+    char *report_argv[] = {"report", NULL};
+    int code = cmd_report(&report, 1, report_argv);
+    if (code == EXIT_OK)
+        printf("\nThe workspace is %s. Try: kpi -w %s top revenue --by rep -n 5\n", dir, dir);
+    return code;
+}
