@@ -312,6 +312,31 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
  */
 kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
 
+/* ---- manual KPIs -------------------------------------------------------------------------- */
+
+/*
+ * Enters a value of a manual KPI (`manual: true`: a qualitative rating, a survey panel's
+ * score) for a period, optionally for dimension values as for targets, with an optional note.
+ * Values are kept with their history: the latest for a period and group is the KPI's value,
+ * and holds in the shorter periods within it (a quarter's rating in each of its months).
+ */
+kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
+                         const char *const *dims, size_t ndims, double value, const char *note);
+
+/* One entered value; strings are valid during the callback only. */
+typedef struct kpi_value_entry {
+    const char *kpi;
+    const char *period;
+    const char *dims;   /* "" or "dim=value" pairs joined by "&" */
+    double value;
+    const char *note;   /* NULL when none */
+    const char *set_at; /* when it was entered, ISO 8601 UTC */
+} kpi_value_entry;
+
+/* Calls fn for every entered value (of one KPI, or all when kpi is NULL), oldest first. */
+kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
+                           void (*fn)(void *ctx, const kpi_value_entry *v), void *ctx);
+
 /* ---- the demo company -------------------------------------------------------------------- */
 
 typedef struct kpi_demo_options {

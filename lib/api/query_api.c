@@ -61,7 +61,7 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, size_
     *n = 0;
     for (size_t i = 0; ids && i < cfg->nkpis; i++) {
         const kkpi *k = &cfg->kpis[i];
-        if (k->manual || (department && (!k->department || strcmp(k->department, department))))
+        if (department && (!k->department || strcmp(k->department, department)))
             continue;
         ids[(*n)++] = k->id;
     }

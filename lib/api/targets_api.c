@@ -1,6 +1,8 @@
 /*
- * targets_api.c - `kpi targets set` and `kpi targets import`: targets and quotas checked against
- * the KPI's definition (its dimensions, the period names of the calendar) and stored in kpi.db.
+ * targets_api.c - what people enter: `kpi targets set` and `kpi targets import` (targets and
+ * quotas) and `kpi values set` (the values of manual KPIs, kept with their history), each
+ * checked against the KPI's definition (its dimensions, the period names of the calendar) and
+ * stored in kpi.db.
  */
 #include "workspace_int.h"
 
@@ -87,6 +89,58 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
     kbuf_release(&canon);
     forget_compiled(ws);
     return rc;
+}
+
+kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
+                         const char *const *dims, size_t ndims, double value, const char *note)
+{
+    kpi_error_init(&ws->err);
+    if (!isfinite(value))
+        return kerr_set(&ws->err, KPI_USAGE, "a value must be a number");
+    if (!period || !*period)
+        return kerr_set(&ws->err, KPI_USAGE, "a value is for a period (e.g. 2026-Q3)");
+    kbuf canon;
+    kbuf_init(&canon, 0);
+    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "");
+    const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
+    if (rc == KPI_OK && !k->manual)
+        rc = kerr_set(&ws->err, KPI_USAGE,
+                      "kpi '%s' is computed from its formula: only a KPI with 'manual: true'"
+                      " takes entered values",
+                      kpi);
+    if (rc == KPI_OK)
+        rc = ws->store->backend->value_put(ws->store, kpi, period, canon.p ? canon.p : "", value,
+                                           note, &ws->err);
+    kbuf_release(&canon);
+    forget_compiled(ws);
+    return rc;
+}
+
+typedef struct values_ctx {
+    const char *kpi;
+    void (*fn)(void *ctx, const kpi_value_entry *v);
+    void *ctx;
+} values_ctx;
+
+static kpi_status each_value(void *ctx, const char *kpi, const char *period, const char *dims,
+                             double value, const char *note, const char *set_at)
+{
+    values_ctx *c = ctx;
+    if (c->kpi && strcmp(c->kpi, kpi))
+        return KPI_OK;
+    kpi_value_entry v = {kpi, period, dims, value, note, set_at};
+    c->fn(c->ctx, &v);
+    return KPI_OK;
+}
+
+kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
+                           void (*fn)(void *ctx, const kpi_value_entry *v), void *ctx)
+{
+    kpi_error_init(&ws->err);
+    if (kpi && !kcfg_kpi(ws->cfg, kstr_c(kpi)))
+        return kerr_set(&ws->err, KPI_NOTFOUND, "unknown kpi '%s'", kpi);
+    values_ctx c = {kpi, fn, ctx};
+    return ws->store->backend->values_each(ws->store, each_value, &c, &ws->err);
 }
 
 static ptrdiff_t fd_read(void *ctx, char *buf, size_t cap)

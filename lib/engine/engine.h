@@ -16,10 +16,13 @@ typedef struct kcompiled {
     /* targets set with `kpi targets` (stored), per cfg->kpis */
     ktarget_def **stored;
     size_t *nstored;
+    /* values of manual KPIs entered with `kpi values`, oldest first, per cfg->kpis */
+    ktarget_def **manual;
+    size_t *nmanual;
     karena arena;
 } kcompiled;
 
-/* Compiles every formula and loads the stored targets. */
+/* Compiles every formula and loads the stored targets and manual values. */
 kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err);
 void kcompiled_release(kcompiled *c);
 
@@ -38,6 +41,14 @@ typedef struct ktarget_ctx {
 
 /* The target for the days [first, end); NaN when none applies. */
 double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end);
+
+/*
+ * The value of manual KPI ki for period p and a group (by/group as in ktarget_ctx): the latest
+ * entered for exactly that period and group, else the latest entered for a longer period that
+ * holds p (a quarter's rating holds in each of its months); NaN when none.
+ */
+double kmanual_value(const kcompiled *c, size_t ki, kperiod p, const char *const *by, size_t nby,
+                     const kstr *group);
 
 /* The status of a value against a target, and the attainment (NaN when undefined). */
 const char *kstatus_of(const kkpi *k, double value, double target, double *attainment);

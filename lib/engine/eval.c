@@ -4,7 +4,7 @@
  * Functions move the window (prev, ago, rolling, ytd/qtd/mtd) or the group (total) and then
  * evaluate their argument there.
  */
-#include "eval.h"
+#include "engine.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -250,7 +250,16 @@ double keval_expr(keval *ev, const kexpr *e, kwin w)
 
 double keval_kpi(keval *ev, size_t k, kwin w)
 {
-    return ev->trees[k] ? keval_expr(ev, ev->trees[k], w) : NAN;
+    if (ev->trees[k])
+        return keval_expr(ev, ev->trees[k], w);
+    /* a manual KPI: the value entered for the period (and the group, in a breakdown) */
+    if (!ev->defs || !ev->data)
+        return NAN;
+    kstr group[16];
+    size_t nby = w.group >= 0 && ev->nby <= 16 ? ev->nby : 0;
+    if (nby)
+        kdata_group_values(ev->data, w.group, group);
+    return kmanual_value(ev->defs, k, w.whole, ev->by, nby, nby ? group : NULL);
 }
 
 bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int depth)

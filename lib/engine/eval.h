@@ -20,6 +20,8 @@ typedef struct kwin {
     int64_t skip;  /* days from whole.first left out (a range starting mid-period) */
 } kwin;
 
+struct kcompiled;
+
 typedef struct keval {
     const kconfig *cfg;
     kexpr *const *trees; /* per KPI */
@@ -32,6 +34,7 @@ typedef struct keval {
     /* collect mode: needed day range per aggregate scan and value scan */
     int64_t *lo, *hi, *vlo, *vhi;
     int depth;
+    const struct kcompiled *defs; /* the values of manual KPIs; NULL in collect mode */
 } keval;
 
 /* The days [first, end) of a window. */

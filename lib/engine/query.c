@@ -14,21 +14,21 @@
 #define DEFAULT_PERIODS 12
 #define MAX_PERIODS 100000
 
-/* One stored target: "rep=Ana&region=West" dims split into the definition's arrays. */
-static kpi_status add_stored(void *ctx, const char *kpi, const char *period, const char *dims,
-                             double value)
+/* One stored target or manual value: "rep=Ana&region=West" dims split into the definition's
+ * arrays, appended to the KPI's list in lists/counts. */
+static kpi_status add_entry(kcompiled *c, ktarget_def **lists, size_t *counts, const char *kpi,
+                            const char *period, const char *dims, double value)
 {
-    kcompiled *c = ctx;
     const kkpi *k = kcfg_kpi(c->cfg, kstr_c(kpi));
     if (!k)
-        return KPI_OK; /* a target of a KPI no longer defined */
-    size_t i = (size_t)(k - c->cfg->kpis), n = c->nstored[i];
+        return KPI_OK; /* a target or value of a KPI no longer defined */
+    size_t i = (size_t)(k - c->cfg->kpis), n = counts[i];
     ktarget_def *t = karena_alloc(&c->arena, (n + 1) * sizeof *t);
     if (!t)
         return KPI_NOMEM;
     if (n)
-        memcpy(t, c->stored[i], n * sizeof *t);
-    c->stored[i] = t;
+        memcpy(t, lists[i], n * sizeof *t);
+    lists[i] = t;
     t += n;
     memset(t, 0, sizeof *t);
     t->value = value;
@@ -51,8 +51,24 @@ static kpi_status add_stored(void *ctx, const char *kpi, const char *period, con
         p += len + (amp ? 1 : 0);
     }
     t->ndims = nd;
-    c->nstored[i]++;
+    counts[i]++;
     return KPI_OK;
+}
+
+static kpi_status add_stored(void *ctx, const char *kpi, const char *period, const char *dims,
+                             double value)
+{
+    kcompiled *c = ctx;
+    return add_entry(c, c->stored, c->nstored, kpi, period, dims, value);
+}
+
+static kpi_status add_value(void *ctx, const char *kpi, const char *period, const char *dims,
+                            double value, const char *note, const char *set_at)
+{
+    (void)note;
+    (void)set_at;
+    kcompiled *c = ctx;
+    return add_entry(c, c->manual, c->nmanual, kpi, period, dims, value);
 }
 
 kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err)
@@ -66,9 +82,12 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
         return rc;
     c->stored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->stored);
     c->nstored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->nstored);
-    if (!c->stored || !c->nstored)
+    c->manual = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->manual);
+    c->nmanual = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->nmanual);
+    if (!c->stored || !c->nstored || !c->manual || !c->nmanual)
         return kerr_set(err, KPI_NOMEM, "out of memory");
-    return st->backend->targets_each(st, add_stored, c, err);
+    rc = st->backend->targets_each(st, add_stored, c, err);
+    return rc == KPI_OK ? st->backend->values_each(st, add_value, c, err) : rc;
 }
 
 void kcompiled_release(kcompiled *c)
@@ -114,9 +133,6 @@ static kpi_status resolve_kpis(qrun *r)
             char hint[160];
             ksuggest_hint(kstr_c(r->q->kpis[i]), ids, cfg->nkpis, hint, sizeof hint);
             rc = kerr_set(r->err, KPI_NOTFOUND, "unknown kpi '%s'%s", r->q->kpis[i], hint);
-        } else if (k->manual) {
-            rc = kerr_set(r->err, KPI_USAGE,
-                          "kpi '%s' is manual: its values are entered, not computed", k->id);
         } else {
             r->kpis[i] = kplan_kpi_index(cfg, k);
         }
@@ -301,7 +317,7 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
     keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0};
+                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL};
     for (size_t k = 0; k < r->q->nkpis; k++) {
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
@@ -333,6 +349,47 @@ static int cmp_group(const void *a, const void *b, void *data)
     return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
+/* Completes a point whose value, previous and last year are set: change, target, status
+ * and, for the open period, pacing; then adds it to the result. */
+static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, const windows *w,
+                               const kstr *group, bool additive, kpi_point *pt,
+                               kpi_result *res)
+{
+    if (!isnan(pt->value) && !isnan(pt->previous) && pt->previous != 0)
+        pt->change = (pt->value - pt->previous) / fabs(pt->previous);
+    if ((k->unit == KUNIT_PERCENT || k->unit == KUNIT_RATIO) && !isnan(pt->value) &&
+        !isnan(pt->previous))
+        pt->change_points = pt->value - pt->previous;
+    kgrain kg;
+    if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
+        kg = KGRAIN_MONTH;
+    size_t nby = r->q->nby < 8 ? r->q->nby : 8;
+    ktarget_ctx tc = {k,     r->cal, kg, additive, r->q->by, nby, nby ? group : NULL,
+                      r->env->defs->stored[ki], r->env->defs->nstored[ki]};
+    int64_t tfirst, tend;
+    kwin_days(&w->value, &tfirst, &tend);
+    if (w->open) /* the target of an open period is the whole period's */
+        tend = p.end < r->clip_end ? p.end : r->clip_end;
+    pt->target = ktarget_for(&tc, tfirst, tend);
+    double judged = pt->value;
+    if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
+        /* a period that has not begun: nothing to judge yet */
+        pt->complete = 0;
+        pt->status = "no_data";
+        return kresult_add_point(res, pt) ? KPI_OK
+                                          : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    }
+    if (w->open) {
+        pt->complete = 0;
+        pt->projected = additive ? pt->value / w->elapsed : pt->value;
+        pt->expected_to_date = additive ? pt->target * w->elapsed : pt->target;
+        judged = pt->projected; /* an open period is judged by where it is heading */
+    }
+    pt->status = kstatus_of(k, judged, pt->target, &pt->attainment);
+    return kresult_add_point(res, pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+}
+
+/* The point of a computed KPI for period p and data group g (-1: all). */
 static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
                         bool additive, kpi_result *res)
 {
@@ -356,37 +413,95 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     pt.value = keval_kpi(ev, ki, w.value);
     pt.previous = keval_kpi(ev, ki, w.previous);
     pt.last_year = keval_kpi(ev, ki, w.last_year);
-    if (!isnan(pt.value) && !isnan(pt.previous) && pt.previous != 0)
-        pt.change = (pt.value - pt.previous) / fabs(pt.previous);
-    if ((k->unit == KUNIT_PERCENT || k->unit == KUNIT_RATIO) && !isnan(pt.value) &&
-        !isnan(pt.previous))
-        pt.change_points = pt.value - pt.previous;
-    kgrain kg;
-    if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
-        kg = KGRAIN_MONTH;
-    ktarget_ctx tc = {k,     r->cal, kg, additive, r->q->by, nby, nby ? group : NULL,
-                      r->env->defs->stored[ki], r->env->defs->nstored[ki]};
-    int64_t tfirst, tend;
-    kwin_days(&w.value, &tfirst, &tend);
-    if (w.open) /* the target of an open period is the whole period's */
-        tend = p.end < r->clip_end ? p.end : r->clip_end;
-    pt.target = ktarget_for(&tc, tfirst, tend);
-    double judged = pt.value;
-    if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
-        /* a period that has not begun: nothing to judge yet */
-        pt.complete = 0;
-        pt.status = "no_data";
-        return kresult_add_point(res, &pt) ? KPI_OK
-                                           : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &pt, res);
+}
+
+/* The groups of a manual KPI: the breakdown values its entered values name, sorted; each is
+ * nby kstr in *out (r's arena). */
+static kpi_status manual_groups(qrun *r, size_t ki, kstr **out, size_t *n)
+{
+    const kcompiled *c = r->env->defs;
+    size_t nby = r->q->nby, cap = c->nmanual[ki];
+    kstr *g = karena_alloc(&r->arena, (cap * nby + 1) * sizeof *g);
+    if (!g)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    *n = 0;
+    for (size_t i = 0; i < cap; i++) {
+        const ktarget_def *v = &c->manual[ki][i];
+        kstr *row = g + *n * nby;
+        size_t found = 0;
+        for (size_t b = 0; b < nby && v->ndims == nby; b++)
+            for (size_t d = 0; d < v->ndims; d++)
+                if (!strcmp(v->dim_names[d], r->q->by[b])) {
+                    row[b] = kstr_c(v->dim_values[d]);
+                    found++;
+                }
+        if (found != nby)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < *n && !seen; j++) {
+            seen = true;
+            for (size_t b = 0; b < nby && seen; b++)
+                seen = kstr_eq(g[j * nby + b], row[b]);
+        }
+        if (!seen) {
+            /* insertion in order, so that output is stable */
+            size_t at = *n;
+            while (at > 0) {
+                int cmp = 0;
+                for (size_t b = 0; b < nby && !cmp; b++) {
+                    kstr x = g[(at - 1) * nby + b];
+                    size_t m = x.n < row[b].n ? x.n : row[b].n;
+                    cmp = memcmp(x.p, row[b].p, m);
+                    if (!cmp)
+                        cmp = x.n < row[b].n ? -1 : x.n > row[b].n;
+                }
+                if (cmp <= 0)
+                    break;
+                at--;
+            }
+            kstr tmp[8];
+            memcpy(tmp, row, nby * sizeof *row);
+            memmove(g + (at + 1) * nby, g + at * nby, (*n - at) * nby * sizeof *g);
+            memcpy(g + at * nby, tmp, nby * sizeof *row);
+            (*n)++;
+        }
     }
-    if (w.open) {
-        pt.complete = 0;
-        pt.projected = additive ? pt.value / w.elapsed : pt.value;
-        pt.expected_to_date = additive ? pt.target * w.elapsed : pt.target;
-        judged = pt.projected; /* an open period is judged by where it is heading */
+    *out = g;
+    return KPI_OK;
+}
+
+/* The points of a manual KPI: its entered values, per period and group of its own. */
+static kpi_status manual_series(qrun *r, const kkpi *k, size_t ki, kpi_result *res)
+{
+    size_t nby = r->q->nby < 8 ? r->q->nby : 8, ng = 1;
+    kstr *groups = NULL;
+    kpi_status rc = nby ? manual_groups(r, ki, &groups, &ng) : KPI_OK;
+    for (size_t g = 0; rc == KPI_OK && g < ng; g++) {
+        const kstr *group = nby ? groups + g * nby : NULL;
+        const char *gvals[8];
+        char gbuf[8][256];
+        for (size_t b = 0; b < nby; b++) {
+            snprintf(gbuf[b], sizeof gbuf[b], "%.*s", (int)group[b].n, group[b].p);
+            gvals[b] = gbuf[b];
+        }
+        for (size_t i = 0; rc == KPI_OK && i < r->nperiods; i++) {
+            kperiod p = r->periods[i];
+            windows w = windows_of(r, p, -1);
+            kpi_point pt = kpoint_empty();
+            char name[64];
+            kperiod_name(r->cal, p, name, sizeof name);
+            pt.period = name;
+            pt.group = nby ? gvals : NULL;
+            const kcompiled *c = r->env->defs;
+            pt.value = kmanual_value(c, ki, p, r->q->by, nby, group);
+            pt.previous = kmanual_value(c, ki, kperiod_shift(r->cal, p, -1), r->q->by, nby, group);
+            pt.last_year = kmanual_value(c, ki, kperiod_last_year(r->cal, p), r->q->by, nby, group);
+            /* a level: an open period is judged as it stands */
+            rc = finish_point(r, k, ki, p, &w, group, false, &pt, res);
+        }
     }
-    pt.status = kstatus_of(k, judged, pt.target, &pt.attainment);
-    return kresult_add_point(res, &pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+    return rc;
 }
 
 static kpi_status build(qrun *r, kpi_result **out)
@@ -399,7 +514,7 @@ static kpi_status build(qrun *r, kpi_result **out)
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
-                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0};
+                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs};
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -416,6 +531,10 @@ static kpi_status build(qrun *r, kpi_result **out)
                                 k->direction_up ? "up" : "down")) {
             rc = kerr_set(r->err, KPI_NOMEM, "out of memory");
             break;
+        }
+        if (k->manual) {
+            rc = manual_series(r, k, ki, res);
+            continue;
         }
         for (size_t g = 0; rc == KPI_OK && g < ng; g++)
             for (size_t p = 0; rc == KPI_OK && p < r->nperiods; p++)

@@ -8,6 +8,9 @@
  * gives each month its share, a monthly target for a 10-day slice gives 10 days' worth — and a
  * target for every period is per review period (the KPI's grain). For any other KPI (ratios,
  * percentages, averages, snapshot levels) a target is a level, taken as it is.
+ *
+ * The values of manual KPIs (`kpi values set`) are looked up the same way: for a period and
+ * breakdown values, the latest entered wins.
  */
 #include "engine.h"
 
@@ -84,6 +87,26 @@ double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end)
     }
     /* shares of whole periods add back to round figures */
     return round(sum * 1e9) / 1e9;
+}
+
+double kmanual_value(const kcompiled *c, size_t ki, kperiod p, const char *const *by, size_t nby,
+                     const kstr *group)
+{
+    double exact = NAN, holding = NAN;
+    for (size_t i = 0; i < c->nmanual[ki]; i++) {
+        const ktarget_def *v = &c->manual[ki][i];
+        size_t matched;
+        kperiod q;
+        char why[128];
+        if (v->ndims != nby || !dims_match(v, by, nby, group, &matched) || !v->period ||
+            !kperiod_parse(&c->cal, kstr_c(v->period), &q, why, sizeof why))
+            continue;
+        if (q.first == p.first && q.end == p.end)
+            exact = v->value; /* oldest first: the last one seen is the latest */
+        else if (q.first <= p.first && p.end <= q.end)
+            holding = v->value;
+    }
+    return isnan(exact) ? holding : exact;
 }
 
 const char *kstatus_of(const kkpi *k, double value, double target, double *attainment)

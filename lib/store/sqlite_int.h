@@ -54,6 +54,13 @@ kpi_status ksql_targets_each(kstore *st,
                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                               const char *dims, double value),
                              void *ctx, kpi_error *err);
+kpi_status ksql_value_put(kstore *st, const char *kpi, const char *period, const char *dims,
+                          double value, const char *note, kpi_error *err);
+kpi_status ksql_values_each(kstore *st,
+                            kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                             const char *dims, double value, const char *note,
+                                             const char *set_at),
+                            void *ctx, kpi_error *err);
 
 /* Scans (sqlite_scan.c); see kstore_backend. */
 kpi_status ksql_scan_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,

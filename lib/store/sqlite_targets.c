@@ -1,6 +1,8 @@
 /*
- * sqlite_targets.c - targets and quotas set with `kpi targets` (as opposed to kpi.yaml), kept in
- * kpi_targets. The table is created on the first target, so opening a workspace never writes.
+ * sqlite_targets.c - what people enter rather than import: targets and quotas set with
+ * `kpi targets` (as opposed to kpi.yaml), kept in kpi_targets, and the values of manual KPIs
+ * set with `kpi values`, kept with their history in kpi_values. Each table is created on its
+ * first row, so opening a workspace never writes.
  */
 #include "sqlite_int.h"
 
@@ -51,6 +53,63 @@ kpi_status ksql_targets_each(kstore *st,
         rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
                 (const char *)sqlite3_column_text(stmt, 1),
                 (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+kpi_status ksql_value_put(kstore *st, const char *kpi, const char *period, const char *dims,
+                          double value, const char *note, kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    kpi_status rc = ksql_exec(q,
+                              "CREATE TABLE IF NOT EXISTS kpi_values(kpi TEXT NOT NULL,"
+                              " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                              " note TEXT, set_at TEXT NOT NULL DEFAULT"
+                              " (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+                              err);
+    if (rc != KPI_OK)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO kpi_values(kpi, period, dims, value, note)"
+                           " VALUES (?, ?, ?, ?, ?)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return ksql_fail(q, "cannot store value", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    sqlite3_bind_double(stmt, 4, value);
+    if (note && *note)
+        sqlite3_bind_text(stmt, 5, note, -1, SQLITE_STATIC);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return step == SQLITE_DONE ? KPI_OK : ksql_fail(q, "cannot store value", err);
+}
+
+kpi_status ksql_values_each(kstore *st,
+                            kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                             const char *dims, double value, const char *note,
+                                             const char *set_at),
+                            void *ctx, kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    int64_t exists = 0;
+    kpi_status rc = ksql_int(q, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_values'",
+                             &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
+                           " ORDER BY rowid",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return ksql_fail(q, "cannot read values", err);
+    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+                (const char *)sqlite3_column_text(stmt, 1),
+                (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3),
+                (const char *)sqlite3_column_text(stmt, 4),
+                (const char *)sqlite3_column_text(stmt, 5));
     sqlite3_finalize(stmt);
     return rc;
 }

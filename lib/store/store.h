@@ -128,6 +128,16 @@ typedef struct kstore_backend {
                                kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                                 const char *dims, double value),
                                void *ctx, kpi_error *err);
+    /* Records a value of a manual KPI for a period (dims as for targets). Earlier values are
+     * kept: the latest wins, the rest is the KPI's history. */
+    kpi_status (*value_put)(kstore *st, const char *kpi, const char *period, const char *dims,
+                            double value, const char *note, kpi_error *err);
+    /* Calls fn for every recorded value, oldest first (set_at: ISO 8601 UTC). */
+    kpi_status (*values_each)(kstore *st,
+                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                               const char *dims, double value,
+                                               const char *note, const char *set_at),
+                              void *ctx, kpi_error *err);
     /* All the partial aggregates of one stream in one pass, per day and group. */
     kpi_status (*scan_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                             size_t naggs, kscan_agg_fn fn, void *ctx, kpi_error *err);

@@ -75,6 +75,15 @@ const cli_command cli_commands[] = {
      "its share. --by sets a quota for a dimension value the KPI declares (--by rep=Ana).\n"
      "A targets CSV has the columns kpi and value, optionally period, and one column per\n"
      "dimension (empty cells: not set). The import is all or nothing.\n"},
+    {"values", cmd_values, "enter the values of manual (qualitative) KPIs, and their history",
+     "kpi values set KPI PERIOD VALUE [--by DIM=VALUE]... [--note TEXT] |"
+     " kpi values list [KPI] [--format table|csv]",
+     "A KPI with 'manual: true' in kpi.yaml (a qualitative rating, a panel's score) takes its\n"
+     "values from people: `kpi values set` enters one for a period (2026-Q3, 2026-10, FY2027)\n"
+     "and, optionally, breakdown values (each DIM one of the KPI's dimensions). Every value is\n"
+     "kept: the latest for a period and group is the KPI's value, and holds in the shorter\n"
+     "periods within it. `kpi query` and `kpi report` show manual KPIs like the others, and\n"
+     "formulas may use them. `kpi values list` prints the history, newest first.\n"},
     {"catalog", cmd_catalog, "the standard KPI catalog, by department",
      "kpi catalog [--department D] [-v]",
      "Lists the standard KPIs shipped with kpi (what 'kpi init --catalog' sets up), by\n"
