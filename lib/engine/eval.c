@@ -380,7 +380,9 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
     from.scale = fs->fields[fs->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1;
     kpi_error err;
     double r = NAN;
-    kscan_range fr = {fs, first, end, NULL, 0, NULL};
+    /* --where picks the cohort: the `from` rows (bound for the scan the plan gave them) */
+    const kleaf *l = kplan_leaf(ev->plan, e);
+    kscan_range fr = {fs, first, end, NULL, 0, l && ev->filter ? ev->filter[l->scan] : NULL};
     size_t fields[8];
     kstr want[8];
     if (w.group >= 0 && ev->nby && ev->nby <= 8) {

@@ -35,6 +35,7 @@ typedef struct keval {
     int64_t *lo, *hi, *vlo, *vhi;
     int depth;
     const struct kcompiled *defs; /* the values of manual KPIs; NULL in collect mode */
+    const kcond *const *filter;   /* the query's --where bound per aggregate scan, or NULL */
 } keval;
 
 /* The days [first, end) of a window. */

@@ -317,7 +317,7 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
     keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL};
+                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL};
     for (size_t k = 0; k < r->q->nkpis; k++) {
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
@@ -514,7 +514,7 @@ static kpi_status build(qrun *r, kpi_result **out)
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
-                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs};
+                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs, r->filter};
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");

@@ -1541,6 +1541,7 @@ static void test_conversion(void)
               "    fields:\n"
               "      created: date\n"
               "      lead_id: text\n"
+              "      source: text\n"
               "  deals:\n"
               "    time: won\n"
               "    fields:\n"
@@ -1553,12 +1554,12 @@ static void test_conversion(void)
     if (!ws)
         return;
     import(ws, "leads",
-           "created,lead_id\n"
-           "2026-01-05,L1\n"
-           "2026-01-10,L2\n"
-           "2026-01-20,L3\n"
-           "2026-01-25,L4\n"
-           "2026-01-26,L1\n"); /* L1 again: counted once */
+           "created,lead_id,source\n"
+           "2026-01-05,L1,web\n"
+           "2026-01-10,L2,event\n"
+           "2026-01-20,L3,event\n"
+           "2026-01-25,L4,event\n"
+           "2026-01-26,L1,web\n"); /* L1 again: counted once */
     import(ws, "deals",
            "won,lead_id\n"
            "2026-01-20,L1\n"   /* 15 days: converted */
@@ -1568,6 +1569,14 @@ static void test_conversion(void)
     kpi_result *r = query(ws, "lead_conversion", "2026-01", NULL, NULL, NULL, NULL);
     CHECK_NUM(P(r, "lead_conversion", "2026-01")->value, 0.5);
     CHECK_NULL(P(r, "lead_conversion", "2026-01")->previous); /* no leads in December */
+    kpi_result_destroy(r);
+    /* --where picks the cohort: the leads of one source (L2, L3, L4: only L3 converted) */
+    const char *ids[] = {"lead_conversion"};
+    kpi_query q = {ids, 1, "2026-01", NULL, NULL, NULL, NULL, 0, "source = \"event\""};
+    r = NULL;
+    CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_OK);
+    if (r)
+        CHECK_NUM(P(r, "lead_conversion", "2026-01")->value, 1.0 / 3);
     kpi_result_destroy(r);
     done(ws);
 }
