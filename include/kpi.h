@@ -280,6 +280,10 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
 kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
                        const char *period, size_t n, kpi_result **out);
 
+/* The name of the period of `grain` ("month", "week"... NULL: month) that holds today, in the
+ * workspace's calendar ("2026-11", "2026-W48"). */
+kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, size_t cap);
+
 /* A KPI's definition, for `kpi list` and the API; strings are owned by the workspace. */
 typedef struct kpi_kpi_info {
     const char *id, *name, *description, *department, *unit, *grain, *direction, *formula;

@@ -13,6 +13,8 @@ chk_pc libfyaml libfyaml-dev
 chk_pc jansson libjansson-dev
 chk_pc icu-i18n libicu-dev
 chk_cmd sqlite3 sqlite3
+chk_cmd python3 python3   # the tests read JSON with it
+chk_cmd jq jq             # the cookbook's recipe that reads JSON with jq
 if [ "${KPI_DEPS_BENCH:-0}" = 1 ]; then
     [ -x /usr/bin/time ] || need="$need time"
 fi

@@ -136,11 +136,8 @@ kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension
     const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
     char current[64] = "";
     if (k && !period) {
-        kgrain g;
-        if (!k->grain || !kgrain_parse(kstr_c(k->grain), &g) || g == KGRAIN_ALL)
-            g = KGRAIN_MONTH;
-        kperiod_name(&ws->defs.cal, kperiod_of(&ws->defs.cal, g, ktz_day_of(ws->tz, kws_now(ws))),
-                     current, sizeof current);
+        if ((rc = kpi_current_period(ws, k->grain, current, sizeof current)) != KPI_OK)
+            return rc;
         period = current;
     }
     const char *ids[1] = {kpi}, *by[1] = {dimension};
@@ -149,10 +146,30 @@ kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension
     if ((rc = kquery_run(&env, &q, out, &ws->err)) != KPI_OK)
         return rc;
     kpi_series *s = &(*out)->series[0];
+    /* rows without a value for the dimension (orders without a rep) are nobody to rank */
+    kpi_point *pts = (kpi_point *)s->points;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->npoints; i++)
+        if (pts[i].group && pts[i].group[0] && pts[i].group[0][0])
+            pts[kept++] = pts[i];
+    s->npoints = kept;
     qsort((void *)s->points, s->npoints, sizeof *s->points,
           strcmp(s->direction, "down") == 0 ? better_down : better_up);
     if (n && s->npoints > n)
         s->npoints = n;
+    return KPI_OK;
+}
+
+kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, size_t cap)
+{
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    kgrain g;
+    if (!grain || !kgrain_parse(kstr_c(grain), &g) || g == KGRAIN_ALL)
+        g = KGRAIN_MONTH;
+    kperiod_name(&ws->defs.cal, kperiod_of(&ws->defs.cal, g, ktz_day_of(ws->tz, kws_now(ws))), buf,
+                 cap);
     return KPI_OK;
 }
 

@@ -247,11 +247,15 @@ static windows windows_of(qrun *r, kperiod p, long group)
 {
     windows w;
     int64_t today = r->env->today;
-    w.open = p.grain != KGRAIN_ALL && today >= p.first && today < p.end;
-    int64_t len = w.open ? today - p.first + 1 : -1;
-    w.elapsed = w.open ? (double)len / (double)(p.end - p.first) : 1;
     /* a --from/--to range that cuts a period keeps only its days, in comparisons too */
     int64_t skip = p.grain != KGRAIN_ALL && r->clip_from > p.first ? r->clip_from - p.first : 0;
+    int64_t start = p.first + skip, end = p.grain != KGRAIN_ALL && r->clip_end < p.end
+                                              ? r->clip_end
+                                              : p.end;
+    /* open: today falls in the (cut) period; a cut that ends before today is complete */
+    w.open = p.grain != KGRAIN_ALL && today >= start && today < end;
+    int64_t len = w.open ? today - p.first + 1 : -1;
+    w.elapsed = w.open ? (double)(today - start + 1) / (double)(end - start) : 1;
     if (p.grain != KGRAIN_ALL && r->clip_end < p.end && (len < 0 || p.first + len > r->clip_end))
         len = r->clip_end - p.first;
     /* an open period counts through today only, and is compared like for like: the same
@@ -355,11 +359,6 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
                                const kstr *group, bool additive, kpi_point *pt,
                                kpi_result *res)
 {
-    if (!isnan(pt->value) && !isnan(pt->previous) && pt->previous != 0)
-        pt->change = (pt->value - pt->previous) / fabs(pt->previous);
-    if ((k->unit == KUNIT_PERCENT || k->unit == KUNIT_RATIO) && !isnan(pt->value) &&
-        !isnan(pt->previous))
-        pt->change_points = pt->value - pt->previous;
     kgrain kg;
     if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
         kg = KGRAIN_MONTH;
@@ -371,14 +370,20 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     if (w->open) /* the target of an open period is the whole period's */
         tend = p.end < r->clip_end ? p.end : r->clip_end;
     pt->target = ktarget_for(&tc, tfirst, tend);
-    double judged = pt->value;
     if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
-        /* a period that has not begun: nothing to judge yet */
+        /* a period that has not begun: no value, nothing to judge yet */
+        pt->value = NAN;
         pt->complete = 0;
         pt->status = "no_data";
         return kresult_add_point(res, pt) ? KPI_OK
                                           : kerr_set(r->err, KPI_NOMEM, "out of memory");
     }
+    if (!isnan(pt->value) && !isnan(pt->previous) && pt->previous != 0)
+        pt->change = (pt->value - pt->previous) / fabs(pt->previous);
+    if ((k->unit == KUNIT_PERCENT || k->unit == KUNIT_RATIO) && !isnan(pt->value) &&
+        !isnan(pt->previous))
+        pt->change_points = pt->value - pt->previous;
+    double judged = pt->value;
     if (w->open) {
         pt->complete = 0;
         pt->projected = additive ? pt->value / w->elapsed : pt->value;

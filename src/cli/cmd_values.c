@@ -35,8 +35,12 @@ static int set(cli *c, int argc, char **argv)
         return code;
     if (kpi_value_set(ws, args[0], args[1], dims, nd, x, note) != KPI_OK)
         code = cli_fail(kpi_workspace_error(ws));
-    else
-        printf("%s for %s set to %s\n", args[0], args[1], args[2]);
+    else {
+        printf("%s for %s", args[0], args[1]);
+        for (size_t i = 0; i < nd; i++)
+            printf("%s%s", i ? ", " : " (", dims[i]);
+        printf("%s set to %s\n", nd ? ")" : "", args[2]);
+    }
     kpi_workspace_destroy(ws);
     return code;
 }

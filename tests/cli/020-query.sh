@@ -181,7 +181,7 @@ expect "query --period names any grain" '
     has out "revenue,FY2026-Q3,700,"
     run_kpi 0 query revenue --period 2026-Q4 --grain month --format csv
     eq "$(lines out)" 4
-    has out "revenue,2026-12,0,"'
+    has out "revenue,2026-12,,200,"'
 
 expect "query --grain all: one bucket for the whole range" '
     run_kpi 0 query revenue --from 2026-09-01 --to 2026-10-31 --grain all --format json

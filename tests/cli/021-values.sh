@@ -38,7 +38,7 @@ YAML
 
 expect "values are entered for a period and breakdown values" '
     run_kpi 0 values set supplier_rating 2026-Q3 4.2 --by supplier=Crag --note "audit passed"
-    grep -q "supplier_rating for 2026-Q3 set to 4.2" out
+    grep -q "supplier_rating for 2026-Q3 (supplier=Crag) set to 4.2" out
     run_kpi 0 values set supplier_rating 2026-Q3 3.5 --by supplier=Glacier
     run_kpi 0 values set supplier_rating 2026-Q2 3.9 --by supplier=Glacier
     run_kpi 0 values set supplier_rating 2026-Q3 3.8
