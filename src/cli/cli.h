@@ -42,6 +42,7 @@ int cmd_targets(cli *c, int argc, char **argv);
 int cmd_catalog(cli *c, int argc, char **argv);
 int cmd_demo(cli *c, int argc, char **argv);
 int cmd_values(cli *c, int argc, char **argv);
+int cmd_serve(cli *c, int argc, char **argv);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);

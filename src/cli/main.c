@@ -101,6 +101,18 @@ const cli_command cli_commands[] = {
      "  --months N   complete months of history before the current one (default 24)\n"
      "  --keep-csv   keep the generated CSV files in DIR/data\n"
      "  --quiet      no progress, no report\n"},
+    {"serve", cmd_serve, "the HTTP API: KPIs, queries, reports and Prometheus metrics",
+     "kpi serve [--listen ADDR:PORT] [--threads N] [--access-log FILE|-]",
+     "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
+     "lets the requests in flight finish. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
+     "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
+     "for byte; /api/v1/report (period, department), /api/v1/top (kpi, by, period, n) and\n"
+     "/api/v1/streams likewise. GET /metrics is the current period of every KPI in the\n"
+     "Prometheus text format (value, target, attainment; company-wide and per declared\n"
+     "breakdown), GET /healthz says the server is up. Errors are JSON: {\"error\": \"...\"}.\n"
+     "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
+     "  --threads N         worker threads (default: one per core)\n"
+     "  --access-log FILE   one line per request (- for standard error)\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -1,0 +1,218 @@
+/*
+ * routes.c - the HTTP API of DESIGN §2, one function per endpoint, each a few library calls:
+ * GET /healthz, /metrics and, under /api/v1, kpis, query, report, top and streams. The JSON of
+ * query and report is rendered by the same library function as the CLI's --format json, so
+ * that both say exactly the same thing. Errors are {"error": "..."} with a 4xx or 5xx status.
+ */
+#include "server.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kresponse_error(kresponse *out, unsigned status, const char *msg)
+{
+    json_t *o = json_pack("{s:s}", "error", msg);
+    out->status = status;
+    out->type = "application/json";
+    out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    out->len = out->body ? strlen(out->body) : 0;
+    json_decref(o);
+}
+
+static void respond(kresponse *out, unsigned status, const char *type, char *body)
+{
+    if (!body) {
+        kresponse_error(out, 500, "out of memory");
+        return;
+    }
+    out->status = status;
+    out->type = type;
+    out->body = body;
+    out->len = strlen(body);
+}
+
+/* The status for a library error: unknown names are 404, bad requests 400. */
+static unsigned status_of(kpi_status st)
+{
+    switch (st) {
+    case KPI_NOTFOUND:
+        return 404;
+    case KPI_USAGE:
+    case KPI_DEFINITION:
+    case KPI_INPUT:
+        return 400;
+    default:
+        return 500;
+    }
+}
+
+static void library_error(kresponse *out, kpi_workspace *ws, kpi_status st)
+{
+    char msg[2400];
+    kpi_error_format(kpi_workspace_error(ws), msg, sizeof msg);
+    kresponse_error(out, status_of(st), msg);
+}
+
+/* Splits a comma-separated argument into list (at most cap items, in buf). */
+static size_t split(const char *s, char *buf, size_t bufcap, const char **list, size_t cap)
+{
+    if (!s || !*s)
+        return 0;
+    snprintf(buf, bufcap, "%s", s);
+    size_t n = 0;
+    for (char *p = buf; p && n < cap;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        if (*p)
+            list[n++] = p;
+        p = comma ? comma + 1 : NULL;
+    }
+    return n;
+}
+
+static void kpis(kpi_workspace *ws, kresponse *out)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < kpi_kpi_count(ws); i++) {
+        kpi_kpi_info k;
+        kpi_kpi_info_get(ws, i, &k);
+        json_t *tags = json_array(), *dims = json_array();
+        for (size_t t = 0; t < k.ntags; t++)
+            json_array_append_new(tags, json_string(k.tags[t]));
+        for (size_t d = 0; d < k.ndimensions; d++)
+            json_array_append_new(dims, json_string(k.dimensions[d]));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:b}", "id",
+                           k.id, "name", k.name, "description", k.description, "department",
+                           k.department, "unit", k.unit, "grain", k.grain, "direction",
+                           k.direction, "formula", k.formula, "tags", tags, "dimensions", dims,
+                           "manual", k.manual));
+    }
+    json_t *o = json_pack("{s:o}", "kpis", arr);
+    respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
+    json_decref(o);
+}
+
+static void query(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+{
+    char kbuf[4096], bbuf[1024];
+    const char *ids[256], *by[8];
+    kpi_query q = {0};
+    q.kpis = ids;
+    q.nkpis = split(arg(req, "kpi"), kbuf, sizeof kbuf, ids, 256);
+    if (!q.nkpis) {
+        kresponse_error(out, 400, "missing kpi: /api/v1/query?kpi=ID[,ID...]");
+        return;
+    }
+    q.by = by;
+    q.nby = split(arg(req, "by"), bbuf, sizeof bbuf, by, 8);
+    q.period = arg(req, "period");
+    q.from = arg(req, "from");
+    q.to = arg(req, "to");
+    q.grain = arg(req, "grain");
+    q.where = arg(req, "where");
+    kpi_result *r = NULL;
+    kpi_status st = kpi_query_run(ws, &q, &r);
+    if (st != KPI_OK)
+        library_error(out, ws, st);
+    else
+        respond(out, 200, "application/json", kpi_result_render(r, KPI_OUTPUT_JSON, NULL));
+    kpi_result_destroy(r);
+}
+
+static void report(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+{
+    kpi_result *r = NULL;
+    kpi_status st = kpi_report_run(ws, arg(req, "period"), arg(req, "department"), &r);
+    if (st != KPI_OK)
+        library_error(out, ws, st);
+    else
+        respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
+    kpi_result_destroy(r);
+}
+
+static void top(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+{
+    const char *kpi = arg(req, "kpi"), *by = arg(req, "by"), *n = arg(req, "n");
+    if (!kpi || !by) {
+        kresponse_error(out, 400, "missing kpi or by: /api/v1/top?kpi=ID&by=DIMENSION");
+        return;
+    }
+    char *end = NULL;
+    long count = n ? strtol(n, &end, 10) : 10;
+    if (n && (end == n || *end || count < 0)) {
+        kresponse_error(out, 400, "n must be a whole number (0: every group)");
+        return;
+    }
+    kpi_result *r = NULL;
+    kpi_status st = kpi_top_run(ws, kpi, by, arg(req, "period"), (size_t)count, &r);
+    if (st != KPI_OK)
+        library_error(out, ws, st);
+    else
+        respond(out, 200, "application/json", kpi_result_render(r, KPI_OUTPUT_JSON, NULL));
+    kpi_result_destroy(r);
+}
+
+static void streams(kpi_workspace *ws, kresponse *out)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < kpi_stream_count(ws); i++) {
+        kpi_stream_info si;
+        kpi_status st = kpi_stream_info_get(ws, i, &si);
+        if (st != KPI_OK) {
+            json_decref(arr);
+            library_error(out, ws, st);
+            return;
+        }
+        char first[64] = "", last[64] = "";
+        if (si.rows) {
+            kpi_workspace_format_time(ws, si.first_time_us, si.time_is_date, first, sizeof first);
+            kpi_workspace_format_time(ws, si.last_time_us, si.time_is_date, last, sizeof last);
+        }
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "name", si.name,
+                                             "kind", si.kind, "rows", (json_int_t)si.rows,
+                                             "first", si.rows ? first : NULL, "last",
+                                             si.rows ? last : NULL));
+    }
+    json_t *o = json_pack("{s:o}", "streams", arr);
+    respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
+    json_decref(o);
+}
+
+void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const char *path,
+            karg_fn arg, void *req, kresponse *out)
+{
+    bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    static const char *const known[] = {"/healthz",        "/metrics",          "/api/v1/kpis",
+                                        "/api/v1/query",   "/api/v1/report",    "/api/v1/top",
+                                        "/api/v1/streams"};
+    bool found = false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0] && !found; i++)
+        found = !strcmp(path, known[i]);
+    if (!found) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "no such endpoint: %.400s", path);
+        kresponse_error(out, 404, msg);
+    } else if (!get) {
+        kresponse_error(out, 405, "method not allowed: use GET");
+    } else if (!strcmp(path, "/healthz")) {
+        respond(out, 200, "application/json", strdup("{\"status\":\"ok\"}"));
+    } else if (!strcmp(path, "/metrics")) {
+        char *text = kmetrics_get(ws, mc, out);
+        if (text)
+            respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    } else if (!strcmp(path, "/api/v1/kpis")) {
+        kpis(ws, out);
+    } else if (!strcmp(path, "/api/v1/query")) {
+        query(ws, arg, req, out);
+    } else if (!strcmp(path, "/api/v1/report")) {
+        report(ws, arg, req, out);
+    } else if (!strcmp(path, "/api/v1/top")) {
+        top(ws, arg, req, out);
+    } else {
+        streams(ws, out);
+    }
+}

@@ -1,0 +1,258 @@
+/*
+ * server.c - the daemon of `kpi serve`, on libmicrohttpd: a pool of worker threads polling with
+ * epoll, keep-alive, an access log, and a graceful shutdown on SIGTERM or SIGINT (stop
+ * accepting, let the requests in flight finish, then stop).
+ *
+ * A workspace handle is not shared between threads: each worker opens its own on its first
+ * request (kept in thread-specific data, closed when the thread ends), so that requests run in
+ * parallel without locks; SQLite in WAL mode lets them all read while an import writes.
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct server {
+    const kserve_options *o;
+    pthread_key_t ws_key;
+    FILE *log;
+    pthread_mutex_t log_mu;
+    int active; /* requests between their first byte and their last (atomic) */
+    kmetrics_cache metrics;
+} server;
+
+/* Per request: when it started, what was answered (for the access log). */
+typedef struct request_state {
+    struct timespec t0;
+    unsigned status;
+    size_t bytes;
+    char path[256];
+    char method[16];
+} request_state;
+
+static void close_workspace(void *ws) { kpi_workspace_destroy(ws); }
+
+/* This thread's workspace, opened on first use; NULL with msg set when it cannot be opened. */
+static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap)
+{
+    kpi_workspace *ws = pthread_getspecific(s->ws_key);
+    if (ws)
+        return ws;
+    if (kpi_workspace_open(s->o->workspace, &ws) != KPI_OK) {
+        if (ws) {
+            kpi_error_format(kpi_workspace_error(ws), msg, cap);
+            kpi_workspace_destroy(ws);
+        } else {
+            snprintf(msg, cap, "out of memory");
+        }
+        return NULL;
+    }
+    if (s->o->now_us)
+        kpi_workspace_set_now(ws, s->o->now_us);
+    pthread_setspecific(s->ws_key, ws);
+    return ws;
+}
+
+static const char *get_arg(void *req, const char *name)
+{
+    return MHD_lookup_connection_value(req, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)upload;
+    server *s = cls;
+    request_state *st = *con_cls;
+    if (!st) {
+        if (!(st = calloc(1, sizeof *st)))
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &st->t0);
+        __atomic_add_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
+        snprintf(st->path, sizeof st->path, "%s", url);
+        snprintf(st->method, sizeof st->method, "%s", method);
+        *con_cls = st;
+    }
+    if (*upload_size) { /* a body we do not read: drop it */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    kresponse out = {0};
+    char msg[1024];
+    kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+    if (!ws)
+        kresponse_error(&out, 500, msg);
+    else
+        kroute(ws, &s->metrics, method, url, get_arg, conn, &out);
+    if (!out.body)
+        return MHD_NO;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(out.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", out.type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (out.status == 405)
+        MHD_add_response_header(r, "Allow", "GET");
+    st->status = out.status;
+    st->bytes = out.len;
+    enum MHD_Result ok = MHD_queue_response(conn, out.status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* The access log: time, client, method, path, status, bytes, milliseconds. */
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    server *s = cls;
+    request_state *st = *con_cls;
+    *con_cls = NULL;
+    if (!st)
+        return;
+    __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
+    if (s->log) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 +
+                    (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
+        char host[64] = "-";
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr)
+            getnameinfo(ci->client_addr,
+                        ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                               : sizeof(struct sockaddr_in),
+                        host, sizeof host, NULL, 0, NI_NUMERICHOST);
+        time_t now = time(NULL);
+        struct tm tm;
+        char when[32];
+        gmtime_r(&now, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        pthread_mutex_lock(&s->log_mu);
+        fprintf(s->log, "%s %s %s %s %u %zu %.1fms\n", when, host, st->method, st->path,
+                st->status, st->bytes, ms);
+        fflush(s->log);
+        pthread_mutex_unlock(&s->log_mu);
+    }
+    free(st);
+}
+
+/* "host:port", ":port" or "[v6]:port" into an address to bind. */
+static bool parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
+{
+    char host[256] = "";
+    const char *colon = strrchr(spec, ':');
+    if (!colon || !colon[1])
+        return false;
+    size_t hn = (size_t)(colon - spec);
+    if (hn >= sizeof host)
+        return false;
+    memcpy(host, spec, hn);
+    host[hn] = 0;
+    if (host[0] == '[' && hn >= 2 && host[hn - 1] == ']') {
+        memmove(host, host + 1, hn - 2);
+        host[hn - 2] = 0;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res;
+    if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0)
+        return false;
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return true;
+}
+
+int kserve_run(const kserve_options *o)
+{
+    server s = {.o = o};
+    struct sockaddr_storage addr;
+    socklen_t alen;
+    const char *listen = o->listen ? o->listen : "127.0.0.1:8080";
+    if (!parse_listen(listen, &addr, &alen)) {
+        fprintf(stderr, "kpi: serve: cannot listen on '%s': expected HOST:PORT\n", listen);
+        return 1;
+    }
+    /* check the workspace before binding: a typo should not give a server that only fails */
+    kpi_workspace *probe;
+    if (kpi_workspace_open(o->workspace, &probe) != KPI_OK) {
+        char msg[1024] = "out of memory";
+        if (probe)
+            kpi_error_format(kpi_workspace_error(probe), msg, sizeof msg);
+        fprintf(stderr, "kpi: serve: %s\n", msg);
+        kpi_workspace_destroy(probe);
+        return 1;
+    }
+    kpi_workspace_destroy(probe);
+    if (o->access_log && strcmp(o->access_log, "-") && !(s.log = fopen(o->access_log, "a"))) {
+        fprintf(stderr, "kpi: serve: %s: %s\n", o->access_log, strerror(errno));
+        return 1;
+    }
+    if (o->access_log && !strcmp(o->access_log, "-"))
+        s.log = stderr;
+    pthread_key_create(&s.ws_key, close_workspace);
+    pthread_mutex_init(&s.log_mu, NULL);
+    pthread_mutex_init(&s.metrics.mu, NULL);
+
+    /* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below takes them */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, answer, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+        MHD_OPTION_END);
+    int code = 0;
+    if (!d) {
+        fprintf(stderr, "kpi: serve: cannot listen on %s: %s\n", listen, strerror(errno));
+        code = 1;
+    } else {
+        fprintf(stderr, "kpi: serving %s on http://%s/ (%u threads); Ctrl-C stops\n",
+                o->workspace, listen, threads);
+        int sig;
+        sigwait(&sigs, &sig);
+        /* stop accepting; give the requests in flight up to 10 s to finish (idle keep-alive
+         * connections are simply closed) */
+        MHD_socket ls = MHD_quiesce_daemon(d);
+        if (ls != MHD_INVALID_SOCKET)
+            close(ls);
+        for (int i = 0; i < 1000 && __atomic_load_n(&s.active, __ATOMIC_SEQ_CST) > 0; i++) {
+            struct timespec t = {0, 10 * 1000 * 1000};
+            nanosleep(&t, NULL);
+        }
+        MHD_stop_daemon(d);
+        fprintf(stderr, "kpi: serve: stopped\n");
+    }
+    if (s.log && s.log != stderr)
+        fclose(s.log);
+    pthread_mutex_destroy(&s.log_mu);
+    pthread_mutex_destroy(&s.metrics.mu);
+    free(s.metrics.text);
+    pthread_key_delete(s.ws_key);
+    return code;
+}

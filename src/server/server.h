@@ -1,0 +1,59 @@
+/*
+ * server.h - `kpi serve`: the HTTP API over libkpi (DESIGN §2), a thin shell like the CLI. The
+ * daemon (server.c) owns the sockets, the worker threads, the access log and shutdown; the
+ * routes (routes.c) turn a request into library calls and a JSON (or Prometheus, metrics.c)
+ * body.
+ */
+#ifndef KPI_SERVER_H
+#define KPI_SERVER_H
+
+#include "kpi.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct kserve_options {
+    const char *workspace;  /* the workspace directory */
+    const char *listen;     /* "127.0.0.1:8080", ":8080", "[::1]:8080" */
+    unsigned threads;       /* worker threads (0: the number of cores) */
+    const char *access_log; /* a file, "-" for stderr, NULL for none */
+    int64_t now_us;         /* pinned "now" (KPI_NOW), 0 for the clock */
+} kserve_options;
+
+/* Serves until SIGTERM or SIGINT, then finishes the requests in flight. Returns an exit code
+ * (0, or 1 when the server could not start: the reason is printed). */
+int kserve_run(const kserve_options *o);
+
+/* One response: status, content type and a malloc'd body. */
+typedef struct kresponse {
+    unsigned status;
+    const char *type;
+    char *body;
+    size_t len;
+} kresponse;
+
+/* Looks up a query-string argument of the request being answered (NULL when absent). */
+typedef const char *(*karg_fn)(void *req, const char *name);
+
+/* The last /metrics text, shared by the workers: a scrape costs a query per grain and
+ * breakdown, so it is computed at most once per KMETRICS_TTL_S seconds. */
+#define KMETRICS_TTL_S 30
+typedef struct kmetrics_cache {
+    pthread_mutex_t mu;
+    char *text;
+    double at; /* CLOCK_MONOTONIC seconds when computed */
+} kmetrics_cache;
+
+/* Answers GET `path` (arguments through arg) from workspace ws; fills *out. */
+void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const char *path,
+            karg_fn arg, void *req, kresponse *out);
+
+/* A JSON error body {"error": msg} with status. */
+void kresponse_error(kresponse *out, unsigned status, const char *msg);
+
+/* The Prometheus text of the current period of every KPI (metrics.c), from the cache when it
+ * is fresh; a malloc'd copy. NULL on failure, with the JSON error in *err_out. */
+char *kmetrics_get(kpi_workspace *ws, kmetrics_cache *mc, kresponse *err_out);
+
+#endif

@@ -1,0 +1,165 @@
+# kpi serve: a real server on loopback, black-box. The JSON of /api/v1/query, report and top is
+# byte for byte the CLI's --format json for the same request; /api/v1/kpis lists the KPIs;
+# /metrics is the Prometheus text of the current period; bad requests get 4xx with a JSON
+# error and the server keeps serving; every request is in the access log; SIGTERM stops it
+# cleanly. Requests go through python3's http.client (no curl needed).
+. "$KPI_TOP/tests/cli/lib.sh"
+
+export KPI_NOW=2026-11-10T12:00:00Z
+command -v python3 >/dev/null || { echo "ok 1 # skip python3 is needed as the HTTP client"; exit 0; }
+
+mkdir ws && cat > ws/kpi.yaml <<'YAML'
+workspace:
+  timezone: UTC
+streams:
+  orders:
+    time: at
+    fields:
+      at: time
+      region: text
+      rep: text
+      revenue: number
+kpis:
+  revenue:
+    name: Revenue
+    department: sales
+    formula: sum(orders.revenue)
+    unit: currency
+    dimensions: [region, rep]
+    targets: [{value: 1000}]
+  order_count:
+    name: Orders
+    department: sales
+    formula: count(orders)
+    unit: count
+    grain: week
+    dimensions: [region]
+  average_order:
+    name: Average order
+    department: finance
+    formula: revenue / order_count
+    unit: currency
+YAML
+cat > orders.csv <<'CSV'
+at,region,rep,revenue
+2026-10-03T10:00:00Z,West,Ana,500
+2026-10-20T10:00:00Z,East,Bo,800
+2026-11-02T10:00:00Z,West,Ana,300
+2026-11-09T10:00:00Z,East "quoted",Bo,150.5
+CSV
+sed -i 's/East "quoted"/"East ""quoted"""/' orders.csv
+"$KPI" import orders orders.csv >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log 2>serve.err &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$T_DIR"' EXIT
+
+# get PATH [METHOD]: prints the body to body, the status to status
+get() {
+    python3 - "$port" "$1" "${2:-GET}" <<'PY'
+import http.client, sys, time
+port, path, method = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+for attempt in range(100):  # the server may still be starting
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request(method, path)
+        r = c.getresponse()
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.05)
+open("body", "wb").write(r.read())
+open("status", "w").write("%d %s\n" % (r.status, r.getheader("Content-Type")))
+PY
+}
+
+expect "GET /healthz answers while the server runs" '
+    get /healthz
+    grep -q "^200 application/json" status
+    grep -q "\"status\":\"ok\"" body
+'
+
+expect "GET /api/v1/query is the JSON of kpi query, byte for byte" '
+    get "/api/v1/query?kpi=revenue,average_order&period=2026-10"
+    grep -q "^200" status
+    "$KPI" query revenue,average_order --period 2026-10 --format json > cli
+    cmp body cli
+    get "/api/v1/query?kpi=revenue&from=2026-10-01&to=2026-11-30&by=region,rep"
+    "$KPI" query revenue --from 2026-10-01 --to 2026-11-30 --by region,rep --format json > cli
+    cmp body cli
+    get "/api/v1/query?kpi=order_count&grain=month&where=region%20%3D%20%22West%22"
+    "$KPI" query order_count --grain month --where "region = \"West\"" --format json > cli
+    cmp body cli
+'
+
+expect "report and top are the CLI JSON too" '
+    get "/api/v1/report?period=2026-10"
+    "$KPI" report --period 2026-10 --format json > cli
+    cmp body cli
+    get "/api/v1/top?kpi=revenue&by=rep&period=2026-10&n=1"
+    "$KPI" top revenue --by rep --period 2026-10 -n 1 --format json > cli
+    cmp body cli
+'
+
+expect "GET /api/v1/kpis lists id, name, department and unit of each KPI" '
+    get /api/v1/kpis
+    python3 - <<PY
+import json
+k = {x["id"]: x for x in json.load(open("body"))["kpis"]}
+assert list(k) == ["revenue", "order_count", "average_order"], list(k)
+assert k["revenue"]["name"] == "Revenue" and k["revenue"]["department"] == "sales"
+assert k["average_order"]["unit"] == "currency" and k["order_count"]["grain"] == "week"
+assert k["revenue"]["dimensions"] == ["region", "rep"]
+PY
+'
+
+expect "GET /api/v1/streams gives rows and times" '
+    get /api/v1/streams
+    grep -q "\"name\":\"orders\",\"kind\":\"events\",\"rows\":4" body
+'
+
+expect "bad requests get 4xx and a JSON error; the server keeps serving" '
+    get "/api/v1/query?kpi=revenu"
+    grep -q "^404 application/json" status
+    grep -q "did you mean .revenue." body
+    get "/api/v1/query?kpi=revenue&period=2026-13"
+    grep -q "^400" status
+    grep -q "\"error\":" body
+    get "/api/v1/query?kpi=revenue&by=store"
+    grep -q "^400" status
+    get "/api/v1/query"
+    grep -q "^400" status
+    get "/api/v1/top?kpi=revenue&by=rep&n=x"
+    grep -q "^400" status
+    get /api/v2/nothing
+    grep -q "^404 application/json" status
+    get /api/v1/kpis POST
+    grep -q "^405 application/json" status
+    get /healthz
+    grep -q "^200" status
+'
+
+expect "GET /metrics: value, target and attainment of the current period, per breakdown too" '
+    get /metrics
+    grep -q "^200 text/plain; version=0.0.4" status
+    grep -q "^# TYPE kpi_value gauge" body
+    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\"} 450.5$" body
+    grep -q "^kpi_target{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\"} 1000$" body
+    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\",region=\"West\"} 300$" body
+    grep -q "region=\"East \\\\\"quoted\\\\\"\"} 150.5$" body
+    grep -q "^kpi_value{kpi=\"order_count\",department=\"sales\",unit=\"count\",period=\"2026-W46\"} 1$" body
+'
+
+expect "every request is in the access log" '
+    grep -q " 127.0.0.1 GET /healthz 200 " access.log
+    grep -q " GET /api/v1/query 404 " access.log
+    grep -q " POST /api/v1/kpis 405 " access.log
+'
+
+kill -TERM $pid
+wait $pid
+echo $? > serve.rc
+expect "SIGTERM stops the server cleanly" '
+    test "$(cat serve.rc)" = 0
+    grep -q "stopped" serve.err
+'
