@@ -9,7 +9,7 @@
 #   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
 #   make deps       installs missing Debian packages (sudo when not root)
 
-PKGS     := sqlite3 libfyaml jansson icu-i18n icu-uc libmicrohttpd
+PKGS     := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libmicrohttpd
 PREFIX   ?= /usr/local
 BUILD    ?= build
 SAN      ?=
@@ -34,13 +34,17 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/catalog_data.o
 CATALOG  := $(sort $(wildcard catalog/*.yaml))
-CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/web_assets.o
+# The dashboard: web/ and uPlot from npm (node_modules, `npm ci`), compiled into the kpi tool.
+WEB      := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg web/*.png))
+UPLOT    := node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo install deps clean check-deps format-check
+.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo install deps clean check-deps \
+  check-npm format-check
 # `all` first installs what is missing, then builds in a sub-make so that pkg-config sees it.
-all: check-deps
+all: check-deps check-npm
 	@$(MAKE) --no-print-directory binaries
 
 binaries: $(BUILD)/libkpi.a $(BUILD)/libkpi.so $(BUILD)/kpi $(BUILD)/gen_orders
@@ -50,6 +54,11 @@ check-deps:
 
 deps:
 	@sh tools/deps.sh
+
+# The npm packages of package-lock.json (uPlot for the dashboard, playwright-core for its tests).
+check-npm:
+	@test -d node_modules/uplot || { command -v npm >/dev/null || sh tools/deps.sh; \
+	  echo "node_modules is missing; running 'npm ci'"; npm ci --no-audit --no-fund; }
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +76,19 @@ $(BUILD)/gen/catalog_data.c: $(CATALOG) $(BUILD)/embed
 $(BUILD)/obj/gen/catalog_data.o: $(BUILD)/gen/catalog_data.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilib -c $< -o $@
+
+# The dashboard's files are compiled into the kpi tool (src/server/assets.c serves them).
+$(UPLOT):
+	@echo "kpi: $@ is missing: run 'npm ci' (uPlot, from npm, is part of the dashboard)" >&2
+	@exit 1
+
+$(BUILD)/gen/web_assets.c: $(WEB) $(UPLOT) $(BUILD)/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed -i server.h -t kasset kweb_assets $(WEB) $(UPLOT) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/server -c $< -o $@
 
 $(BUILD)/libkpi.a: $(LIB_OBJ)
 	@rm -f $@

@@ -341,6 +341,53 @@ typedef struct kpi_value_entry {
 kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
                            void (*fn)(void *ctx, const kpi_value_entry *v), void *ctx);
 
+/* ---- API tokens ----------------------------------------------------------------------------- */
+
+/* What a token may do (DESIGN §2): everything; read and write definitions, targets and values;
+ * read (optionally the KPIs of some departments only); write events into some streams only;
+ * read the rows of one dimension value only (a rep's own figures). */
+typedef enum kpi_role {
+    KPI_ROLE_ADMIN,
+    KPI_ROLE_EDITOR,
+    KPI_ROLE_VIEWER,
+    KPI_ROLE_INGEST,
+    KPI_ROLE_SELF
+} kpi_role;
+
+const char *kpi_role_name(kpi_role role);
+int kpi_role_parse(const char *name, kpi_role *out); /* 1 when known */
+
+/* A token's role and scope (never the token); strings are valid during the call that gives
+ * them (a callback) or until the next call on the workspace (kpi_token_check). */
+typedef struct kpi_token_info {
+    int64_t id;
+    const char *name;        /* a label, "" when none */
+    kpi_role role;
+    const char *departments; /* viewer: "" (all) or comma-separated departments */
+    const char *streams;     /* ingest: comma-separated streams */
+    const char *self;        /* self: "dimension=value" */
+    const char *created_at;  /* ISO 8601 UTC */
+    const char *revoked_at;  /* NULL while the token is valid */
+} kpi_token_info;
+
+/*
+ * Creates a token with spec's name, role and scope (checked against the workspace: known
+ * departments and streams, a dimension some KPI declares) and writes it into token (cap at
+ * least 64): the only time it is seen, as only its hash (BLAKE2b) is stored. *id is its id.
+ */
+kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char *token,
+                            size_t cap, int64_t *id);
+/* Calls fn for every token, valid and revoked, oldest first. */
+kpi_status kpi_tokens_each(kpi_workspace *ws, void (*fn)(void *ctx, const kpi_token_info *t),
+                           void *ctx);
+/* Revokes token id: KPI_NOTFOUND when there is no valid token with that id. */
+kpi_status kpi_token_revoke(kpi_workspace *ws, int64_t id);
+/* Checks a presented token (compared in constant time): KPI_OK with *out filled when it is
+ * valid, KPI_NOTFOUND when it is unknown or revoked. */
+kpi_status kpi_token_check(kpi_workspace *ws, const char *token, kpi_token_info *out);
+/* The number of tokens ever created (0: the workspace has never used tokens). */
+kpi_status kpi_token_count(kpi_workspace *ws, size_t *n);
+
 /* ---- the demo company -------------------------------------------------------------------- */
 
 typedef struct kpi_demo_options {

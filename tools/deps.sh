@@ -12,6 +12,7 @@ chk_pc sqlite3 libsqlite3-dev
 chk_pc libfyaml libfyaml-dev
 chk_pc jansson libjansson-dev
 chk_pc icu-i18n libicu-dev
+chk_pc libsodium libsodium-dev
 chk_pc libmicrohttpd libmicrohttpd-dev
 chk_cmd sqlite3 sqlite3
 chk_cmd python3 python3   # the tests read JSON with it

@@ -23,6 +23,7 @@ struct kpi_workspace {
     kcompiled defs;          /* formulas, compiled on first use */
     bool compiled;
     kpi_error err;
+    char token_strings[2048]; /* the strings of the last kpi_token_check */
 };
 
 /* "now" in microseconds UTC: the pinned time, else the clock. */

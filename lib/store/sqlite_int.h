@@ -54,6 +54,11 @@ kpi_status ksql_targets_each(kstore *st,
                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                               const char *dims, double value),
                              void *ctx, kpi_error *err);
+kpi_status ksql_token_put(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err);
+kpi_status ksql_tokens_each(kstore *st, const char *hash,
+                            kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
+                            kpi_error *err);
+kpi_status ksql_token_revoke(kstore *st, int64_t id, bool *found, kpi_error *err);
 kpi_status ksql_value_put(kstore *st, const char *kpi, const char *period, const char *dims,
                           double value, const char *note, kpi_error *err);
 kpi_status ksql_values_each(kstore *st,

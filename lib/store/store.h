@@ -99,6 +99,15 @@ typedef kpi_status (*kscan_row_fn)(void *ctx, int64_t day, const kstr *group,
 
 typedef struct kstore kstore;
 
+/* One API token as stored: the hash of the token (hex), never the token itself. */
+typedef struct ktoken_row {
+    int64_t id;
+    const char *hash, *name, *role;
+    const char *departments, *streams; /* "" or comma-separated */
+    const char *self;                  /* "" or "dimension=value" */
+    const char *created_at, *revoked_at; /* revoked_at NULL while valid */
+} ktoken_row;
+
 typedef struct kstore_backend {
     int version; /* 1 */
     const char *name;
@@ -138,6 +147,13 @@ typedef struct kstore_backend {
                                                const char *dims, double value,
                                                const char *note, const char *set_at),
                               void *ctx, kpi_error *err);
+    /* API tokens: stored by hash, with role and scope (ktoken_row); tokens_each calls fn for
+     * every token (hash NULL) or the one with that hash; revoke marks one revoked. */
+    kpi_status (*token_put)(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err);
+    kpi_status (*tokens_each)(kstore *st, const char *hash,
+                              kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
+                              kpi_error *err);
+    kpi_status (*token_revoke)(kstore *st, int64_t id, bool *found, kpi_error *err);
     /* All the partial aggregates of one stream in one pass, per day and group. */
     kpi_status (*scan_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                             size_t naggs, kscan_agg_fn fn, void *ctx, kpi_error *err);

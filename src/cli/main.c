@@ -113,6 +113,16 @@ const cli_command cli_commands[] = {
      "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
      "  --threads N         worker threads (default: one per core)\n"
      "  --access-log FILE   one line per request (- for standard error)\n"},
+    {"token", cmd_token, "API tokens for kpi serve: create, list, revoke",
+     "kpi token create --role admin|editor|viewer|ingest|self [--departments D,...]"
+     " [--streams S,...] [--self DIM=VALUE] [--name NAME] | kpi token list |"
+     " kpi token revoke ID",
+     "Once a workspace has a token, every API call needs 'Authorization: Bearer TOKEN'.\n"
+     "Roles: admin (everything), editor (reads everything; writes targets and values), viewer\n"
+     "(reads; with --departments, only those departments' KPIs), ingest (writes events into\n"
+     "--streams only), self (reads only the rows of --self DIM=VALUE, e.g. rep=Ana).\n"
+     "create prints the new token alone on the last line of standard output: it is stored\n"
+     "hashed and never shown again. list shows ids, roles and scopes; revoke ID ends a token.\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -3,6 +3,10 @@
  * GET /healthz, /metrics and, under /api/v1, kpis, query, report, top and streams. The JSON of
  * query and report is rendered by the same library function as the CLI's --format json, so
  * that both say exactly the same thing. Errors are {"error": "..."} with a 4xx or 5xx status.
+ *
+ * Roles (DESIGN §2) are enforced here, per endpoint: a viewer limited to departments sees only
+ * their KPIs, a self token sees only the rows of its dimension value (its query gets that
+ * condition added to any --where), an ingest token reads nothing.
  */
 #include "server.h"
 
@@ -73,12 +77,93 @@ static size_t split(const char *s, char *buf, size_t bufcap, const char **list, 
     return n;
 }
 
-static void kpis(kpi_workspace *ws, kresponse *out)
+/* ---- roles ---------------------------------------------------------------------------------- */
+
+static bool has_role(const kauth *a, kpi_role r) { return !a->open && a->token.role == r; }
+
+/* Is name one of the comma-separated items of list? */
+static bool in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name ? name : "");
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && !strncmp(p, name, n))
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+/* The dimension of a self token ("rep" of "rep=Ana"), into buf. */
+static const char *self_dimension(const kauth *a, char *buf, size_t cap)
+{
+    const char *eq = strchr(a->token.self, '=');
+    snprintf(buf, cap, "%.*s", eq ? (int)(eq - a->token.self) : 0, a->token.self);
+    return buf;
+}
+
+/* May this caller read KPI k? */
+static bool may_read(const kauth *a, const kpi_kpi_info *k)
+{
+    if (a->open)
+        return true;
+    switch (a->token.role) {
+    case KPI_ROLE_ADMIN:
+    case KPI_ROLE_EDITOR:
+        return true;
+    case KPI_ROLE_VIEWER:
+        return !*a->token.departments || in_list(a->token.departments, k->department);
+    case KPI_ROLE_SELF: {
+        char dim[128];
+        self_dimension(a, dim, sizeof dim);
+        for (size_t d = 0; d < k->ndimensions; d++)
+            if (!strcmp(k->dimensions[d], dim))
+                return true;
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+/* May this caller read everything (streams, metrics, any report)? */
+static bool reads_all(const kauth *a)
+{
+    return a->open || has_role(a, KPI_ROLE_ADMIN) || has_role(a, KPI_ROLE_EDITOR) ||
+           (has_role(a, KPI_ROLE_VIEWER) && !*a->token.departments);
+}
+
+/* 403 unless every KPI named may be read; unknown KPIs are left to the library (404). */
+static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids, size_t n,
+                       kresponse *out)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < kpi_kpi_count(ws); k++) {
+            kpi_kpi_info info;
+            kpi_kpi_info_get(ws, k, &info);
+            if (strcmp(info.id, ids[i]) || may_read(a, &info))
+                continue;
+            char msg[512];
+            snprintf(msg, sizeof msg, "this token may not read kpi '%.200s'", ids[i]);
+            kresponse_error(out, 403, msg);
+            return false;
+        }
+    return true;
+}
+
+static void forbidden(kresponse *out) { kresponse_error(out, 403, "this token may not read this"); }
+
+/* ---- endpoints ------------------------------------------------------------------------------ */
+
+static void kpis(kpi_workspace *ws, const kauth *a, kresponse *out)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < kpi_kpi_count(ws); i++) {
         kpi_kpi_info k;
         kpi_kpi_info_get(ws, i, &k);
+        if (!may_read(a, &k))
+            continue;
         json_t *tags = json_array(), *dims = json_array();
         for (size_t t = 0; t < k.ntags; t++)
             json_array_append_new(tags, json_string(k.tags[t]));
@@ -96,7 +181,7 @@ static void kpis(kpi_workspace *ws, kresponse *out)
     json_decref(o);
 }
 
-static void query(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
 {
     char kbuf[4096], bbuf[1024];
     const char *ids[256], *by[8];
@@ -107,6 +192,8 @@ static void query(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
         kresponse_error(out, 400, "missing kpi: /api/v1/query?kpi=ID[,ID...]");
         return;
     }
+    if (!check_kpis(ws, a, ids, q.nkpis, out))
+        return;
     q.by = by;
     q.nby = split(arg(req, "by"), bbuf, sizeof bbuf, by, 8);
     q.period = arg(req, "period");
@@ -114,6 +201,14 @@ static void query(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
     q.to = arg(req, "to");
     q.grain = arg(req, "grain");
     q.where = arg(req, "where");
+    char where[2048];
+    if (has_role(a, KPI_ROLE_SELF)) { /* only the rows of the token's own value */
+        const char *eq = strchr(a->token.self, '=');
+        snprintf(where, sizeof where, "%s%s%s%.*s = \"%s\"", q.where ? "(" : "",
+                 q.where ? q.where : "", q.where ? ") and " : "", (int)(eq - a->token.self),
+                 a->token.self, eq + 1);
+        q.where = where;
+    }
     kpi_result *r = NULL;
     kpi_status st = kpi_query_run(ws, &q, &r);
     if (st != KPI_OK)
@@ -123,10 +218,22 @@ static void query(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
     kpi_result_destroy(r);
 }
 
-static void report(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
 {
+    const char *department = arg(req, "department");
+    if (!reads_all(a)) {
+        /* a viewer of some departments reads their reports; one of them by default */
+        bool viewer = has_role(a, KPI_ROLE_VIEWER);
+        if (viewer && !department && !strchr(a->token.departments, ','))
+            department = a->token.departments;
+        if (!viewer || !department || !in_list(a->token.departments, department)) {
+            kresponse_error(out, 403, "this token may read the report of its departments only"
+                                      " (department=...)");
+            return;
+        }
+    }
     kpi_result *r = NULL;
-    kpi_status st = kpi_report_run(ws, arg(req, "period"), arg(req, "department"), &r);
+    kpi_status st = kpi_report_run(ws, arg(req, "period"), department, &r);
     if (st != KPI_OK)
         library_error(out, ws, st);
     else
@@ -134,13 +241,19 @@ static void report(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
     kpi_result_destroy(r);
 }
 
-static void top(kpi_workspace *ws, karg_fn arg, void *req, kresponse *out)
+static void top(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
 {
     const char *kpi = arg(req, "kpi"), *by = arg(req, "by"), *n = arg(req, "n");
     if (!kpi || !by) {
         kresponse_error(out, 400, "missing kpi or by: /api/v1/top?kpi=ID&by=DIMENSION");
         return;
     }
+    if (has_role(a, KPI_ROLE_SELF)) { /* a leaderboard shows the others */
+        forbidden(out);
+        return;
+    }
+    if (!check_kpis(ws, a, &kpi, 1, out))
+        return;
     char *end = NULL;
     long count = n ? strtol(n, &end, 10) : 10;
     if (n && (end == n || *end || count < 0)) {
@@ -182,8 +295,13 @@ static void streams(kpi_workspace *ws, kresponse *out)
     json_decref(o);
 }
 
-void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const char *path,
-            karg_fn arg, void *req, kresponse *out)
+bool kroute_protected(const char *path)
+{
+    return !strncmp(path, "/api/", 5) || !strcmp(path, "/metrics");
+}
+
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
+            const char *path, karg_fn arg, void *req, kresponse *out)
 {
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     static const char *const known[] = {"/healthz",        "/metrics",          "/api/v1/kpis",
@@ -193,6 +311,8 @@ void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const cha
     for (size_t i = 0; i < sizeof known / sizeof known[0] && !found; i++)
         found = !strcmp(path, known[i]);
     if (!found) {
+        if (get && kassets_serve(path, out))
+            return;
         char msg[512];
         snprintf(msg, sizeof msg, "no such endpoint: %.400s", path);
         kresponse_error(out, 404, msg);
@@ -200,19 +320,27 @@ void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const cha
         kresponse_error(out, 405, "method not allowed: use GET");
     } else if (!strcmp(path, "/healthz")) {
         respond(out, 200, "application/json", strdup("{\"status\":\"ok\"}"));
+    } else if (has_role(auth, KPI_ROLE_INGEST)) {
+        forbidden(out); /* an ingest token writes its streams, and reads nothing */
     } else if (!strcmp(path, "/metrics")) {
+        if (!reads_all(auth)) {
+            forbidden(out);
+            return;
+        }
         char *text = kmetrics_get(ws, mc, out);
         if (text)
             respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
     } else if (!strcmp(path, "/api/v1/kpis")) {
-        kpis(ws, out);
+        kpis(ws, auth, out);
     } else if (!strcmp(path, "/api/v1/query")) {
-        query(ws, arg, req, out);
+        query(ws, auth, arg, req, out);
     } else if (!strcmp(path, "/api/v1/report")) {
-        report(ws, arg, req, out);
+        report(ws, auth, arg, req, out);
     } else if (!strcmp(path, "/api/v1/top")) {
-        top(ws, arg, req, out);
-    } else {
+        top(ws, auth, arg, req, out);
+    } else if (reads_all(auth)) {
         streams(ws, out);
+    } else {
+        forbidden(out);
     }
 }

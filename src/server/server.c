@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +68,29 @@ static const char *get_arg(void *req, const char *name)
     return MHD_lookup_connection_value(req, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* The Bearer token of the request, checked: false (with a 401 in out) when a protected path
+ * comes without a valid one. A workspace that has never had a token is open to all. */
+static bool authenticate(kpi_workspace *ws, struct MHD_Connection *conn, const char *path,
+                         kauth *auth, kresponse *out)
+{
+    if (!kroute_protected(path))
+        return true;
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (h && !strncasecmp(h, "Bearer ", 7)) {
+        if (kpi_token_check(ws, h + 7, &auth->token) == KPI_OK)
+            return true;
+        kresponse_error(out, 401, "unknown or revoked token");
+        return false;
+    }
+    size_t n = 0;
+    if (kpi_token_count(ws, &n) == KPI_OK && n == 0) {
+        auth->open = true;
+        return true;
+    }
+    kresponse_error(out, 401, "this API needs a token: Authorization: Bearer TOKEN");
+    return false;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -90,11 +114,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     }
     kresponse out = {0};
     char msg[1024];
+    kauth auth = {0};
     kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
     if (!ws)
         kresponse_error(&out, 500, msg);
+    else if (!authenticate(ws, conn, url, &auth, &out))
+        ; /* out holds the 401 */
     else
-        kroute(ws, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
     if (!out.body)
         return MHD_NO;
     struct MHD_Response *r =
@@ -104,9 +131,11 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", out.type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Cache-Control", out.cache ? out.cache : "no-store");
     if (out.status == 405)
         MHD_add_response_header(r, "Allow", "GET");
+    if (out.status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"kpi\"");
     st->status = out.status;
     st->bytes = out.len;
     enum MHD_Result ok = MHD_queue_response(conn, out.status, r);

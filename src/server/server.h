@@ -31,6 +31,7 @@ typedef struct kresponse {
     const char *type;
     char *body;
     size_t len;
+    const char *cache; /* the Cache-Control header; NULL for no-store */
 } kresponse;
 
 /* Looks up a query-string argument of the request being answered (NULL when absent). */
@@ -45,9 +46,31 @@ typedef struct kmetrics_cache {
     double at; /* CLOCK_MONOTONIC seconds when computed */
 } kmetrics_cache;
 
-/* Answers GET `path` (arguments through arg) from workspace ws; fills *out. */
-void kroute(kpi_workspace *ws, kmetrics_cache *mc, const char *method, const char *path,
-            karg_fn arg, void *req, kresponse *out);
+/* Who is asking: anyone, while the workspace has no token; else the presented token. */
+typedef struct kauth {
+    bool open;
+    kpi_token_info token;
+} kauth;
+
+/* Does `path` need a token (everything but /healthz and the dashboard's files)? */
+bool kroute_protected(const char *path);
+
+/* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out. */
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
+            const char *path, karg_fn arg, void *req, kresponse *out);
+
+/* A file of the dashboard (web/, and uPlot from npm), compiled into the kpi tool by
+ * tools/embed.c as build/gen/web_assets.c. */
+typedef struct kasset {
+    const char *name; /* the file's name, NULL at the end of the list */
+    const char *data;
+    size_t len;
+} kasset;
+extern const kasset kweb_assets[];
+
+/* Answers GET / (the dashboard's page) and GET /assets/NAME (its scripts, styles and uPlot)
+ * from kweb_assets (assets.c); false, leaving out alone, for any other path. */
+bool kassets_serve(const char *path, kresponse *out);
 
 /* A JSON error body {"error": msg} with status. */
 void kresponse_error(kresponse *out, unsigned status, const char *msg);

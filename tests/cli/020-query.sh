@@ -21,10 +21,6 @@ expect() {
     fi
 }
 
-# lacks FILE TEXT: FILE does not contain TEXT (`! grep` would not stop a set -e script).
-lacks() {
-    if grep -qF -- "$2" "$1"; then echo "$1 contains: $2"; cat "$1"; return 1; fi
-}
 
 mkdir ws && cat > ws/kpi.yaml <<'YAML'
 workspace:

@@ -4,11 +4,6 @@
 # seed other data. "Today" is pinned with KPI_NOW; small scales keep it quick under ASan.
 . "$KPI_TOP/tests/cli/lib.sh"
 
-# lacks FILE TEXT: FILE does not contain TEXT (`! grep` would not stop a set -e script).
-lacks() {
-    if grep -qF -- "$2" "$1"; then echo "$1 contains: $2"; cat "$1"; return 1; fi
-}
-
 export KPI_NOW=2026-11-23T12:00:00Z
 command -v python3 >/dev/null || { echo "ok 1 # skip python3 is needed to read the JSON"; exit 0; }
 

@@ -1,8 +1,9 @@
 # kpi serve: a real server on loopback, black-box. The JSON of /api/v1/query, report and top is
 # byte for byte the CLI's --format json for the same request; /api/v1/kpis lists the KPIs;
 # /metrics is the Prometheus text of the current period; bad requests get 4xx with a JSON
-# error and the server keeps serving; every request is in the access log; SIGTERM stops it
-# cleanly. Requests go through python3's http.client (no curl needed).
+# error and the server keeps serving; every request is in the access log; once a token exists
+# every role gets exactly what it may (401 without a token, 403 outside its scope); SIGTERM
+# stops it cleanly. Requests go through python3's http.client (no curl needed).
 . "$KPI_TOP/tests/cli/lib.sh"
 
 export KPI_NOW=2026-11-10T12:00:00Z
@@ -58,18 +59,20 @@ trap 'kill $pid 2>/dev/null; rm -rf "$T_DIR"' EXIT
 # get PATH [METHOD]: prints the body to body, the status to status
 get() {
     python3 - "$port" "$1" "${2:-GET}" <<'PY'
-import http.client, sys, time
+import http.client, os, sys, time
 port, path, method = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 for attempt in range(100):  # the server may still be starting
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        c.request(method, path)
+        token = os.environ.get("TOKEN")
+        c.request(method, path, headers={"Authorization": "Bearer " + token} if token else {})
         r = c.getresponse()
         break
     except ConnectionRefusedError:
         time.sleep(0.05)
 open("body", "wb").write(r.read())
-open("status", "w").write("%d %s\n" % (r.status, r.getheader("Content-Type")))
+open("status", "w").write("%d %s %s\n" % (r.status, r.getheader("Content-Type"),
+                                          r.getheader("WWW-Authenticate") or "-"))
 PY
 }
 
@@ -154,6 +157,83 @@ expect "every request is in the access log" '
     grep -q " 127.0.0.1 GET /healthz 200 " access.log
     grep -q " GET /api/v1/query 404 " access.log
     grep -q " POST /api/v1/kpis 405 " access.log
+'
+
+expect "with a token created, every API call needs one: 401 without, or with a bad one" '
+    "$KPI" token create --role admin --name ops > admin.tok
+    test "$(wc -l < admin.tok)" = 1
+    get "/api/v1/query?kpi=revenue"
+    grep -q "^401 application/json Bearer" status
+    grep -q "\"error\":" body
+    TOKEN=kpi_nope get "/api/v1/kpis"
+    grep -q "^401" status
+    get /healthz
+    grep -q "^200" status
+    TOKEN=$(cat admin.tok) get "/api/v1/query?kpi=revenue&period=2026-10"
+    grep -q "^200" status
+    "$KPI" query revenue --period 2026-10 --format json > cli
+    cmp body cli
+'
+
+expect "a viewer of some departments sees only their KPIs" '
+    T=$("$KPI" token create --role viewer --departments finance)
+    TOKEN=$T get /api/v1/kpis
+    grep -q "^200" status
+    python3 -c "import json; assert [k[\"id\"] for k in json.load(open(\"body\"))[\"kpis\"]] == [\"average_order\"]"
+    TOKEN=$T get "/api/v1/query?kpi=average_order&period=2026-10"
+    grep -q "^200" status
+    TOKEN=$T get "/api/v1/query?kpi=average_order,revenue&period=2026-10"
+    grep -q "^403 application/json" status
+    grep -q "may not read kpi .revenue." body
+    TOKEN=$T get "/api/v1/report?period=2026-10"
+    grep -q "^200" status
+    "$KPI" report --period 2026-10 --department finance --format json > cli
+    cmp body cli
+    TOKEN=$T get "/api/v1/report?period=2026-10&department=sales"
+    grep -q "^403" status
+    TOKEN=$T get "/api/v1/top?kpi=revenue&by=rep"
+    grep -q "^403" status
+    TOKEN=$T get /metrics
+    grep -q "^403" status
+    TOKEN=$T get /api/v1/streams
+    grep -q "^403" status
+'
+
+expect "a self token sees only the rows of its own value" '
+    T=$("$KPI" token create --role self --self rep=Ana)
+    TOKEN=$T get "/api/v1/query?kpi=revenue&from=2026-10-01&to=2026-11-30"
+    grep -q "^200" status
+    "$KPI" query revenue --from 2026-10-01 --to 2026-11-30 --where "rep = \"Ana\"" --format json > cli
+    cmp body cli
+    TOKEN=$T get "/api/v1/query?kpi=revenue&period=2026-10&where=region%20%3D%20%22East%22"
+    "$KPI" query revenue --period 2026-10 --where "(region = \"East\") and rep = \"Ana\"" --format json > cli
+    cmp body cli
+    TOKEN=$T get /api/v1/kpis
+    python3 -c "import json; assert [k[\"id\"] for k in json.load(open(\"body\"))[\"kpis\"]] == [\"revenue\"]"
+    TOKEN=$T get "/api/v1/query?kpi=order_count"
+    grep -q "^403" status
+    TOKEN=$T get "/api/v1/top?kpi=revenue&by=rep"
+    grep -q "^403" status
+    TOKEN=$T get "/api/v1/report"
+    grep -q "^403" status
+'
+
+expect "an ingest token reads nothing; a revoked token is refused" '
+    T=$("$KPI" token create --role ingest --streams orders)
+    TOKEN=$T get "/api/v1/query?kpi=revenue"
+    grep -q "^403" status
+    TOKEN=$T get /api/v1/kpis
+    grep -q "^403" status
+    "$KPI" token list > list
+    grep -q "ingest .*orders" list
+    lacks list "$T"
+    id=$(grep "ingest" list | cut -d" " -f1)
+    "$KPI" token revoke "$id"
+    T2=$("$KPI" token create --role viewer)
+    TOKEN=$T get /api/v1/kpis
+    grep -q "^401" status
+    TOKEN=$T2 get /api/v1/kpis
+    grep -q "^200" status
 '
 
 kill -TERM $pid

@@ -48,3 +48,8 @@ sql() { sqlite3 "$KPI_WORKSPACE/kpi.db" "$1"; }
 
 # eq A B: the two strings are equal.
 eq() { [ "$1" = "$2" ] || { echo "expected [$2], got [$1]"; return 1; }; }
+
+# lacks FILE TEXT: FILE does not contain TEXT (`! grep` would not stop a set -e script).
+lacks() {
+    if grep -qF -- "$2" "$1"; then echo "$1 contains: $2"; cat "$1"; return 1; fi
+}
