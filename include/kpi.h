@@ -180,6 +180,10 @@ typedef struct kpi_import_options {
     void *ctx;                  /* passed to progress and warning */
     volatile int *cancel;       /* optional: set non-zero (e.g. from SIGINT) to stop after the
                                    batch in flight is rolled back */
+    /* optional: told of each rejected row (as it goes to the reject file); value is cut to
+     * 200 bytes. */
+    void (*rejected)(void *ctx, unsigned long line, unsigned long column, const char *field,
+                     const char *value, const char *reason);
 } kpi_import_options;
 
 typedef struct kpi_import_result {

@@ -221,6 +221,13 @@ static kpi_status reject(run *r, const krecord *rec, unsigned long line, unsigne
                          const char *field, kstr value, const char *reason)
 {
     r->res->rejected++;
+    if (r->opts->rejected) {
+        char v[201];
+        size_t n = value.n < 200 ? value.n : 200;
+        memcpy(v, value.p ? value.p : "", n);
+        v[n] = 0;
+        r->opts->rejected(r->opts->ctx, line, column, field, v, reason);
+    }
     return krejects_add(r->rejects, rec, line, column, field, value, reason, r->err);
 }
 

@@ -21,6 +21,12 @@ int cmd_serve(cli *c, int argc, char **argv)
             if (end == v || *end || n < 1 || n > 256)
                 return cli_usage("serve", "--threads needs a number from 1 to 256");
             o.threads = (unsigned)n;
+        } else if (cli_opt_value(argc, argv, &i, "--max-body", &v) && v) {
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            if (end == v || *end || n < 1)
+                return cli_usage("serve", "--max-body needs a number of bytes");
+            o.max_body = n;
         } else if (cli_opt_value(argc, argv, &i, "--access-log", &v) && v) {
             o.access_log = v;
         } else {

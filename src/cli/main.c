@@ -102,16 +102,19 @@ const cli_command cli_commands[] = {
      "  --keep-csv   keep the generated CSV files in DIR/data\n"
      "  --quiet      no progress, no report\n"},
     {"serve", cmd_serve, "the HTTP API: KPIs, queries, reports and Prometheus metrics",
-     "kpi serve [--listen ADDR:PORT] [--threads N] [--access-log FILE|-]",
+     "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]",
      "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
      "lets the requests in flight finish. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
      "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
      "for byte; /api/v1/report (period, department), /api/v1/top (kpi, by, period, n) and\n"
-     "/api/v1/streams likewise. GET /metrics is the current period of every KPI in the\n"
+     "/api/v1/streams likewise. POST /api/v1/streams/STREAM/events imports a CSV (text/csv) or\n"
+     "NDJSON (application/x-ndjson) body as `kpi import` does, streamed, and answers the counts\n"
+     "and the first rejected rows. GET /metrics is the current period of every KPI in the\n"
      "Prometheus text format (value, target, attainment; company-wide and per declared\n"
      "breakdown), GET /healthz says the server is up. Errors are JSON: {\"error\": \"...\"}.\n"
      "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
      "  --threads N         worker threads (default: one per core)\n"
+     "  --max-body BYTES    the largest upload (default 1 GiB)\n"
      "  --access-log FILE   one line per request (- for standard error)\n"},
     {"token", cmd_token, "API tokens for kpi serve: create, list, revoke",
      "kpi token create --role admin|editor|viewer|ingest|self [--departments D,...]"

@@ -152,6 +152,12 @@ static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids
     return true;
 }
 
+bool kroute_may_ingest(const kauth *a, const char *stream)
+{
+    return a->open || has_role(a, KPI_ROLE_ADMIN) || has_role(a, KPI_ROLE_EDITOR) ||
+           (has_role(a, KPI_ROLE_INGEST) && in_list(a->token.streams, stream));
+}
+
 static void forbidden(kresponse *out) { kresponse_error(out, 403, "this token may not read this"); }
 
 /* ---- endpoints ------------------------------------------------------------------------------ */

@@ -31,13 +31,17 @@ typedef struct server {
     kmetrics_cache metrics;
 } server;
 
-/* Per request: when it started, what was answered (for the access log). */
+/* Per request: when it started, what was answered (for the access log); for an upload, the
+ * import it feeds. */
 typedef struct request_state {
     struct timespec t0;
     unsigned status;
     size_t bytes;
     char path[256];
     char method[16];
+    kingest *ingest;
+    uint64_t received;
+    bool too_big;
 } request_state;
 
 static void close_workspace(void *ws) { kpi_workspace_destroy(ws); }
@@ -91,14 +95,125 @@ static bool authenticate(kpi_workspace *ws, struct MHD_Connection *conn, const c
     return false;
 }
 
+/* Queues out (taking its body) as the answer to conn. */
+static enum MHD_Result queue(struct MHD_Connection *conn, request_state *st, kresponse *out)
+{
+    if (!out->body)
+        return MHD_NO;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(out->len, out->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(out->body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", out->type);
+    MHD_add_response_header(r, "Cache-Control", out->cache ? out->cache : "no-store");
+    if (out->status == 405)
+        MHD_add_response_header(r, "Allow", "GET");
+    if (out->status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"kpi\"");
+    st->status = out->status;
+    st->bytes = out->len;
+    enum MHD_Result ok = MHD_queue_response(conn, out->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* The stream of ".../streams/{stream}/events" into buf, or NULL for another path. */
+static const char *events_stream(const char *url, char *buf, size_t cap)
+{
+    static const char prefix[] = "/api/v1/streams/", suffix[] = "/events";
+    size_t n = strlen(url), p = sizeof prefix - 1, q = sizeof suffix - 1;
+    if (n <= p + q || strncmp(url, prefix, p) || strcmp(url + n - q, suffix) ||
+        n - p - q >= cap || memchr(url + p, '/', n - p - q))
+        return NULL;
+    memcpy(buf, url + p, n - p - q);
+    buf[n - p - q] = 0;
+    return buf;
+}
+
+/* The first call of an upload: who, which stream, which format, how big; then the import
+ * starts. False with out set when the request is refused before its body is read. */
+static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *conn,
+                         const char *url, const char *method, request_state *st, kresponse *out)
+{
+    char stream[128], msg[512];
+    if (!events_stream(url, stream, sizeof stream))
+        return false; /* not an upload: answered as a GET route */
+    kauth auth = {0};
+    if (strcmp(method, "POST")) {
+        kresponse_error(out, 405, "method not allowed: POST events to this path");
+        return true;
+    }
+    if (!authenticate(ws, conn, url, &auth, out))
+        return true;
+    bool known = false;
+    for (size_t i = 0; i < kpi_stream_count(ws) && !known; i++) {
+        kpi_stream_info si;
+        known = kpi_stream_info_get(ws, i, &si) == KPI_OK && !strcmp(si.name, stream);
+    }
+    const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    uint64_t max = s->o->max_body ? s->o->max_body : (uint64_t)1 << 30;
+    kpi_format format = KPI_FORMAT_CSV;
+    if (!known) {
+        snprintf(msg, sizeof msg, "unknown stream '%.100s'", stream);
+        kresponse_error(out, 404, msg);
+    } else if (!kroute_may_ingest(&auth, stream)) {
+        kresponse_error(out, 403, "this token may not write into this stream");
+    } else if (!type || (strncmp(type, "text/csv", 8) && strncmp(type, "application/x-ndjson", 20) &&
+                         strncmp(type, "application/jsonl", 17))) {
+        kresponse_error(out, 415, "send text/csv or application/x-ndjson");
+    } else if (len && strtoull(len, NULL, 10) > max) {
+        snprintf(msg, sizeof msg, "body over the limit of %llu bytes", (unsigned long long)max);
+        kresponse_error(out, 413, msg);
+    } else {
+        if (strncmp(type, "text/csv", 8))
+            format = KPI_FORMAT_NDJSON;
+        if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format)))
+            kresponse_error(out, 500, "cannot start the import");
+    }
+    return true;
+}
+
+/* A chunk of an upload, or its end (the answer). */
+static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, request_state *st,
+                                   const char *upload, size_t *upload_size)
+{
+    uint64_t max = s->o->max_body ? s->o->max_body : (uint64_t)1 << 30;
+    if (*upload_size) {
+        st->received += *upload_size;
+        if (st->received > max)
+            st->too_big = true;
+        if (!st->too_big)
+            kingest_write(st->ingest, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    kresponse out = {0};
+    kingest_finish(st->ingest, st->too_big, &out);
+    st->ingest = NULL;
+    if (st->too_big) {
+        char msg[256];
+        free(out.body);
+        snprintf(msg, sizeof msg,
+                 "body over the limit of %llu bytes: the import stopped, keeping the whole"
+                 " batches committed before",
+                 (unsigned long long)max);
+        kresponse_error(&out, 413, msg);
+    }
+    return queue(conn, st, &out);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
 {
     (void)version;
-    (void)upload;
     server *s = cls;
     request_state *st = *con_cls;
+    kresponse out = {0};
+    char msg[1024];
     if (!st) {
         if (!(st = calloc(1, sizeof *st)))
             return MHD_NO;
@@ -107,13 +222,20 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         snprintf(st->path, sizeof st->path, "%s", url);
         snprintf(st->method, sizeof st->method, "%s", method);
         *con_cls = st;
+        kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+        if (!ws) {
+            kresponse_error(&out, 500, msg);
+            return queue(conn, st, &out);
+        }
+        if (start_ingest(s, ws, conn, url, method, st, &out))
+            return st->ingest ? MHD_YES : queue(conn, st, &out);
     }
+    if (st->ingest)
+        return feed_ingest(s, conn, st, upload, upload_size);
     if (*upload_size) { /* a body we do not read: drop it */
         *upload_size = 0;
         return MHD_YES;
     }
-    kresponse out = {0};
-    char msg[1024];
     kauth auth = {0};
     kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
     if (!ws)
@@ -122,25 +244,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         ; /* out holds the 401 */
     else
         kroute(ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
-    if (!out.body)
-        return MHD_NO;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(out.len, out.body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(out.body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", out.type);
-    MHD_add_response_header(r, "Cache-Control", out.cache ? out.cache : "no-store");
-    if (out.status == 405)
-        MHD_add_response_header(r, "Allow", "GET");
-    if (out.status == 401)
-        MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"kpi\"");
-    st->status = out.status;
-    st->bytes = out.len;
-    enum MHD_Result ok = MHD_queue_response(conn, out.status, r);
-    MHD_destroy_response(r);
-    return ok;
+    return queue(conn, st, &out);
 }
 
 /* The access log: time, client, method, path, status, bytes, milliseconds. */
@@ -153,6 +257,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (!st)
         return;
+    if (st->ingest) /* the client went away mid-upload: stop after the batch in flight */
+        kingest_finish(st->ingest, true, NULL);
     __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
     if (s->log) {
         struct timespec t1;

@@ -19,6 +19,7 @@ typedef struct kserve_options {
     unsigned threads;       /* worker threads (0: the number of cores) */
     const char *access_log; /* a file, "-" for stderr, NULL for none */
     int64_t now_us;         /* pinned "now" (KPI_NOW), 0 for the clock */
+    uint64_t max_body;      /* largest request body in bytes (0: 1 GiB) */
 } kserve_options;
 
 /* Serves until SIGTERM or SIGINT, then finishes the requests in flight. Returns an exit code
@@ -78,5 +79,21 @@ void kresponse_error(kresponse *out, unsigned status, const char *msg);
 /* The Prometheus text of the current period of every KPI (metrics.c), from the cache when it
  * is fresh; a malloc'd copy. NULL on failure, with the JSON error in *err_out. */
 char *kmetrics_get(kpi_workspace *ws, kmetrics_cache *mc, kresponse *err_out);
+
+/* ---- ingest over HTTP (ingest.c) ---- */
+
+typedef struct kingest kingest;
+
+/* Starts importing a request body into stream (an import thread on its own workspace handle);
+ * NULL when out of resources. */
+kingest *kingest_start(const char *dir, int64_t now_us, const char *stream, kpi_format format);
+/* Passes a chunk of the body on; false when the import has stopped (the rest is discarded). */
+bool kingest_write(kingest *g, const char *data, size_t n);
+/* Ends the body (cancel: stop after the batch in flight), waits for the import and, when out
+ * is non-NULL, answers with its counts and first rejected rows; frees g. */
+void kingest_finish(kingest *g, bool cancel, kresponse *out);
+
+/* May this caller write events into stream? */
+bool kroute_may_ingest(const kauth *auth, const char *stream);
 
 #endif

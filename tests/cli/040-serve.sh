@@ -20,6 +20,13 @@ streams:
       region: text
       rep: text
       revenue: number
+  visits:
+    time: at
+    id: visit_id
+    fields:
+      visit_id: text
+      at: time
+      page: text
 kpis:
   revenue:
     name: Revenue
@@ -28,6 +35,11 @@ kpis:
     unit: currency
     dimensions: [region, rep]
     targets: [{value: 1000}]
+  visit_count:
+    name: Visits
+    department: marketing
+    formula: count(visits)
+    unit: count
   order_count:
     name: Orders
     department: sales
@@ -52,20 +64,25 @@ sed -i 's/East "quoted"/"East ""quoted"""/' orders.csv
 "$KPI" import orders orders.csv >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log 2>serve.err &
+"$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log --max-body 200000 \
+    2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$T_DIR"' EXIT
 
-# get PATH [METHOD]: prints the body to body, the status to status
+# get PATH [METHOD [FILE TYPE]]: sends the request (FILE as its body, of content type TYPE;
+# $TOKEN as its bearer token), writes the answer to body and "status type auth" to status
 get() {
-    python3 - "$port" "$1" "${2:-GET}" <<'PY'
+    python3 - "$port" "$1" "${2:-GET}" "${3:-}" "${4:-}" <<'PY'
 import http.client, os, sys, time
-port, path, method = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+port, path, method, file, ctype = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+headers = {"Authorization": "Bearer " + os.environ["TOKEN"]} if os.environ.get("TOKEN") else {}
+body = open(file, "rb").read() if file else None
+if ctype:
+    headers["Content-Type"] = ctype
 for attempt in range(100):  # the server may still be starting
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        token = os.environ.get("TOKEN")
-        c.request(method, path, headers={"Authorization": "Bearer " + token} if token else {})
+        c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         break
     except ConnectionRefusedError:
@@ -109,7 +126,7 @@ expect "GET /api/v1/kpis lists id, name, department and unit of each KPI" '
     python3 - <<PY
 import json
 k = {x["id"]: x for x in json.load(open("body"))["kpis"]}
-assert list(k) == ["revenue", "order_count", "average_order"], list(k)
+assert list(k) == ["revenue", "visit_count", "order_count", "average_order"], list(k)
 assert k["revenue"]["name"] == "Revenue" and k["revenue"]["department"] == "sales"
 assert k["average_order"]["unit"] == "currency" and k["order_count"]["grain"] == "week"
 assert k["revenue"]["dimensions"] == ["region", "rep"]
@@ -157,6 +174,46 @@ expect "every request is in the access log" '
     grep -q " 127.0.0.1 GET /healthz 200 " access.log
     grep -q " GET /api/v1/query 404 " access.log
     grep -q " POST /api/v1/kpis 405 " access.log
+'
+
+expect "POST events: a CSV body goes through the import, again adds nothing" '
+    printf "visit_id,at,page\nV1,2026-11-02T10:00:00Z,/\nV2,2026-11-03T10:00:00Z,/shop\nV3,bad,/\n" > v.csv
+    get /api/v1/streams/visits/events POST v.csv text/csv
+    grep -q "^200 application/json" status
+    python3 - <<PY
+import json
+r = json.load(open("body"))
+assert (r["accepted"], r["rejected"], r["duplicates"]) == (2, 1, 0), r
+assert r["first_rejected"] == [{"line": 4, "column": 4, "field": "at", "value": "bad",
+                                "reason": r["first_rejected"][0]["reason"]}], r
+PY
+    get /api/v1/streams/visits/events POST v.csv text/csv
+    grep -q "\"accepted\":0,\"rejected\":1,\"duplicates\":2" body
+    "$KPI" query visit_count --period 2026-11 --format csv | grep -q "^visit_count,2026-11,2,"
+'
+
+expect "POST events as NDJSON; bad uploads get 4xx and a JSON error" '
+    printf "{\"visit_id\": \"V4\", \"at\": \"2026-11-04T10:00:00Z\", \"page\": \"/\"}\n" > v.ndjson
+    get /api/v1/streams/visits/events POST v.ndjson application/x-ndjson
+    grep -q "\"accepted\":1,\"rejected\":0" body
+    printf "not json\n" > bad.ndjson
+    get /api/v1/streams/visits/events POST bad.ndjson application/x-ndjson
+    grep -q "^400 application/json" status
+    printf "visit_id,at\n\"V9,2026-11-04T10:00:00Z\n" > broken.csv
+    get /api/v1/streams/visits/events POST broken.csv text/csv
+    grep -q "^400 application/json" status
+    grep -q "unterminated quoted field" body
+    get /api/v1/streams/visits/events POST v.csv text/plain
+    grep -q "^415 application/json" status
+    get /api/v1/streams/nowhere/events POST v.csv text/csv
+    grep -q "^404 application/json" status
+    python3 -c "open(\"big.csv\", \"w\").write(\"visit_id,at\\n\" + \"V,2026-11-04\\n\" * 20000)"
+    get /api/v1/streams/visits/events POST big.csv text/csv
+    grep -q "^413 application/json" status
+    get /api/v1/streams/visits/events GET
+    grep -q "^405" status
+    get /healthz
+    grep -q "^200" status
 '
 
 expect "with a token created, every API call needs one: 401 without, or with a bad one" '
@@ -218,8 +275,18 @@ expect "a self token sees only the rows of its own value" '
     grep -q "^403" status
 '
 
-expect "an ingest token reads nothing; a revoked token is refused" '
+expect "an ingest token writes its streams only and reads nothing; a revoked token is refused" '
     T=$("$KPI" token create --role ingest --streams orders)
+    printf "at,region,rep,revenue\n2026-11-05T10:00:00Z,West,Ana,10\n" > o.csv
+    TOKEN=$T get /api/v1/streams/orders/events POST o.csv text/csv
+    grep -q "^200" status
+    TOKEN=$T get /api/v1/streams/visits/events POST v.csv text/csv
+    grep -q "^403" status
+    get /api/v1/streams/orders/events POST o.csv text/csv
+    grep -q "^401" status
+    V=$("$KPI" token create --role viewer)
+    TOKEN=$V get /api/v1/streams/orders/events POST o.csv text/csv
+    grep -q "^403" status
     TOKEN=$T get "/api/v1/query?kpi=revenue"
     grep -q "^403" status
     TOKEN=$T get /api/v1/kpis
