@@ -9,7 +9,7 @@
 #   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
 #   make deps       installs missing Debian packages (sudo when not root)
 
-PKGS     := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libmicrohttpd
+PKGS     := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libmicrohttpd libcurl
 PREFIX   ?= /usr/local
 BUILD    ?= build
 SAN      ?=
@@ -28,7 +28,7 @@ ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Iinclude $(PKG_CFL
 LIBS       := $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c src/push/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 

@@ -14,6 +14,7 @@ chk_pc jansson libjansson-dev
 chk_pc icu-i18n libicu-dev
 chk_pc libsodium libsodium-dev
 chk_pc libmicrohttpd libmicrohttpd-dev
+chk_pc libcurl libcurl4-openssl-dev
 chk_cmd sqlite3 sqlite3
 chk_cmd python3 python3   # the tests read JSON with it
 chk_cmd jq jq             # the cookbook's recipe that reads JSON with jq

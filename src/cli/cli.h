@@ -44,6 +44,7 @@ int cmd_demo(cli *c, int argc, char **argv);
 int cmd_values(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
 int cmd_token(cli *c, int argc, char **argv);
+int cmd_push(cli *c, int argc, char **argv);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);

@@ -126,6 +126,17 @@ const cli_command cli_commands[] = {
      "--streams only), self (reads only the rows of --self DIM=VALUE, e.g. rep=Ana).\n"
      "create prints the new token alone on the last line of standard output: it is stored\n"
      "hashed and never shown again. list shows ids, roles and scopes; revoke ID ends a token.\n"},
+    {"push", cmd_push, "send events to a kpi server; spool what cannot be sent now",
+     "kpi push --server URL [--token T] STREAM [FILE...] [--spool DIR] [--retry-for SECONDS]"
+     " [--quiet]",
+     "Sends each FILE (- reads standard input; .ndjson/.jsonl/.json files are NDJSON, else\n"
+     "CSV) to POST URL/api/v1/streams/STREAM/events, streamed. When the server cannot be\n"
+     "reached (or answers 5xx), a batch is retried with backoff for --retry-for seconds\n"
+     "(default 30), then kept in the spool (--spool, default ~/.kpi/spool) and sent first by the\n"
+     "next push, in order; without FILEs, push only sends the spool. With an id field in the\n"
+     "stream, a batch sent twice adds nothing: nothing is lost or doubled. The token comes from\n"
+     "--token or $KPI_TOKEN.\n"
+     "Exit status: 0 all delivered, 3 the server rejected rows, 1 batches remain spooled.\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };
