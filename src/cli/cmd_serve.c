@@ -27,6 +27,10 @@ int cmd_serve(cli *c, int argc, char **argv)
             if (end == v || *end || n < 1)
                 return cli_usage("serve", "--max-body needs a number of bytes");
             o.max_body = n;
+        } else if (cli_opt_value(argc, argv, &i, "--tls-cert", &v) && v) {
+            o.tls_cert = v;
+        } else if (cli_opt_value(argc, argv, &i, "--tls-key", &v) && v) {
+            o.tls_key = v;
         } else if (cli_opt_value(argc, argv, &i, "--access-log", &v) && v) {
             o.access_log = v;
         } else {

@@ -102,7 +102,8 @@ const cli_command cli_commands[] = {
      "  --keep-csv   keep the generated CSV files in DIR/data\n"
      "  --quiet      no progress, no report\n"},
     {"serve", cmd_serve, "the HTTP API: KPIs, queries, reports and Prometheus metrics",
-     "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]",
+     "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]"
+     " [--tls-cert PEM --tls-key PEM]",
      "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
      "lets the requests in flight finish. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
      "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
@@ -115,6 +116,7 @@ const cli_command cli_commands[] = {
      "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
      "  --threads N         worker threads (default: one per core)\n"
      "  --max-body BYTES    the largest upload (default 1 GiB)\n"
+     "  --tls-cert PEM, --tls-key PEM  serve HTTPS with this certificate (chain) and key\n"
      "  --access-log FILE   one line per request (- for standard error)\n"},
     {"token", cmd_token, "API tokens for kpi serve: create, list, revoke",
      "kpi token create --role admin|editor|viewer|ingest|self [--departments D,...]"

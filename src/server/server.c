@@ -314,6 +314,39 @@ static bool parse_listen(const char *spec, struct sockaddr_storage *addr, sockle
     return true;
 }
 
+/* A whole PEM file, NUL-terminated (libmicrohttpd takes certificates from memory). */
+static char *read_pem(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *p = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            char *grown = realloc(p, cap = cap * 2 + 8192);
+            if (!grown) {
+                free(p);
+                fclose(f);
+                return NULL;
+            }
+            p = grown;
+        }
+        size_t got = fread(p + n, 1, 4096, f);
+        n += got;
+        if (got < 4096)
+            break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(p);
+        return NULL;
+    }
+    p[n] = 0;
+    return p;
+}
+
 int kserve_run(const kserve_options *o)
 {
     server s = {.o = o};
@@ -353,22 +386,44 @@ int kserve_run(const kserve_options *o)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    char *cert = NULL, *key = NULL;
+    if ((o->tls_cert != NULL) != (o->tls_key != NULL)) {
+        fprintf(stderr, "kpi: serve: HTTPS needs both --tls-cert and --tls-key\n");
+        return 1;
+    }
+    if (o->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+            fprintf(stderr, "kpi: serve: this libmicrohttpd was built without TLS\n");
+            return 1;
+        }
+        const char *bad = !(cert = read_pem(o->tls_cert)) ? o->tls_cert
+                          : !(key = read_pem(o->tls_key)) ? o->tls_key
+                                                           : NULL;
+        if (bad) {
+            fprintf(stderr, "kpi: serve: %s: %s\n", bad, strerror(errno));
+            free(cert);
+            return 1;
+        }
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+                     (cert ? MHD_USE_TLS : 0);
+    /* the TLS options last: without a certificate they end the list early */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, answer, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+        cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
         MHD_OPTION_END);
     int code = 0;
     if (!d) {
         fprintf(stderr, "kpi: serve: cannot listen on %s: %s\n", listen, strerror(errno));
         code = 1;
     } else {
-        fprintf(stderr, "kpi: serving %s on http://%s/ (%u threads); Ctrl-C stops\n",
-                o->workspace, listen, threads);
+        fprintf(stderr, "kpi: serving %s on %s://%s/ (%u threads); Ctrl-C stops\n",
+                o->workspace, cert ? "https" : "http", listen, threads);
         int sig;
         sigwait(&sigs, &sig);
         /* stop accepting; give the requests in flight up to 10 s to finish (idle keep-alive
@@ -385,6 +440,8 @@ int kserve_run(const kserve_options *o)
     }
     if (s.log && s.log != stderr)
         fclose(s.log);
+    free(cert);
+    free(key);
     pthread_mutex_destroy(&s.log_mu);
     pthread_mutex_destroy(&s.metrics.mu);
     free(s.metrics.text);

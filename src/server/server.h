@@ -20,6 +20,8 @@ typedef struct kserve_options {
     const char *access_log; /* a file, "-" for stderr, NULL for none */
     int64_t now_us;         /* pinned "now" (KPI_NOW), 0 for the clock */
     uint64_t max_body;      /* largest request body in bytes (0: 1 GiB) */
+    const char *tls_cert;   /* PEM certificate (chain) and key: HTTPS when both are given */
+    const char *tls_key;
 } kserve_options;
 
 /* Serves until SIGTERM or SIGINT, then finishes the requests in flight. Returns an exit code

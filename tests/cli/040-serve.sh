@@ -303,6 +303,33 @@ expect "an ingest token writes its streams only and reads nothing; a revoked tok
     grep -q "^200" status
 '
 
+expect "HTTPS with --tls-cert and --tls-key" '
+    if ! command -v openssl >/dev/null; then echo "(openssl missing: skipped)"; exit 0; fi
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
+        -subj /CN=localhost >/dev/null 2>&1
+    tport=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")
+    "$KPI" serve --listen "127.0.0.1:$tport" --tls-cert cert.pem --tls-key key.pem 2>tls.err &
+    tpid=$!
+    python3 - "$tport" <<PY
+import http.client, ssl, sys, time
+ctx = ssl.create_default_context(cafile="cert.pem")
+ctx.check_hostname = False
+for i in range(100):
+    try:
+        c = http.client.HTTPSConnection("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=10)
+        c.request("GET", "/healthz")
+        r = c.getresponse()
+        break
+    except (ConnectionRefusedError, ssl.SSLError, OSError):
+        time.sleep(0.05)
+assert r.status == 200 and b"ok" in r.read()
+PY
+    kill -TERM $tpid
+    grep -q "https://" tls.err
+    run_kpi 1 serve --listen 127.0.0.1:1 --tls-cert cert.pem
+    grep -q "needs both" err
+'
+
 kill -TERM $pid
 wait $pid
 echo $? > serve.rc
