@@ -272,7 +272,8 @@ void kpi_result_destroy(kpi_result *r);
 /*
  * The review: every computed KPI (of one department when department is non-NULL) for `period`
  * (NULL: the last complete month) and the 11 periods before it, at the period's grain, so that
- * each series ends with the period under review and gives its sparkline.
+ * each series ends with the period under review and gives its sparkline. Only that last
+ * point has its previous period and last year (and change); the others are values.
  */
 kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
                           kpi_result **out);

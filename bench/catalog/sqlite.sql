@@ -46,21 +46,27 @@ revenue_before AS (                     -- 2025-09, for the growth of 2025-10
       AND _key <  unixepoch('2025-10-01') / 86400 << 40
 ),
 -- conversion(leads, orders, on: customer, within: "90d"): the customers of the month's leads,
--- each from their first lead of the month, and whether they ordered within 90 days of it
-lead_firsts AS (
+-- each from their first lead of the month, and those who ordered within 90 days of it: one pass
+-- over the orders from 2025-10 on, looking each order's customer up among the leads (CROSS JOIN
+-- keeps orders the outer loop: SQLite indexes lead_firsts by customer on the fly; the other way
+-- round it would read every order once per lead)
+lead_firsts AS MATERIALIZED (
     SELECT m.month, l.customer, min(l.created_at) AS at
     FROM months m JOIN leads l ON l._key >= m.lo AND l._key < m.hi
     WHERE l.customer IS NOT NULL
     GROUP BY m.month, l.customer
 ),
-conversion_m AS (
-    SELECT f.month, count(*) AS customers,
-           count(*) FILTER (WHERE EXISTS (
-               SELECT 1 FROM orders o
-               WHERE o.customer = f.customer
-                 AND o.ordered_at BETWEEN f.at AND f.at + 90 * 86400000000)) AS converted
-    FROM lead_firsts f
+converted_m AS (
+    SELECT f.month, count(DISTINCT f.customer) AS converted
+    FROM orders o CROSS JOIN lead_firsts f ON f.customer = o.customer
+    WHERE o._key >= (SELECT min(lo) FROM months)
+      AND o.ordered_at BETWEEN f.at AND f.at + 90 * 86400000000
     GROUP BY f.month
+),
+conversion_m AS (
+    SELECT month, count(*) AS customers, coalesce(max(c.converted), 0) AS converted
+    FROM lead_firsts LEFT JOIN converted_m c USING (month)
+    GROUP BY month
 ),
 opportunities_m AS (
     SELECT m.month,
@@ -126,7 +132,7 @@ stores_d AS (
     WHERE s.floor_area IS NOT NULL
     GROUP BY m.month, s.as_of
 ),
-inventory_d AS (
+inventory_d AS MATERIALIZED (
     SELECT m.month, i.as_of AS day, sum(i.value) AS value
     FROM months m JOIN inventory i ON i._key >= m.lo AND i._key < m.hi
     WHERE i.value IS NOT NULL
@@ -144,7 +150,7 @@ expenses_m AS (
     FROM months m JOIN expenses e ON e._key >= m.lo AND e._key < m.hi
     GROUP BY m.month
 ),
-balances_d AS (
+balances_d AS MATERIALIZED (
     SELECT m.month, b.as_of AS day,
            sum(b.current_assets) AS current_assets, count(b.current_assets) AS n_assets,
            sum(b.current_liabilities) AS current_liabilities,
@@ -170,7 +176,7 @@ hr_events_m AS (
     FROM months m JOIN hr_events h ON h._key >= m.lo AND h._key < m.hi
     GROUP BY m.month
 ),
-headcount_d AS (
+headcount_d AS MATERIALIZED (
     SELECT m.month, h.as_of AS day, sum(h.employees) AS employees
     FROM months m JOIN headcount h ON h._key >= m.lo AND h._key < m.hi
     WHERE h.employees IS NOT NULL
@@ -310,30 +316,39 @@ surveys_m AS (
     FROM months m JOIN surveys s ON s._key >= m.lo AND s._key < m.hi
     GROUP BY m.month
 ),
--- ---- the first and last snapshot of each month ----------------------------------------------
-snapshots AS (
-    SELECT m.month,
-           (SELECT open_amount FROM pipeline_d d WHERE d.month = m.month ORDER BY day DESC LIMIT 1)
-               / 1e4 AS pipeline_last,
-           (SELECT active FROM customer_counts_d d WHERE d.month = m.month ORDER BY day LIMIT 1)
-               AS active_first,
-           (SELECT floor_area FROM stores_d d WHERE d.month = m.month ORDER BY day DESC LIMIT 1)
-               / 1e4 AS floor_area_last,
-           (SELECT value FROM inventory_d d WHERE d.month = m.month ORDER BY day LIMIT 1)
-               / 1e4 AS inventory_first,
-           (SELECT value FROM inventory_d d WHERE d.month = m.month ORDER BY day DESC LIMIT 1)
-               / 1e4 AS inventory_last,
-           (SELECT current_assets FROM balances_d d WHERE d.month = m.month AND n_assets > 0
-            ORDER BY day DESC LIMIT 1) / 1e4 AS assets_last,
-           (SELECT current_liabilities FROM balances_d d WHERE d.month = m.month
-            AND n_liabilities > 0 ORDER BY day DESC LIMIT 1) / 1e4 AS liabilities_last,
-           (SELECT employees FROM headcount_d d WHERE d.month = m.month ORDER BY day LIMIT 1)
-               AS employees_first,
-           (SELECT employees FROM headcount_d d WHERE d.month = m.month ORDER BY day DESC LIMIT 1)
-               AS employees_last,
-           (SELECT open_tickets FROM ticket_backlog_d d WHERE d.month = m.month
-            ORDER BY day DESC LIMIT 1) AS backlog_last
-    FROM months m
+-- ---- the first and last snapshot of each month: SQLite's min()/max() take the bare columns
+-- of the query from the row holding the minimum/maximum (the first/last day's total) ----------
+pipeline_m AS (
+    SELECT month, open_amount / 1e4 AS pipeline_last, max(day) FROM pipeline_d GROUP BY month
+),
+customer_counts_m AS (
+    SELECT month, active AS active_first, min(day) FROM customer_counts_d GROUP BY month
+),
+stores_m AS (
+    SELECT month, floor_area / 1e4 AS floor_area_last, max(day) FROM stores_d GROUP BY month
+),
+inventory_first AS (
+    SELECT month, value / 1e4 AS inventory_first, min(day) FROM inventory_d GROUP BY month
+),
+inventory_last AS (
+    SELECT month, value / 1e4 AS inventory_last, max(day) FROM inventory_d GROUP BY month
+),
+assets_m AS (
+    SELECT month, current_assets / 1e4 AS assets_last, max(day)
+    FROM balances_d WHERE n_assets > 0 GROUP BY month
+),
+liabilities_m AS (
+    SELECT month, current_liabilities / 1e4 AS liabilities_last, max(day)
+    FROM balances_d WHERE n_liabilities > 0 GROUP BY month
+),
+headcount_first AS (
+    SELECT month, employees AS employees_first, min(day) FROM headcount_d GROUP BY month
+),
+headcount_last AS (
+    SELECT month, employees AS employees_last, max(day) FROM headcount_d GROUP BY month
+),
+ticket_backlog_m AS (
+    SELECT month, open_tickets AS backlog_last, max(day) FROM ticket_backlog_d GROUP BY month
 ),
 -- ---- every month's aggregates in one row: sums and counts of no rows are 0 -------------------
 a AS (
@@ -389,7 +404,9 @@ a AS (
            sv.ces, coalesce(sv.satisfied, 0) AS satisfied, coalesce(sv.csat, 0) AS csat,
            coalesce(sv.promoters, 0) AS promoters, coalesce(sv.detractors, 0) AS detractors,
            coalesce(sv.nps, 0) AS nps_answers,
-           sn.*
+           pl.pipeline_last, cc.active_first, st.floor_area_last, i0.inventory_first,
+           i1.inventory_last, ba.assets_last, bl.liabilities_last, hf.employees_first,
+           hl.employees_last, tb.backlog_last
     FROM months m
     LEFT JOIN orders_m o USING (month)
     LEFT JOIN conversion_m cv USING (month)
@@ -419,7 +436,16 @@ a AS (
     LEFT JOIN social_m so USING (month)
     LEFT JOIN conversations_m c USING (month)
     LEFT JOIN surveys_m sv USING (month)
-    LEFT JOIN snapshots sn USING (month)
+    LEFT JOIN pipeline_m pl USING (month)
+    LEFT JOIN customer_counts_m cc USING (month)
+    LEFT JOIN stores_m st USING (month)
+    LEFT JOIN inventory_first i0 USING (month)
+    LEFT JOIN inventory_last i1 USING (month)
+    LEFT JOIN assets_m ba USING (month)
+    LEFT JOIN liabilities_m bl USING (month)
+    LEFT JOIN headcount_first hf USING (month)
+    LEFT JOIN headcount_last hl USING (month)
+    LEFT JOIN ticket_backlog_m tb USING (month)
 ),
 -- ---- the KPIs that read streams only (x / 0 is null in SQLite) ------------------------------
 k1 AS (

@@ -24,7 +24,7 @@ kpi_status kws_compile(kpi_workspace *ws)
 
 static kquery_env env_of(kpi_workspace *ws)
 {
-    return (kquery_env){&ws->defs, ws->store, ktz_day_of(ws->tz, kws_now(ws))};
+    return (kquery_env){&ws->defs, ws->store, ktz_day_of(ws->tz, kws_now(ws)), false};
 }
 
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out)
@@ -103,6 +103,7 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
     kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
                    .grain = kgrain_name(p.grain)};
     kquery_env env = env_of(ws);
+    env.last_only = true; /* the periods before the one under review are its sparkline */
     rc = kquery_run(&env, &q, out, &ws->err);
     free(ids);
     return rc;

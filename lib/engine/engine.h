@@ -58,6 +58,8 @@ typedef struct kquery_env {
     const kcompiled *defs;
     kstore *store;
     int64_t today; /* local day number of "now" */
+    bool last_only; /* previous and last year of the last period only (the report's case:
+                       the periods before it are its sparkline) */
 } kquery_env;
 
 kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,

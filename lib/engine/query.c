@@ -326,6 +326,8 @@ static kpi_status load(qrun *r)
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
             keval_kpi(&ev, (size_t)r->kpis[k], w.value);
+            if (r->env->last_only && p + 1 < r->nperiods)
+                continue;
             keval_kpi(&ev, (size_t)r->kpis[k], w.previous);
             keval_kpi(&ev, (size_t)r->kpis[k], w.last_year);
         }
@@ -394,9 +396,10 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     return kresult_add_point(res, pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
 }
 
-/* The point of a computed KPI for period p and data group g (-1: all). */
+/* The point of a computed KPI for period p and data group g (-1: all); compare: with its
+ * previous period and last year. */
 static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
-                        bool additive, kpi_result *res)
+                        bool additive, bool compare, kpi_result *res)
 {
     windows w = windows_of(r, p, g);
     kpi_point pt = kpoint_empty();
@@ -416,8 +419,8 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
         pt.group = gvals;
     }
     pt.value = keval_kpi(ev, ki, w.value);
-    pt.previous = keval_kpi(ev, ki, w.previous);
-    pt.last_year = keval_kpi(ev, ki, w.last_year);
+    pt.previous = compare ? keval_kpi(ev, ki, w.previous) : NAN;
+    pt.last_year = compare ? keval_kpi(ev, ki, w.last_year) : NAN;
     return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &pt, res);
 }
 
@@ -543,7 +546,8 @@ static kpi_status build(qrun *r, kpi_result **out)
         }
         for (size_t g = 0; rc == KPI_OK && g < ng; g++)
             for (size_t p = 0; rc == KPI_OK && p < r->nperiods; p++)
-                rc = point(r, &ev, k, ki, r->periods[p], order[g], additive, res);
+                rc = point(r, &ev, k, ki, r->periods[p], order[g], additive,
+                           !r->env->last_only || p + 1 == r->nperiods, res);
     }
     free(order);
     if (rc != KPI_OK) {
