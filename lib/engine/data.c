@@ -468,6 +468,66 @@ static int64_t last_day(const kscan_data *sd, long g, int64_t first, int64_t end
     return best;
 }
 
+/* The distinct counts of one window, as the store gives them: the total, then per group. */
+typedef struct distinct_counts {
+    loader *L;
+    int64_t total;
+    long *ids;
+    int64_t *counts;
+    size_t n, cap;
+} distinct_counts;
+
+static kpi_status on_count(void *ctx, const kstr *group, int64_t count)
+{
+    distinct_counts *c = ctx;
+    if (!group) {
+        c->total = count;
+        return KPI_OK;
+    }
+    long id = group_id(c->L, group);
+    if (id < 0)
+        return kerr_set(c->L->err, KPI_NOMEM, "out of memory");
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        long *ids = realloc(c->ids, cap * sizeof *ids);
+        int64_t *counts = ids ? realloc(c->counts, cap * sizeof *counts) : NULL;
+        if (ids)
+            c->ids = ids;
+        if (!counts)
+            return kerr_set(c->L->err, KPI_NOMEM, "out of memory");
+        c->counts = counts;
+        c->cap = cap;
+    }
+    c->ids[c->n] = id;
+    c->counts[c->n++] = count;
+    return KPI_OK;
+}
+
+/* count_distinct over an event stream, counted by the store itself (no rows come back): the
+ * results for all groups and each one, or NULL. Snapshot streams read their last snapshot day
+ * instead, through the rows (value_window). */
+static double *distinct_window(kdata *d, const kvalue_plan *vp, const kscan_range *range)
+{
+    kpi_error err;
+    loader L = {.d = d, .err = &err};
+    kbuf_init(&L.key, 0);
+    distinct_counts c = {.L = &L};
+    kpi_status rc = range->day_lo < range->day_hi
+                        ? d->store->backend->count_distinct(d->store, range, vp->expr, vp->where,
+                                                            on_count, &c, &err)
+                        : KPI_OK;
+    kbuf_release(&L.key);
+    double *res = rc == KPI_OK ? calloc(d->ngroups + 1, sizeof *res) : NULL;
+    if (res) {
+        res[0] = (double)c.total;
+        for (size_t i = 0; i < c.n; i++)
+            res[1 + c.ids[i]] = (double)c.counts[i];
+    }
+    free(c.ids);
+    free(c.counts);
+    return res;
+}
+
 /* Reads the rows of a value leaf for days [first, end), per group, computes the leaf for all
  * groups and each one, and keeps the results: the rows themselves are freed at once, so memory
  * is bounded by one window's rows, not the whole range. Returns the results, or NULL. */
@@ -493,15 +553,20 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     kbuf_init(&L.key, 0);
     karena text; /* this window's text values, freed with its rows */
     karena_init(&text, 0);
-    if (vp->expr->kind == KROW_FIELD &&
-        vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT)
-        L.text = &text;
-    kpi_status rc = first < end ? d->store->backend->scan_values(d->store, &range, vp->expr,
-                                                                vp->where, vp->want_time,
-                                                                on_value, &L, &err)
-                                : KPI_OK;
-    kbuf_release(&L.key);
     double *res = NULL;
+    kpi_status rc = KPI_OK;
+    if (l->node->agg == KAGG_COUNT_DISTINCT && vp->stream->kind == KSTREAM_EVENTS) {
+        if (!(res = distinct_window(d, vp, &range)))
+            rc = KPI_NOMEM;
+    } else {
+        if (vp->expr->kind == KROW_FIELD &&
+            vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT)
+            L.text = &text;
+        rc = first < end ? d->store->backend->scan_values(d->store, &range, vp->expr, vp->where,
+                                                          vp->want_time, on_value, &L, &err)
+                         : KPI_OK;
+    }
+    kbuf_release(&L.key);
     if (rc == KPI_OK && d->nwindows == d->cap_windows) {
         size_t cap = d->cap_windows ? d->cap_windows * 2 : 64;
         double **w = realloc(d->windows, cap * sizeof *w);
@@ -513,12 +578,17 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
             d->cap_windows = cap;
         }
     }
-    if (rc == KPI_OK && d->nwindows < d->cap_windows)
-        res = malloc((d->ngroups + 1) * sizeof *res);
+    if (rc == KPI_OK && d->nwindows < d->cap_windows && !res) {
+        if ((res = malloc((d->ngroups + 1) * sizeof *res))) {
+            res[0] = value_leaf(&rows, l, first, end, -1);
+            for (size_t g = 0; g < d->ngroups; g++)
+                res[1 + g] = value_leaf(&rows, l, first, end, (long)g);
+        }
+    } else if (res && d->nwindows >= d->cap_windows) {
+        free(res);
+        res = NULL;
+    }
     if (res) {
-        res[0] = value_leaf(&rows, l, first, end, -1);
-        for (size_t g = 0; g < d->ngroups; g++)
-            res[1 + g] = value_leaf(&rows, l, first, end, (long)g);
         if (kmap_put(&d->window_ids, k, (long)d->nwindows) < 0) {
             free(res);
             res = NULL;

@@ -382,6 +382,7 @@ const kstore_backend kstore_sqlite = {
     .target_put = ksql_target_put,
     .targets_each = ksql_targets_each,
     .value_put = ksql_value_put,
+    .count_distinct = ksql_count_distinct,
     .token_put = ksql_token_put,
     .tokens_each = ksql_tokens_each,
     .token_revoke = ksql_token_revoke,

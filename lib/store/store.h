@@ -99,6 +99,9 @@ typedef kpi_status (*kscan_row_fn)(void *ctx, int64_t day, const kstr *group,
 
 typedef struct kstore kstore;
 
+/* A distinct count of a group (NULL: all rows). */
+typedef kpi_status (*kscan_count_fn)(void *ctx, const kstr *group, int64_t count);
+
 /* One API token as stored: the hash of the token (hex), never the token itself. */
 typedef struct ktoken_row {
     int64_t id;
@@ -162,6 +165,11 @@ typedef struct kstore_backend {
     kpi_status (*scan_values)(kstore *st, const kscan_range *range, const krow *expr,
                               const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
                               kpi_error *err);
+    /* count(DISTINCT expr) over the rows matching where: fn gets the total (group NULL), then
+     * with a breakdown the count of each group. */
+    kpi_status (*count_distinct)(kstore *st, const kscan_range *range, const krow *expr,
+                                 const kcond *where, kscan_count_fn fn, void *ctx,
+                                 kpi_error *err);
     /* Appends what scan_aggs / scan_values would run (SQL for SQL backends), for `kpi explain`. */
     bool (*explain_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                          size_t naggs, kbuf *out);
