@@ -298,6 +298,8 @@ typedef struct conv_rows {
     size_t nby;
     kmap first_seen; /* on value -> index in times */
     int64_t *times;  /* earliest time (us) of each value in the window */
+    kstr *keys;      /* each value (copied in text) */
+    karena text;
     size_t n, cap;
     int64_t scale;   /* to microseconds: 1 for time fields, a day for date fields */
     bool failed;
@@ -322,43 +324,173 @@ static kpi_status on_from(void *ctx, int64_t day, const kstr *group, const kscan
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
         int64_t *times = realloc(c->times, cap * sizeof *times);
-        if (!times) {
+        kstr *keys = times ? realloc(c->keys, cap * sizeof *keys) : NULL;
+        if (times)
+            c->times = times;
+        if (!keys) {
             c->failed = true;
             return KPI_NOMEM;
         }
-        c->times = times;
+        c->keys = keys;
         c->cap = cap;
     }
-    if (kmap_put(&c->first_seen, v->text, (long)c->n) < 0) {
+    char *copy = karena_strndup(&c->text, v->text.p, v->text.n);
+    if (!copy || kmap_put(&c->first_seen, v->text, (long)c->n) < 0) {
         c->failed = true;
         return KPI_NOMEM;
     }
+    c->keys[c->n] = (kstr){copy, v->text.n};
     c->times[c->n++] = t * c->scale;
     return KPI_OK;
 }
 
-typedef struct conv_to {
-    conv_rows *from;
-    int64_t scale; /* the "to" stream's times to microseconds */
-    int64_t within_us;
-    bool *converted;
-} conv_to;
+/*
+ * The `to` rows a conversion can match, read once per query: the keys of every `from` row in the
+ * whole range the query evaluates (the plan's range for the conversion's leaf), then the times
+ * of the `to` rows with those keys, sorted. Each window then reads only its own `from` rows and
+ * probes this, instead of reading months of `to` rows again for every period.
+ */
+struct kconv_cache {
+    const kexpr *e;
+    kmap keys;       /* on value -> index */
+    int64_t **times; /* per key: the `to` rows' times (us), sorted */
+    size_t *n, *cap;
+    size_t nkeys, capkeys;
+    int64_t scale;   /* the `to` stream's times to microseconds */
+    bool failed;
+    struct kconv_cache *next;
+};
 
-static kpi_status on_to(void *ctx, int64_t day, const kstr *group, const kscan_value *v,
-                        int64_t t)
+static kpi_status on_from_key(void *ctx, int64_t day, const kstr *group, const kscan_value *v,
+                              int64_t t)
 {
     (void)day;
     (void)group;
-    conv_to *c = ctx;
-    if (v->null || !v->text.p)
+    (void)t;
+    kconv_cache *c = ctx;
+    if (v->null || !v->text.p || kmap_get(&c->keys, v->text) >= 0)
         return KPI_OK;
-    long id = kmap_get(&c->from->first_seen, v->text);
+    if (c->nkeys == c->capkeys) {
+        size_t cap = c->capkeys ? c->capkeys * 2 : 256;
+        int64_t **times = realloc(c->times, cap * sizeof *times);
+        size_t *n = times ? realloc(c->n, cap * sizeof *n) : NULL;
+        size_t *capn = n ? realloc(c->cap, cap * sizeof *capn) : NULL;
+        if (times)
+            c->times = times;
+        if (n)
+            c->n = n;
+        if (!capn) {
+            c->failed = true;
+            return KPI_NOMEM;
+        }
+        c->cap = capn;
+        c->capkeys = cap;
+    }
+    if (kmap_put(&c->keys, v->text, (long)c->nkeys) < 0) {
+        c->failed = true;
+        return KPI_NOMEM;
+    }
+    c->times[c->nkeys] = NULL;
+    c->n[c->nkeys] = c->cap[c->nkeys] = 0;
+    c->nkeys++;
+    return KPI_OK;
+}
+
+static kpi_status on_to_time(void *ctx, int64_t day, const kstr *group, const kscan_value *v,
+                             int64_t t)
+{
+    (void)day;
+    (void)group;
+    kconv_cache *c = ctx;
+    long id = v->null || !v->text.p ? -1 : kmap_get(&c->keys, v->text);
     if (id < 0)
         return KPI_OK;
-    int64_t at = t * c->scale, start = c->from->times[id];
-    if (at >= start && at <= start + c->within_us)
-        c->converted[id] = true;
+    size_t i = (size_t)id;
+    if (c->n[i] == c->cap[i]) {
+        size_t cap = c->cap[i] ? c->cap[i] * 2 : 4;
+        int64_t *grown = realloc(c->times[i], cap * sizeof *grown);
+        if (!grown) {
+            c->failed = true;
+            return KPI_NOMEM;
+        }
+        c->times[i] = grown;
+        c->cap[i] = cap;
+    }
+    c->times[i][c->n[i]++] = t * c->scale;
     return KPI_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void kconv_cache_free(kconv_cache *c)
+{
+    while (c) {
+        kconv_cache *next = c->next;
+        for (size_t i = 0; i < c->nkeys; i++)
+            free(c->times[i]);
+        free(c->times);
+        free(c->n);
+        free(c->cap);
+        kmap_release(&c->keys);
+        free(c);
+        c = next;
+    }
+}
+
+/* The cache of conversion e, built on first use from the plan's range of its leaf. */
+static kconv_cache *conv_cache(keval *ev, const kexpr *e, const kleaf *l)
+{
+    for (kconv_cache *c = ev->conv; c; c = c->next)
+        if (c->e == e)
+            return c->failed ? NULL : c;
+    kconv_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->e = e;
+    kmap_init(&c->keys);
+    c->next = ev->conv;
+    ev->conv = c;
+    const kstream *fs = e->conv_from, *ts = e->conv_to;
+    int64_t lo = ev->range_lo[l->scan], hi = ev->range_hi[l->scan];
+    krow from_key = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
+                     .field_index = e->conv_on_from};
+    krow to_key = {.kind = KROW_FIELD, .field = &ts->fields[e->conv_on_to],
+                   .field_index = e->conv_on_to};
+    c->scale = ts->fields[ts->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1;
+    kscan_range fr = {fs, lo, hi, NULL, 0, ev->filter ? ev->filter[l->scan] : NULL};
+    kscan_range tr = {ts, lo, hi + e->conv_within_days + 1, NULL, 0, NULL};
+    kpi_error err;
+    if (lo >= hi ||
+        ev->store->backend->scan_values(ev->store, &fr, &from_key, NULL, false, on_from_key, c,
+                                        &err) != KPI_OK ||
+        (c->nkeys && ev->store->backend->scan_values(ev->store, &tr, &to_key, NULL, true,
+                                                     on_to_time, c, &err) != KPI_OK))
+        c->failed = true;
+    for (size_t i = 0; !c->failed && i < c->nkeys; i++)
+        qsort(c->times[i], c->n[i], sizeof *c->times[i], cmp_i64);
+    return c->failed ? NULL : c;
+}
+
+/* Has key a time in [start, start + within]? (times sorted) */
+static bool converted_in(const kconv_cache *c, kstr key, int64_t start, int64_t within)
+{
+    long id = kmap_get(&c->keys, key);
+    if (id < 0)
+        return false;
+    const int64_t *t = c->times[id];
+    size_t lo = 0, hi = c->n[id];
+    while (lo < hi) { /* the first time >= start */
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n[id] && t[lo] <= start + within;
 }
 
 static double conversion(keval *ev, const kexpr *e, kwin w)
@@ -370,19 +502,21 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
         leaf(ev, e, w);
         return NAN;
     }
-    const kstream *fs = e->conv_from, *ts = e->conv_to;
+    const kleaf *l = kplan_leaf(ev->plan, e);
+    kconv_cache *cache = l && ev->range_lo ? conv_cache(ev, e, l) : NULL;
+    if (!cache)
+        return NAN;
+    const kstream *fs = e->conv_from;
     krow on_from_row = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
                         .field_index = e->conv_on_from};
-    krow on_to_row = {.kind = KROW_FIELD, .field = &ts->fields[e->conv_on_to],
-                      .field_index = e->conv_on_to};
     conv_rows from = {0};
     kmap_init(&from.first_seen);
+    karena_init(&from.text, 0);
     from.scale = fs->fields[fs->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1;
     kpi_error err;
     double r = NAN;
     /* --where picks the cohort: the `from` rows (bound for the scan the plan gave them) */
-    const kleaf *l = kplan_leaf(ev->plan, e);
-    kscan_range fr = {fs, first, end, NULL, 0, l && ev->filter ? ev->filter[l->scan] : NULL};
+    kscan_range fr = {fs, first, end, NULL, 0, ev->filter ? ev->filter[l->scan] : NULL};
     size_t fields[8];
     kstr want[8];
     if (w.group >= 0 && ev->nby && ev->nby <= 8) {
@@ -401,26 +535,17 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
     }
     if (ev->store->backend->scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
                                         &err) != KPI_OK ||
-        from.failed)
+        from.failed || from.n == 0)
         goto out;
-    if (from.n == 0)
-        goto out;
-    bool *converted = calloc(from.n, sizeof *converted);
-    if (!converted)
-        goto out;
-    conv_to to = {&from, ts->fields[ts->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1,
-                  (int64_t)e->conv_within_days * KTIME_US_PER_DAY, converted};
-    kscan_range tr = {ts, first, end + e->conv_within_days + 1, NULL, 0, NULL};
-    if (ev->store->backend->scan_values(ev->store, &tr, &on_to_row, NULL, true, on_to, &to,
-                                        &err) == KPI_OK) {
-        size_t hits = 0;
-        for (size_t i = 0; i < from.n; i++)
-            hits += converted[i];
-        r = (double)hits / (double)from.n;
-    }
-    free(converted);
+    size_t hits = 0;
+    int64_t within = (int64_t)e->conv_within_days * KTIME_US_PER_DAY;
+    for (size_t i = 0; i < from.n; i++)
+        hits += converted_in(cache, from.keys[i], from.times[i], within);
+    r = (double)hits / (double)from.n;
 out:
     kmap_release(&from.first_seen);
+    karena_release(&from.text);
     free(from.times);
+    free(from.keys);
     return r;
 }

@@ -21,6 +21,7 @@ typedef struct kwin {
 } kwin;
 
 struct kcompiled;
+typedef struct kconv_cache kconv_cache;
 
 typedef struct keval {
     const kconfig *cfg;
@@ -36,7 +37,12 @@ typedef struct keval {
     int depth;
     const struct kcompiled *defs; /* the values of manual KPIs; NULL in collect mode */
     const kcond *const *filter;   /* the query's --where bound per aggregate scan, or NULL */
+    const int64_t *range_lo, *range_hi; /* the days each aggregate scan covers (eval mode) */
+    kconv_cache *conv;            /* conversion()'s `to` rows, read once (kconv_cache_free) */
 } keval;
+
+/* Frees the conversion caches of an evaluation. */
+void kconv_cache_free(kconv_cache *c);
 
 /* The days [first, end) of a window. */
 void kwin_days(const kwin *w, int64_t *first, int64_t *end);

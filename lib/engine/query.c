@@ -321,7 +321,7 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
     keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL};
+                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL, NULL, NULL, NULL};
     for (size_t k = 0; k < r->q->nkpis; k++) {
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
@@ -522,7 +522,8 @@ static kpi_status build(qrun *r, kpi_result **out)
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
-                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs, r->filter};
+                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs, r->filter,
+                r->lo, r->hi, NULL};
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -550,6 +551,7 @@ static kpi_status build(qrun *r, kpi_result **out)
                            !r->env->last_only || p + 1 == r->nperiods, res);
     }
     free(order);
+    kconv_cache_free(ev.conv);
     if (rc != KPI_OK) {
         kpi_result_destroy(res);
         return rc;
