@@ -15,7 +15,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${KPI_BUILD:-build}"
-scale=${BENCH_SCALE:-4}
+scale=${BENCH_SCALE:-4.3}   # 10,005,060 events
 runs=${BENCH_RUNS:-1}
 here="$top/bench/catalog"
 out="$top/bench/out"

@@ -285,6 +285,11 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
 kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
                        const char *period, size_t n, kpi_result **out);
 
+/* A number that changes when another handle (or process) has changed the workspace's data
+ * since this handle last looked: events imported, targets, values or tokens set. Answers
+ * computed at the same version (and day) are still right. */
+kpi_status kpi_workspace_version(kpi_workspace *ws, int64_t *version);
+
 /* The name of the period of `grain` ("month", "week"... NULL: month) that holds today, in the
  * workspace's calendar ("2026-11", "2026-W48"). */
 kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, size_t cap);

@@ -238,3 +238,9 @@ void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date
     }
     ktz_format(ws->tz, utc_us, buf, cap);
 }
+
+kpi_status kpi_workspace_version(kpi_workspace *ws, int64_t *version)
+{
+    kpi_error_init(&ws->err);
+    return ws->store->backend->data_version(ws->store, version, &ws->err);
+}

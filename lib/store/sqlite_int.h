@@ -54,6 +54,7 @@ kpi_status ksql_targets_each(kstore *st,
                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                               const char *dims, double value),
                              void *ctx, kpi_error *err);
+kpi_status ksql_data_version(kstore *st, int64_t *version, kpi_error *err);
 kpi_status ksql_count_distinct(kstore *store, const kscan_range *r, const krow *expr,
                                const kcond *where, kscan_count_fn fn, void *ctx, kpi_error *err);
 kpi_status ksql_token_put(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err);

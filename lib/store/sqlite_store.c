@@ -25,6 +25,11 @@ kpi_status ksql_exec(ksql *q, const char *sql, kpi_error *err)
     return KPI_OK;
 }
 
+kpi_status ksql_data_version(kstore *st, int64_t *version, kpi_error *err)
+{
+    return ksql_int((ksql *)st, "PRAGMA data_version", version, err);
+}
+
 kpi_status ksql_int(ksql *q, const char *sql, int64_t *out, kpi_error *err)
 {
     sqlite3_stmt *st;
@@ -383,6 +388,7 @@ const kstore_backend kstore_sqlite = {
     .targets_each = ksql_targets_each,
     .value_put = ksql_value_put,
     .count_distinct = ksql_count_distinct,
+    .data_version = ksql_data_version,
     .token_put = ksql_token_put,
     .tokens_each = ksql_tokens_each,
     .token_revoke = ksql_token_revoke,

@@ -165,6 +165,9 @@ typedef struct kstore_backend {
     kpi_status (*scan_values)(kstore *st, const kscan_range *range, const krow *expr,
                               const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
                               kpi_error *err);
+    /* A number that changes whenever another connection commits to the store (new events,
+     * targets, values, tokens): what a cache of answers is keyed on. */
+    kpi_status (*data_version)(kstore *st, int64_t *version, kpi_error *err);
     /* count(DISTINCT expr) over the rows matching where: fn gets the total (group NULL), then
      * with a breakdown the count of each group. */
     kpi_status (*count_distinct)(kstore *st, const kscan_range *range, const krow *expr,

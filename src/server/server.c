@@ -4,8 +4,9 @@
  * accepting, let the requests in flight finish, then stop).
  *
  * A workspace handle is not shared between threads: each worker opens its own on its first
- * request (kept in thread-specific data, closed when the thread ends), so that requests run in
- * parallel without locks; SQLite in WAL mode lets them all read while an import writes.
+ * request (kept in thread-specific data with the worker's cache of answers, closed when the
+ * thread ends), so that requests run in parallel without locks; SQLite in WAL mode lets them
+ * all read while an import writes.
  */
 #include "server.h"
 
@@ -44,14 +45,46 @@ typedef struct request_state {
     bool too_big;
 } request_state;
 
-static void close_workspace(void *ws) { kpi_workspace_destroy(ws); }
+/* What a worker thread keeps: its workspace handle and its cache of answers. */
+typedef struct worker {
+    kpi_workspace *ws;
+    kcache *cache;
+} worker;
 
-/* This thread's workspace, opened on first use; NULL with msg set when it cannot be opened. */
+static void close_worker(void *p)
+{
+    worker *w = p;
+    kpi_workspace_destroy(w->ws);
+    kcache_destroy(w->cache);
+    free(w);
+}
+
+static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap);
+
+/* This thread's worker, made on first use; NULL with msg set when it cannot be. */
+static worker *thread_worker(server *s, char *msg, size_t cap)
+{
+    worker *w = pthread_getspecific(s->ws_key);
+    if (w)
+        return w;
+    kpi_workspace *ws = thread_workspace(s, msg, cap);
+    if (!ws)
+        return NULL;
+    if (!(w = calloc(1, sizeof *w)) || !(w->cache = kcache_create())) {
+        free(w);
+        kpi_workspace_destroy(ws);
+        snprintf(msg, cap, "out of memory");
+        return NULL;
+    }
+    w->ws = ws;
+    pthread_setspecific(s->ws_key, w);
+    return w;
+}
+
+/* A workspace handle for this thread, opened now; NULL with msg set when it cannot be. */
 static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap)
 {
-    kpi_workspace *ws = pthread_getspecific(s->ws_key);
-    if (ws)
-        return ws;
+    kpi_workspace *ws;
     if (kpi_workspace_open(s->o->workspace, &ws) != KPI_OK) {
         if (ws) {
             kpi_error_format(kpi_workspace_error(ws), msg, cap);
@@ -63,8 +96,26 @@ static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap)
     }
     if (s->o->now_us)
         kpi_workspace_set_now(ws, s->o->now_us);
-    pthread_setspecific(s->ws_key, ws);
     return ws;
+}
+
+/* The cache key of a GET: the path, every argument an endpoint reads, who asks (the token's
+ * scope decides the answer) and the hour (the open period moves with the clock). */
+static bool cache_key(struct MHD_Connection *conn, const char *url, const kauth *a, char *key,
+                      size_t cap)
+{
+    static const char *const args[] = {"kpi", "period", "from", "to", "grain",
+                                       "by",  "where",  "department", "n"};
+    size_t n = (size_t)snprintf(key, cap, "%s|%d|%s|%s|%s|%lld", url, a->open ? -1 : (int)a->token.role,
+                                a->open ? "" : a->token.departments,
+                                a->open ? "" : a->token.self, a->open ? "" : a->token.streams,
+                                (long long)(time(NULL) / 3600));
+    for (size_t i = 0; i < sizeof args / sizeof args[0] && n < cap; i++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, args[i]);
+        if (v)
+            n += (size_t)snprintf(key + n, cap - n, "&%s=%s", args[i], v);
+    }
+    return n < cap;
 }
 
 static const char *get_arg(void *req, const char *name)
@@ -222,12 +273,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         snprintf(st->path, sizeof st->path, "%s", url);
         snprintf(st->method, sizeof st->method, "%s", method);
         *con_cls = st;
-        kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
-        if (!ws) {
+        worker *wk = thread_worker(s, msg, sizeof msg);
+        if (!wk) {
             kresponse_error(&out, 500, msg);
             return queue(conn, st, &out);
         }
-        if (start_ingest(s, ws, conn, url, method, st, &out))
+        if (start_ingest(s, wk->ws, conn, url, method, st, &out))
             return st->ingest ? MHD_YES : queue(conn, st, &out);
     }
     if (st->ingest)
@@ -237,13 +288,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         return MHD_YES;
     }
     kauth auth = {0};
-    kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
-    if (!ws)
+    worker *wk = thread_worker(s, msg, sizeof msg);
+    char key[4096];
+    int64_t data_version;
+    if (!wk) {
         kresponse_error(&out, 500, msg);
-    else if (!authenticate(ws, conn, url, &auth, &out))
+    } else if (!authenticate(wk->ws, conn, url, &auth, &out)) {
         ; /* out holds the 401 */
-    else
-        kroute(ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+    } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
+               !cache_key(conn, url, &auth, key, sizeof key) ||
+               kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
+        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+    } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
+        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        if (out.status == 200)
+            kcache_put(wk->cache, key, &out);
+    }
     return queue(conn, st, &out);
 }
 
@@ -374,7 +434,7 @@ int kserve_run(const kserve_options *o)
     }
     if (o->access_log && !strcmp(o->access_log, "-"))
         s.log = stderr;
-    pthread_key_create(&s.ws_key, close_workspace);
+    pthread_key_create(&s.ws_key, close_worker);
     pthread_mutex_init(&s.log_mu, NULL);
     pthread_mutex_init(&s.metrics.mu, NULL);
 

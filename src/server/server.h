@@ -82,6 +82,18 @@ void kresponse_error(kresponse *out, unsigned status, const char *msg);
  * is fresh; a malloc'd copy. NULL on failure, with the JSON error in *err_out. */
 char *kmetrics_get(kpi_workspace *ws, kmetrics_cache *mc, kresponse *err_out);
 
+/* ---- answers already computed (cache.c), one cache per worker thread ---- */
+
+typedef struct kcache kcache;
+kcache *kcache_create(void);
+void kcache_destroy(kcache *c);
+void kcache_clear(kcache *c);
+/* True when the cache holds answers of this data version; else it is emptied and set to it. */
+bool kcache_fresh(kcache *c, int64_t version);
+/* A copy of the answer cached under key into *out (status 200); false when there is none. */
+bool kcache_get(kcache *c, const char *key, kresponse *out);
+void kcache_put(kcache *c, const char *key, const kresponse *r);
+
 /* ---- ingest over HTTP (ingest.c) ---- */
 
 typedef struct kingest kingest;

@@ -190,12 +190,16 @@ PY
     get /api/v1/streams/visits/events POST v.csv text/csv
     grep -q "\"accepted\":0,\"rejected\":1,\"duplicates\":2" body
     "$KPI" query visit_count --period 2026-11 --format csv | grep -q "^visit_count,2026-11,2,"
+    get "/api/v1/query?kpi=visit_count&period=2026-11"
+    grep -q "\"value\": 2," body
 '
 
 expect "POST events as NDJSON; bad uploads get 4xx and a JSON error" '
     printf "{\"visit_id\": \"V4\", \"at\": \"2026-11-04T10:00:00Z\", \"page\": \"/\"}\n" > v.ndjson
     get /api/v1/streams/visits/events POST v.ndjson application/x-ndjson
     grep -q "\"accepted\":1,\"rejected\":0" body
+    get "/api/v1/query?kpi=visit_count&period=2026-11"
+    grep -q "\"value\": 3," body
     printf "not json\n" > bad.ndjson
     get /api/v1/streams/visits/events POST bad.ndjson application/x-ndjson
     grep -q "^400 application/json" status
