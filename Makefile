@@ -57,7 +57,8 @@ deps:
 
 # The npm packages of package-lock.json (uPlot for the dashboard, playwright-core for its tests).
 check-npm:
-	@test -d node_modules/uplot || { command -v npm >/dev/null || sh tools/deps.sh; \
+	@test -d node_modules/uplot -a -d node_modules/playwright-core || \
+	  { command -v npm >/dev/null || sh tools/deps.sh; \
 	  echo "node_modules is missing; running 'npm ci'"; npm ci --no-audit --no-fund; }
 
 $(BUILD)/obj/%.o: %.c
@@ -141,11 +142,15 @@ bench: all
 	@KPI_DEPS_BENCH=1 sh tools/deps.sh
 	@sh bench/run.sh
 
-# The demo company in ./demo (DEMO_DIR), rebuilt from scratch, and its last month's report.
+# The demo company in ./demo (DEMO_DIR), rebuilt from scratch, its last month's report, and
+# its dashboard served in the background (tools/demo-serve.sh).
 DEMO_DIR ?= demo
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: all
+	@sh tools/demo-serve.sh stop $(DEMO_DIR)
 	@rm -rf $(DEMO_DIR)
 	@$(BUILD)/kpi demo $(DEMO_DIR)
+	@sh tools/demo-serve.sh start $(DEMO_DIR) $(DEMO_LISTEN) $(BUILD)/kpi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

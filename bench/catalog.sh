@@ -6,7 +6,7 @@
 # tables. Checks that all of them agree on every number, then prints seconds, peak RSS and the
 # ratio to sqlite3.
 #
-#   make && npm ci && sh bench/catalog.sh     (BENCH_SCALE, default 4: about 9.3 million events;
+#   make && npm ci && sh bench/catalog.sh     (BENCH_SCALE, default 4.3: about 10 million events;
 #                                              BENCH_RUNS, default 1)
 #
 # The workspace is `kpi demo --scale BENCH_SCALE --keep-csv` (79 KPIs over 33 streams), built once

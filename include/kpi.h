@@ -302,6 +302,7 @@ typedef struct kpi_kpi_info {
     const char *const *dimensions;
     size_t ndimensions;
     int manual;
+    int decimals; /* how many decimals its values are shown with */
 } kpi_kpi_info;
 
 size_t kpi_kpi_count(const kpi_workspace *ws);

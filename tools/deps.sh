@@ -18,6 +18,11 @@ chk_pc libcurl libcurl4-openssl-dev
 chk_cmd sqlite3 sqlite3
 chk_cmd python3 python3   # the tests read JSON with it
 chk_cmd jq jq             # the cookbook's recipe that reads JSON with jq
+chk_cmd node nodejs       # npm ci: uPlot for the dashboard, playwright-core for its tests
+chk_cmd npm npm
+if [ "${KPI_DEPS_BROWSER:-0}" = 1 ]; then   # the dashboard's browser test (tests/browser/)
+    [ -x /usr/bin/chromium ] || need="$need chromium"
+fi
 if [ "${KPI_DEPS_BENCH:-0}" = 1 ]; then
     [ -x /usr/bin/time ] || need="$need time"
 fi

@@ -186,5 +186,5 @@ void kkpi_info(const kkpi *k, kpi_kpi_info *info)
     *info = (kpi_kpi_info){k->id, k->name, k->description, k->department,
                            kkpi_unit_name(k->unit), k->grain ? k->grain : "month",
                            k->direction_up ? "up" : "down", k->formula, k->tags, k->ntags,
-                           k->dimensions, k->ndimensions, k->manual};
+                           k->dimensions, k->ndimensions, k->manual, k->decimals};
 }

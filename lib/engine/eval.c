@@ -471,7 +471,8 @@ static kconv_cache *conv_cache(keval *ev, const kexpr *e, const kleaf *l)
                                                      on_to_time, c, &err) != KPI_OK))
         c->failed = true;
     for (size_t i = 0; !c->failed && i < c->nkeys; i++)
-        qsort(c->times[i], c->n[i], sizeof *c->times[i], cmp_i64);
+        if (c->n[i] > 1)
+            qsort(c->times[i], c->n[i], sizeof *c->times[i], cmp_i64);
     return c->failed ? NULL : c;
 }
 

@@ -105,7 +105,7 @@ const cli_command cli_commands[] = {
      "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]"
      " [--tls-cert PEM --tls-key PEM]",
      "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
-     "lets the requests in flight finish. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
+     "lets the requests in flight finish. GET / is the dashboard. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
      "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
      "for byte; /api/v1/report (period, department), /api/v1/top (kpi, by, period, n) and\n"
      "/api/v1/streams likewise. POST /api/v1/streams/STREAM/events imports a CSV (text/csv) or\n"

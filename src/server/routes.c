@@ -176,11 +176,11 @@ static void kpis(kpi_workspace *ws, const kauth *a, kresponse *out)
         for (size_t d = 0; d < k.ndimensions; d++)
             json_array_append_new(dims, json_string(k.dimensions[d]));
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o, s:o, s:b}", "id",
-                           k.id, "name", k.name, "description", k.description, "department",
-                           k.department, "unit", k.unit, "grain", k.grain, "direction",
-                           k.direction, "formula", k.formula, "tags", tags, "dimensions", dims,
-                           "manual", k.manual));
+            arr, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:i, s:s?, s:s?, s:s?, s:o, s:o, s:b}",
+                           "id", k.id, "name", k.name, "description", k.description,
+                           "department", k.department, "unit", k.unit, "decimals", k.decimals,
+                           "grain", k.grain, "direction", k.direction, "formula", k.formula,
+                           "tags", tags, "dimensions", dims, "manual", k.manual));
     }
     json_t *o = json_pack("{s:o}", "kpis", arr);
     respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
