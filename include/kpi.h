@@ -279,6 +279,13 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
                           kpi_result **out);
 
 /*
+ * A person's (or a store's...) scorecard: the review of kpi_report_run for the KPIs that
+ * declare `dimension`, over the rows where dimension = value only (rep = Ana: her figures).
+ */
+kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
+                             const char *value, kpi_result **out);
+
+/*
  * A leaderboard: KPI broken down by one dimension for one period (NULL: the current period
  * of the KPI's grain), best first by the KPI's direction, at most n groups (0: all).
  */

@@ -53,8 +53,9 @@ char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q)
     return out.p;
 }
 
-/* Builds the list of KPI ids to report on. */
-static const char **report_kpis(kpi_workspace *ws, const char *department, size_t *n)
+/* The KPIs to report on: of one department (or all), or those declaring one dimension. */
+static const char **report_kpis(kpi_workspace *ws, const char *department, const char *dimension,
+                                size_t *n)
 {
     const kconfig *cfg = ws->cfg;
     const char **ids = malloc((cfg->nkpis ? cfg->nkpis : 1) * sizeof *ids);
@@ -63,19 +64,20 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, size_
         const kkpi *k = &cfg->kpis[i];
         if (department && (!k->department || strcmp(k->department, department)))
             continue;
-        ids[(*n)++] = k->id;
+        bool declared = !dimension;
+        for (size_t d = 0; d < k->ndimensions && !declared; d++)
+            declared = !strcmp(k->dimensions[d], dimension);
+        if (declared)
+            ids[(*n)++] = k->id;
     }
     return ids;
 }
 
-kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
-                          kpi_result **out)
+/* The review of `ids` for `period` (NULL: the last complete month) and the 11 periods before
+ * it, over the rows matching where (NULL: all). */
+static kpi_status review(kpi_workspace *ws, const char *period, const char **ids, size_t n,
+                         const char *where, kpi_result **out)
 {
-    kpi_error_init(&ws->err);
-    *out = NULL;
-    kpi_status rc = kws_compile(ws);
-    if (rc != KPI_OK)
-        return rc;
     kcalendar *cal = &ws->defs.cal;
     kperiod p;
     char why[256];
@@ -86,25 +88,63 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
         int64_t today = ktz_day_of(ws->tz, kws_now(ws));
         p = kperiod_shift(cal, kperiod_of(cal, KGRAIN_MONTH, today), -1);
     }
-    size_t n;
-    const char **ids = report_kpis(ws, department, &n);
-    if (!ids)
-        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
-    if (n == 0) {
-        free(ids);
-        return kerr_set(&ws->err, KPI_NOTFOUND,
-                        department ? "no computed KPI in department '%s'" : "no computed KPI%s",
-                        department ? department : " is defined");
-    }
     kperiod start = p.grain == KGRAIN_ALL ? p : kperiod_shift(cal, p, -11);
     char from[16], to[16];
     kdays_format(start.first, from, sizeof from);
     kdays_format(p.end - 1, to, sizeof to);
     kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
-                   .grain = kgrain_name(p.grain)};
+                   .grain = kgrain_name(p.grain), .where = where};
     kquery_env env = env_of(ws);
     env.last_only = true; /* the periods before the one under review are its sparkline */
-    rc = kquery_run(&env, &q, out, &ws->err);
+    return kquery_run(&env, &q, out, &ws->err);
+}
+
+kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
+                          kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    size_t n;
+    const char **ids = report_kpis(ws, department, NULL, &n);
+    if (!ids)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    if (n == 0)
+        rc = kerr_set(&ws->err, KPI_NOTFOUND,
+                      department ? "no KPI in department '%s'" : "no KPI%s",
+                      department ? department : " is defined");
+    else
+        rc = review(ws, period, ids, n, NULL, out);
+    free(ids);
+    return rc;
+}
+
+kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
+                             const char *value, kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    if (!dimension || !value || strpbrk(value, "\"\\\n"))
+        return kerr_set(&ws->err, KPI_USAGE, "a scorecard is for DIMENSION=VALUE");
+    size_t n;
+    const char **ids = report_kpis(ws, NULL, dimension, &n);
+    size_t len = strlen(dimension) + strlen(value) + 8;
+    char *where = ids ? malloc(len) : NULL;
+    if (!where) {
+        free(ids);
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    }
+    snprintf(where, len, "%s = \"%s\"", dimension, value);
+    if (n == 0)
+        rc = kerr_set(&ws->err, KPI_NOTFOUND, "no KPI is broken down by '%s'", dimension);
+    else
+        rc = review(ws, period, ids, n, where, out);
+    free(where);
     free(ids);
     return rc;
 }

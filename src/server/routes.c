@@ -227,6 +227,19 @@ static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kre
 static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
 {
     const char *department = arg(req, "department");
+    if (has_role(a, KPI_ROLE_SELF)) { /* a self token's report is its own scorecard */
+        const char *eq = strchr(a->token.self, '=');
+        char dim[128];
+        snprintf(dim, sizeof dim, "%.*s", (int)(eq - a->token.self), a->token.self);
+        kpi_result *r = NULL;
+        kpi_status st = kpi_scorecard_run(ws, arg(req, "period"), dim, eq + 1, &r);
+        if (st != KPI_OK)
+            library_error(out, ws, st);
+        else
+            respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
+        kpi_result_destroy(r);
+        return;
+    }
     if (!reads_all(a)) {
         /* a viewer of some departments reads their reports; one of them by default */
         bool viewer = has_role(a, KPI_ROLE_VIEWER);

@@ -275,8 +275,14 @@ expect "a self token sees only the rows of its own value" '
     grep -q "^403" status
     TOKEN=$T get "/api/v1/top?kpi=revenue&by=rep"
     grep -q "^403" status
-    TOKEN=$T get "/api/v1/report"
-    grep -q "^403" status
+    TOKEN=$T get "/api/v1/report?period=2026-10"
+    grep -q "^200" status
+    python3 - <<PY
+import json
+r = json.load(open("body"))
+assert [k["id"] for k in r["kpis"]] == ["revenue"], r
+assert r["kpis"][0]["value"] == 500, r  # Ana sold 500 in October, of 1300
+PY
 '
 
 expect "an ingest token writes its streams only and reads nothing; a revoked token is refused" '
