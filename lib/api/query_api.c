@@ -194,8 +194,9 @@ kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension
         if (pts[i].group && pts[i].group[0] && pts[i].group[0][0])
             pts[kept++] = pts[i];
     s->npoints = kept;
-    qsort((void *)s->points, s->npoints, sizeof *s->points,
-          strcmp(s->direction, "down") == 0 ? better_down : better_up);
+    if (s->npoints > 1)
+        qsort((void *)s->points, s->npoints, sizeof *s->points,
+              strcmp(s->direction, "down") == 0 ? better_down : better_up);
     if (n && s->npoints > n)
         s->npoints = n;
     return KPI_OK;
