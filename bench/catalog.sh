@@ -82,23 +82,6 @@ nkpis=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[
     "$tmp/kpi-report.json")
 echo "kpi report --period $period: $nkpis KPIs, month grain" \
      "over $events events ($streams streams)"
-printf "%-34s %9s %10s %11s\n" tool seconds peak-MiB vs-sqlite3
-anchor=$(grep '^sqlite3 hand-written' "$tmp/results" | awk '{ print $(NF - 1) }')
-while read -r line; do
-    echo "$line" | awk -v a="$anchor" '{
-        kib = $NF; secs = $(NF - 1); $NF = ""; $(NF - 1) = ""; sub(/ +$/, "")
-        printf "%-34s %9.2f %10.1f %10.2fx\n", $0, secs, kib / 1024, secs / a }'
-done < "$tmp/results"
-echo "(seconds: best of $runs fresh processes, wall clock; peak-MiB: the largest peak RSS of" \
-     "the runs; vs-sqlite3: time / sqlite3 time, below 1 is faster)"
-while read -r line; do
-    echo "$line" | awk '{ s = $NF; $NF = ""; sub(/ +$/, "")
-        printf "%s: %.3f s inside the process (query only)\n", $0, s }'
-done < "$tmp/inner"
-kpi_line=$(grep '^kpi report' "$tmp/results")
-echo "$kpi_line" | awk -v a="$anchor" '{ secs = $(NF - 1); mib = $NF / 1024
-    printf "target (issue): kpi within 1.0x of the sqlite3 hand-written SQL and under 128 MiB:" \
-           " %.2fx, %.1f MiB -> %s\n", secs / a, mib,
-           (secs <= a && mib < 128) ? "met" : "NOT met" }'
+print_results
 echo "load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

@@ -12,10 +12,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { DuckDBInstance } = require('@duckdb/node-api');
-
-const now = () => Number(process.hrtime.bigint()) / 1e9;
-const quote = (s) => `'${String(s).replace(/'/g, "''")}'`;
+const { now, quote, create, main } = require('../duckdb-common.js');
 
 // the statements of a SQL file: `;` at the end of a line ends one; -- comments dropped
 function statements(sql) {
@@ -24,10 +21,7 @@ function statements(sql) {
 }
 
 async function load(dir, sqlFile, file) {
-    for (const f of [file, `${file}.wal`]) fs.rmSync(f, { force: true });
-    const db = await DuckDBInstance.create(file);
-    const con = await db.connect();
-    await con.run("SET TimeZone = 'UTC'");
+    const { db, con } = await create(file);
     await con.run(`SET file_search_path = ${quote(path.resolve(dir))}`);
     const t0 = now();
     let tables = 0;
@@ -44,41 +38,4 @@ async function load(dir, sqlFile, file) {
     db.closeSync();
 }
 
-function csvCell(v) {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-async function query(file, sqlFile, threads, timeFile) {
-    const options = { access_mode: 'READ_ONLY' };
-    if (threads) options.threads = String(threads);
-    const db = await DuckDBInstance.create(file, options);
-    const con = await db.connect();
-    await con.run("SET TimeZone = 'UTC'");
-    const sql = fs.readFileSync(sqlFile, 'utf8');
-    const t0 = now();
-    const reader = await con.runAndReadAll(sql);
-    const secs = now() - t0;
-    const names = reader.columnNames();
-    const lines = [names.join(',')];
-    for (const row of reader.getRowsJson()) lines.push(row.map(csvCell).join(','));
-    process.stdout.write(lines.join('\n') + '\n');
-    if (timeFile) fs.writeFileSync(timeFile, `${secs.toFixed(3)}\n`);
-    con.closeSync();
-    db.closeSync();
-}
-
-const [mode, ...args] = process.argv.slice(2);
-const run = mode === 'load' && args.length === 3 ? load(...args)
-    : mode === 'query' && args.length >= 2 ? query(...args)
-    : null;
-if (!run) {
-    process.stderr.write('usage: node duckdb.js load DATADIR LOADSQL DBFILE |' +
-                         ' query DBFILE SQLFILE [THREADS [TIMEFILE]]\n');
-    process.exit(2);
-}
-run.catch((e) => {
-    process.stderr.write(`duckdb: ${e.message}\n`);
-    process.exit(1);
-});
+main(load, 3, 'DATADIR LOADSQL DBFILE');

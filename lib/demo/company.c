@@ -132,6 +132,16 @@ int kdemo_month_index(const kdemo *d, int64_t day)
     return (int)((y - y0) * 12 + (m - m0));
 }
 
+int kdemo_month_of(int64_t day)
+{
+    int64_t y;
+    int m, dd;
+    kcivil_from_days(day, &y, &m, &dd);
+    return m;
+}
+
+int64_t kdemo_day_of(const kdemo *d, int64_t utc_s) { return ktz_day_of(d->tz, utc_s * 1000000); }
+
 bool kdemo_workday(int64_t day) { return kweekday_from_days(day) <= 5; }
 
 static const double season_by_month[12] = {0.78, 0.80, 0.93, 1.04, 1.12, 1.15,

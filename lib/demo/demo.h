@@ -171,6 +171,9 @@ double kdemo_demand(const kdemo *d, int64_t day);
 double kdemo_region_demand(const kdemo *d, int region, int64_t day);
 /* The months from the first simulated month to `day`'s month (0 for the first). */
 int kdemo_month_index(const kdemo *d, int64_t day);
+/* The month (1..12) of a day; the local day of a UTC instant (seconds). */
+int kdemo_month_of(int64_t day);
+int64_t kdemo_day_of(const kdemo *d, int64_t utc_s);
 /* Is `day` a working day (Monday to Friday)? Holidays are ignored. */
 bool kdemo_workday(int64_t day);
 /* The first day of the month that holds `day`, and the first day of the next month. */

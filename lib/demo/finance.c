@@ -165,14 +165,6 @@ typedef struct fin {
     double ratio_noise[2], cash_walk[2]; /* balance sheet drift of each entity */
 } fin;
 
-static int month_of(int64_t day)
-{
-    int64_t y;
-    int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
-    return m;
-}
-
 /* The demand of the year centred on `day`: the trend without season or weekday. */
 static double trend_at(const kdemo *d, int64_t day)
 {
@@ -315,7 +307,7 @@ static double weather(int month)
 static void month_end(fin *s, kdemo *d, int64_t day)
 {
     krng *r = &s->rng;
-    int month = month_of(day);
+    int month = kdemo_month_of(day);
     for (int i = 0; i < NMONTH_LINES; i++) {
         const struct month_line *l = &month_lines[i];
         double base = l->dept == SUPPORT ? s->month_support : s->month_revenue;

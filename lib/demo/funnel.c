@@ -38,8 +38,6 @@ enum { NCAMPAIGNS = sizeof campaigns / sizeof campaigns[0] };
 static const char *const sources[] = {"outbound", "partner", "referral", "existing_customer"};
 static const double source_w[] = {0.45, 0.2, 0.1, 0.25};
 
-static int64_t local_day(kdemo *d, int64_t t) { return ktz_day_of(d->tz, t * 1000000); }
-
 static bool writable(const ksales *s, const kdemo *d, int64_t t)
 {
     return t >= s->first_s && kdemo_past(d, t);
@@ -49,8 +47,8 @@ static bool writable(const ksales *s, const kdemo *d, int64_t t)
 static void pipe_open(ksales *s, kdemo *d, int rep, int stage, int64_t from_t, int64_t to_t,
                       int64_t amount_cents)
 {
-    int64_t from = local_day(d, from_t);
-    int64_t to = kdemo_past(d, to_t) ? local_day(d, to_t) : s->base_day + s->ndays - 1;
+    int64_t from = kdemo_day_of(d, from_t);
+    int64_t to = kdemo_past(d, to_t) ? kdemo_day_of(d, to_t) : s->base_day + s->ndays - 1;
     if (from >= to)
         return; /* opened and left the same day: never in a nightly report */
     int64_t weighted = llround((double)amount_cents * stage_probability[stage]);
@@ -294,9 +292,7 @@ static void activities_day(ksales *s, kdemo *d, int64_t day)
 static void leads_day(ksales *s, kdemo *d, int64_t day)
 {
     krng *r = &s->rng;
-    int64_t y;
-    int month, dd;
-    kcivil_from_days(day, &y, &month, &dd);
+    int month = kdemo_month_of(day);
     int64_t n = krng_poisson(r, 55 * d->scale * kdemo_demand(d, day));
     for (int64_t i = 0; i < n; i++)
         run_lead(s, d, day, month);

@@ -133,11 +133,6 @@ typedef struct it_state {
     size_t nsites;
 } it_state;
 
-static int64_t local_day(kdemo *d, int64_t utc_s)
-{
-    return ktz_day_of(d->tz, utc_s * 1000000);
-}
-
 /* ---- tickets ------------------------------------------------------------------------------ */
 
 /* The site name of site index i: HQ, Plant, Remote, then the stores. */
@@ -227,7 +222,7 @@ static void backlog_add(kdemo *d, it_state *s, int combo, int64_t t, int delta)
 {
     if (!kdemo_past(d, t))
         return;
-    int64_t i = local_day(d, t) - d->first_day;
+    int64_t i = kdemo_day_of(d, t) - d->first_day;
     if (i < 0)
         i = 0;
     s->backlog_delta[combo * s->ndays + i] += delta;
@@ -344,7 +339,7 @@ static int32_t *maint_at(it_state *s, int64_t i, int svc, int env)
 /* Adds a restored incident's downtime to the days it covers, outside maintenance windows. */
 static void add_downtime(kdemo *d, it_state *s, int svc, int env, int64_t from, int64_t to)
 {
-    for (int64_t day = local_day(d, from); day <= local_day(d, to); day++) {
+    for (int64_t day = kdemo_day_of(d, from); day <= kdemo_day_of(d, to); day++) {
         int64_t i = day - d->first_day;
         if (i < 0 || i >= s->ndays)
             continue;

@@ -148,9 +148,7 @@ static void write_run(mfg *s, const machine *m, const shift_def *sh, size_t prod
 /* The shifts of a working day: each line makes one product per shift on all its machines. */
 static void run_shifts(kdemo *d, mfg *s, int64_t day)
 {
-    int64_t y;
-    int month, dd;
-    kcivil_from_days(day, &y, &month, &dd);
+    int month = kdemo_month_of(day);
     double imp = clamp((double)(day - d->first_day) / (2 * 365.25), 0, 1);
     for (size_t l = 0; l < NLINES && s->nproducts[l]; l++) {
         size_t nsh = lines[l].night_in_season && month >= 3 && month <= 7 ? 3 : 2;

@@ -171,14 +171,6 @@ typedef struct mkt {
     int nsearch, nsocial;
 } mkt;
 
-static int month_of(int64_t day)
-{
-    int64_t y;
-    int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
-    return m;
-}
-
 static bool runs(int campaign, int month)
 {
     return month >= campaigns[campaign].from && month <= campaigns[campaign].to;
@@ -499,7 +491,7 @@ static void *create(kdemo *d)
     double acc = 0;
     for (int h = 0; h < 24; h++)
         s->hour_cum[h] = acc += hour_w[h];
-    new_month(s, month_of(d->first_day));
+    new_month(s, kdemo_month_of(d->first_day));
     return s;
 }
 
@@ -508,7 +500,7 @@ static void day(kdemo *d, void *state, int64_t day)
     mkt *s = state;
     if (!s)
         return;
-    int month = month_of(day);
+    int month = kdemo_month_of(day);
     if (day == kdemo_month_first(day) && day != d->first_day)
         new_month(s, month);
     ads_day(s, d, day, month);

@@ -74,7 +74,7 @@ static void member(ksales *s, kdemo *d, int64_t from_day, int64_t joined, int re
     if (kdemo_past(d, end)) {
         write_event(s, end, id, "cancelled", voluntary ? "voluntary" : "involuntary", plan,
                     region, channel);
-        int64_t gone = ktz_day_of(d->tz, end * 1000000) + 1;
+        int64_t gone = kdemo_day_of(d, end) + 1;
         if (gone < first_counted)
             gone = first_counted;
         if (gone <= last)

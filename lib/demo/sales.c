@@ -36,14 +36,6 @@ double ksales_office_hour(krng *r)
     return h < 8 ? 8 + krng_u01(r) : h > 18 ? 17 + krng_u01(r) : h;
 }
 
-static int month_of(int64_t day)
-{
-    int64_t y;
-    int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
-    return m;
-}
-
 /* Expected revenue (cents) of one order in `channel` in `month`. */
 static double order_value(const ksales *s, int channel, int month)
 {
@@ -113,7 +105,7 @@ int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, in
         customer = order_customer(s, custbuf, sizeof custbuf, &repeat);
     bool write = kdemo_past(d, t) && t >= s->first_s;
     kdemo_id(idbuf, sizeof idbuf, "SO-", ++s->next_order, 8);
-    int month = month_of(ktz_day_of(d->tz, t * 1000000));
+    int month = kdemo_month_of(kdemo_day_of(d, t));
     int loc = store >= 0 ? store : (int)kdemo_nstores;
     int64_t nlines = 1 + krng_poisson(r, 0.8), total = 0;
     int first_category = -1;
@@ -170,7 +162,7 @@ int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, in
 static void orders_day(ksales *s, kdemo *d, int64_t day)
 {
     krng *r = &s->rng;
-    int month = month_of(day);
+    int month = kdemo_month_of(day);
     for (size_t g = 0; g < kdemo_nregions; g++) {
         double noise = fmax(0.7, krng_normal(r, 1, 0.06));
         double rev = (double)KDEMO_DAILY_REVENUE_CENTS * d->scale *
