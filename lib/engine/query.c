@@ -424,19 +424,32 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &pt, res);
 }
 
-/* The groups of a manual KPI: the breakdown values its entered values name, sorted; each is
- * nby kstr in *out (r's arena). */
-static kpi_status manual_groups(qrun *r, size_t ki, kstr **out, size_t *n)
+/* Orders breakdown tuples of `nby` values (qsort_r: no global state). */
+static int cmp_tuple(const void *a, const void *b, void *data)
+{
+    const kstr *x = a, *y = b;
+    for (size_t i = 0; i < *(const size_t *)data; i++) {
+        size_t m = x[i].n < y[i].n ? x[i].n : y[i].n;
+        int c = m ? memcmp(x[i].p, y[i].p, m) : 0;
+        if (c || x[i].n != y[i].n)
+            return c ? c : x[i].n < y[i].n ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The groups of a manual KPI: the distinct breakdown values its entered values name, sorted;
+ * each is nby kstr in *out (r's arena). */
+static kpi_status manual_groups(qrun *r, size_t ki, size_t nby, kstr **out, size_t *n)
 {
     const kcompiled *c = r->env->defs;
-    size_t nby = r->q->nby, cap = c->nmanual[ki];
+    size_t cap = c->nmanual[ki];
     kstr *g = karena_alloc(&r->arena, (cap * nby + 1) * sizeof *g);
     if (!g)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
-    *n = 0;
+    size_t rows = 0;
     for (size_t i = 0; i < cap; i++) {
         const ktarget_def *v = &c->manual[ki][i];
-        kstr *row = g + *n * nby;
+        kstr *row = g + rows * nby;
         size_t found = 0;
         for (size_t b = 0; b < nby && v->ndims == nby; b++)
             for (size_t d = 0; d < v->ndims; d++)
@@ -444,37 +457,13 @@ static kpi_status manual_groups(qrun *r, size_t ki, kstr **out, size_t *n)
                     row[b] = kstr_c(v->dim_values[d]);
                     found++;
                 }
-        if (found != nby)
-            continue;
-        bool seen = false;
-        for (size_t j = 0; j < *n && !seen; j++) {
-            seen = true;
-            for (size_t b = 0; b < nby && seen; b++)
-                seen = kstr_eq(g[j * nby + b], row[b]);
-        }
-        if (!seen) {
-            /* insertion in order, so that output is stable */
-            size_t at = *n;
-            while (at > 0) {
-                int cmp = 0;
-                for (size_t b = 0; b < nby && !cmp; b++) {
-                    kstr x = g[(at - 1) * nby + b];
-                    size_t m = x.n < row[b].n ? x.n : row[b].n;
-                    cmp = memcmp(x.p, row[b].p, m);
-                    if (!cmp)
-                        cmp = x.n < row[b].n ? -1 : x.n > row[b].n;
-                }
-                if (cmp <= 0)
-                    break;
-                at--;
-            }
-            kstr tmp[8];
-            memcpy(tmp, row, nby * sizeof *row);
-            memmove(g + (at + 1) * nby, g + at * nby, (*n - at) * nby * sizeof *g);
-            memcpy(g + at * nby, tmp, nby * sizeof *row);
-            (*n)++;
-        }
+        rows += found == nby;
     }
+    qsort_r(g, rows, nby * sizeof *g, cmp_tuple, &nby);
+    *n = 0;
+    for (size_t i = 0; i < rows; i++) /* sorted: repeats are neighbours */
+        if (!*n || cmp_tuple(g + (*n - 1) * nby, g + i * nby, &nby))
+            memmove(g + (*n)++ * nby, g + i * nby, nby * sizeof *g);
     *out = g;
     return KPI_OK;
 }
@@ -484,7 +473,7 @@ static kpi_status manual_series(qrun *r, const kkpi *k, size_t ki, kpi_result *r
 {
     size_t nby = r->q->nby < 8 ? r->q->nby : 8, ng = 1;
     kstr *groups = NULL;
-    kpi_status rc = nby ? manual_groups(r, ki, &groups, &ng) : KPI_OK;
+    kpi_status rc = nby ? manual_groups(r, ki, nby, &groups, &ng) : KPI_OK;
     for (size_t g = 0; rc == KPI_OK && g < ng; g++) {
         const kstr *group = nby ? groups + g * nby : NULL;
         const char *gvals[8];
