@@ -19,21 +19,30 @@
 #define KSQL_SEQ_MASK ((INT64_C(1) << KSQL_SEQ_BITS) - 1)
 #define KSQL_SCHEMA_VERSION 1
 
-/* Prepared inserts for one stream, kept for the life of the connection. */
+/* The prepared insert of one stream (reading its feed table), kept for the connection's life. */
 typedef struct ksql_insert {
     char stream[64];
     size_t nfields;
-    size_t rows_per_stmt; /* rows in `multi` */
-    sqlite3_stmt *multi;
-    sqlite3_stmt *single;
+    sqlite3_stmt *stmt;
     struct ksql_insert *next;
 } ksql_insert;
+
+/* What the feed tables (sqlite_feed.c) serve while an insert steps: the batch's rows, keyed
+ * from seq0 on. batch is NULL between appends. */
+typedef struct ksql_feed {
+    const kbatch *batch;
+    int64_t seq0;
+} ksql_feed;
+
+typedef struct ksql_checkpointer ksql_checkpointer;
 
 typedef struct ksql {
     kstore base;
     sqlite3 *db;
     ktz *tz; /* the workspace zone, for kpi_day() when rows are re-bucketed */
     ksql_insert *inserts;
+    ksql_feed feed;
+    ksql_checkpointer *checkpointer;
 } ksql;
 
 /* Runs SQL without results; on failure sets err (KPI_DB) with the statement's purpose. */
@@ -42,8 +51,18 @@ kpi_status ksql_exec(ksql *q, const char *sql, kpi_error *err);
 kpi_status ksql_fail(ksql *q, const char *what, kpi_error *err);
 /* Runs a query returning one integer (0 when no row). */
 kpi_status ksql_int(ksql *q, const char *sql, int64_t *out, kpi_error *err);
-/* Forgets the prepared inserts of a stream after its table changed. */
+/* The batch feed (sqlite_feed.c): registers the kpi_feed module on a new connection; appends
+ * a batch's rows with keys from seq0 on, counting the rows stored (not ignored as duplicates);
+ * forgets the prepared inserts of a stream (NULL: all) after its table changed. */
+kpi_status ksql_feed_register(ksql *q, kpi_error *err);
+kpi_status ksql_feed_rows(ksql *q, const kbatch *b, int64_t seq0, uint64_t *inserted,
+                          kpi_error *err);
 void ksql_forget_inserts(ksql *q, const char *stream);
+
+/* WAL checkpoints off the committing thread (sqlite_checkpoint.c): attach replaces SQLite's
+ * automatic checkpoint on q's connection to the database at path; detach stops the thread. */
+kpi_status ksql_checkpointer_attach(ksql *q, const char *path, kpi_error *err);
+void ksql_checkpointer_detach(ksql *q);
 
 kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 

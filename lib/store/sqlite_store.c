@@ -1,7 +1,8 @@
 /*
  * sqlite_store.c - the embedded SQLite backend: opening kpi.db (WAL, so readers never wait for
- * an import), transactions, batched appends with multi-row prepared INSERTs, statistics and the
- * import ledger. The schema rules live in sqlite_schema.c.
+ * an import), transactions, batched appends (rows reach SQLite through sqlite_feed.c, WAL
+ * checkpoints run on sqlite_checkpoint.c's thread), statistics and the import ledger. The
+ * schema rules live in sqlite_schema.c.
  */
 #include "sqlite_int.h"
 
@@ -83,17 +84,21 @@ static kpi_status sql_open(const char *location, kstore **out, kpi_error *err)
         return KPI_DB;
     }
     sqlite3_busy_timeout(q->db, 10000);
+    kpi_status s = ksql_feed_register(q, err);
     sqlite3_create_function(q->db, "kpi_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, q,
                             fn_kpi_day, NULL, NULL);
     /* 64 KiB pages (new databases only): 16 times fewer page writes and WAL frames than 4 KiB
      * pages for the same rows, and longer sequential reads for scans (2M-row import: 2.5 s ->
-     * 1.9 s). A checkpoint every 64 MiB of WAL rather than 4: fewer fsyncs during imports
-     * while readers still see a WAL of bounded size. */
-    kpi_status s = ksql_exec(q,
-                             "PRAGMA page_size=65536; PRAGMA journal_mode=WAL;"
-                             " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
-                             " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=1024;",
-                             err);
+     * 1.9 s). Checkpoints every 64 MiB of WAL rather than 4 (fewer fsyncs during imports while
+     * readers still see a WAL of bounded size), on their own thread (sqlite_checkpoint.c). */
+    if (s == KPI_OK)
+        s = ksql_exec(q,
+                      "PRAGMA page_size=65536; PRAGMA journal_mode=WAL;"
+                      " PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
+                      " PRAGMA temp_store=MEMORY;",
+                      err);
+    if (s == KPI_OK)
+        s = ksql_checkpointer_attach(q, location, err);
     int64_t have_meta = 0;
     if (s == KPI_OK)
         s = ksql_int(q, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_meta'", &have_meta,
@@ -111,6 +116,7 @@ static kpi_status sql_open(const char *location, kstore **out, kpi_error *err)
     }
     if (s != KPI_OK) {
         kerr_prefix(err, "cannot open '%s'", location);
+        ksql_checkpointer_detach(q);
         sqlite3_close(q->db);
         free(q);
         return s;
@@ -119,32 +125,13 @@ static kpi_status sql_open(const char *location, kstore **out, kpi_error *err)
     return KPI_OK;
 }
 
-static void free_insert(ksql_insert *ins)
-{
-    sqlite3_finalize(ins->multi);
-    sqlite3_finalize(ins->single);
-    free(ins);
-}
-
-void ksql_forget_inserts(ksql *q, const char *stream)
-{
-    for (ksql_insert **p = &q->inserts; *p;) {
-        if (!stream || strcmp((*p)->stream, stream) == 0) {
-            ksql_insert *dead = *p;
-            *p = dead->next;
-            free_insert(dead);
-        } else {
-            p = &(*p)->next;
-        }
-    }
-}
-
 static void sql_close(kstore *st)
 {
     if (!st)
         return;
     ksql *q = (ksql *)st;
     ksql_forget_inserts(q, NULL);
+    ksql_checkpointer_detach(q);
     /* a passive checkpoint keeps the WAL from growing after large imports */
     sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     sqlite3_close(q->db);
@@ -169,84 +156,10 @@ static void sql_rollback(kstore *st)
         sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Builds "INSERT OR IGNORE INTO s(_key, f...) VALUES (?,...),..." for `rows` rows. */
-static sqlite3_stmt *prepare_insert(ksql *q, const kstream *s, size_t rows)
-{
-    kbuf sql;
-    kbuf_init(&sql, 0);
-    bool ok = kbuf_printf(&sql, "INSERT OR IGNORE INTO \"%s\"(_key", s->name);
-    for (size_t f = 0; f < s->nfields; f++)
-        ok = ok && kbuf_printf(&sql, ", \"%s\"", s->fields[f].name);
-    ok = ok && kbuf_appends(&sql, ") VALUES ");
-    for (size_t r = 0; r < rows; r++) {
-        ok = ok && kbuf_appends(&sql, r ? ",(?" : "(?");
-        for (size_t f = 0; f < s->nfields; f++)
-            ok = ok && kbuf_appends(&sql, ",?");
-        ok = ok && kbuf_appendc(&sql, ')');
-    }
-    sqlite3_stmt *st = NULL;
-    if (ok)
-        sqlite3_prepare_v3(q->db, sql.p, (int)sql.n, SQLITE_PREPARE_PERSISTENT, &st, NULL);
-    kbuf_release(&sql);
-    return st;
-}
-
-static ksql_insert *get_insert(ksql *q, const kstream *s, kpi_error *err)
-{
-    for (ksql_insert *i = q->inserts; i; i = i->next)
-        if (strcmp(i->stream, s->name) == 0 && i->nfields == s->nfields)
-            return i;
-    ksql_forget_inserts(q, s->name);
-    ksql_insert *ins = calloc(1, sizeof *ins);
-    if (!ins) {
-        kerr_set(err, KPI_NOMEM, "out of memory");
-        return NULL;
-    }
-    snprintf(ins->stream, sizeof ins->stream, "%s", s->name);
-    ins->nfields = s->nfields;
-    /* 32 rows per statement halves the per-row cost; stay under SQLite's 32766 parameters */
-    size_t per = 32766 / (s->nfields + 1);
-    ins->rows_per_stmt = per < 32 ? per : 32;
-    ins->multi = prepare_insert(q, s, ins->rows_per_stmt);
-    ins->single = prepare_insert(q, s, 1);
-    if (!ins->multi || !ins->single) {
-        ksql_fail(q, "cannot prepare insert", err);
-        free_insert(ins);
-        return NULL;
-    }
-    ins->next = q->inserts;
-    q->inserts = ins;
-    return ins;
-}
-
-/* Binds `rows` rows starting at `first` into st (parameters from 1) and runs it. */
-static int run_rows(sqlite3_stmt *st, const kbatch *b, size_t first, size_t rows, int64_t *seq)
-{
-    int p = 1;
-    for (size_t r = first; r < first + rows; r++) {
-        sqlite3_bind_int64(st, p++, (int64_t)((uint64_t)b->day[r] << KSQL_SEQ_BITS) | (*seq)++);
-        const kcell *c = b->cells + r * b->nfields;
-        for (size_t f = 0; f < b->nfields; f++, p++) {
-            if (c[f].null)
-                sqlite3_bind_null(st, p);
-            else if (b->stream->fields[f].type == KPI_FIELD_TEXT)
-                sqlite3_bind_text(st, p, b->text.p + c[f].i, (int)c[f].len, SQLITE_STATIC);
-            else
-                sqlite3_bind_int64(st, p, c[f].i);
-        }
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc;
-}
-
 static kpi_status sql_append(kstore *st, const kbatch *b, uint64_t *inserted, kpi_error *err)
 {
     ksql *q = (ksql *)st;
     const kstream *s = b->stream;
-    ksql_insert *ins = get_insert(q, s, err);
-    if (!ins)
-        return err ? err->status : KPI_DB;
     char sql[256];
     int64_t seq = 0;
     snprintf(sql, sizeof sql, "SELECT next_seq FROM kpi_streams WHERE name = '%s'", s->name);
@@ -255,15 +168,9 @@ static kpi_status sql_append(kstore *st, const kbatch *b, uint64_t *inserted, kp
         return rc;
     if (seq + (int64_t)b->n > KSQL_SEQ_MASK)
         return kerr_set(err, KPI_LIMIT, "stream '%s' is full (2^40 rows)", s->name);
-    int before = sqlite3_total_changes(q->db);
-    size_t r = 0, per = ins->rows_per_stmt;
-    for (; r + per <= b->n; r += per)
-        if (run_rows(ins->multi, b, r, per, &seq) != SQLITE_DONE)
-            return ksql_fail(q, "cannot store rows", err);
-    for (; r < b->n; r++)
-        if (run_rows(ins->single, b, r, 1, &seq) != SQLITE_DONE)
-            return ksql_fail(q, "cannot store rows", err);
-    *inserted = (uint64_t)(sqlite3_total_changes(q->db) - before);
+    if ((rc = ksql_feed_rows(q, b, seq, inserted, err)) != KPI_OK)
+        return rc;
+    seq += (int64_t)b->n;
     snprintf(sql, sizeof sql, "UPDATE kpi_streams SET next_seq = %lld WHERE name = '%s'",
              (long long)seq, s->name);
     return ksql_exec(q, sql, err);
