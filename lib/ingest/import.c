@@ -160,15 +160,19 @@ static void warn_extra_key(void *ctx, const char *key)
 
 /* ---- coercion ------------------------------------------------------------------------------ */
 
-/* Converts one value into its cell. False with a reason in why when the value is invalid. */
-static bool coerce(run *r, size_t i, kstr v, kcell *c, int64_t *day, char *why)
+/*
+ * Converts one value into its cell. False with a reason in why when the value is invalid.
+ * utf8_checked: the whole record is known to be valid UTF-8, so its text values are.
+ */
+static bool coerce(run *r, size_t i, kstr v, kcell *c, int64_t *day, bool utf8_checked,
+                   char *why)
 {
     const kfield *f = &r->s->fields[i];
     int64_t x = 0;
     bool ok;
     switch (f->type) {
     case KPI_FIELD_TEXT:
-        if (r->s->encoding == KENC_UTF8) {
+        if (r->s->encoding == KENC_UTF8 && !utf8_checked) {
             size_t good = kutf8_valid_prefix(v.p, v.n);
             if (good != v.n) {
                 snprintf(why, WHY_CAP, "invalid UTF-8 at byte %zu (set encoding: on the stream"
@@ -249,6 +253,15 @@ static kpi_status take_record(run *r, const krecord *rec)
                  r->ncolumns);
         return reject(r, rec, rec->line, 1, NULL, (kstr){"", 0}, why);
     }
+    /* One check of the record's bytes instead of one per text value: a CSV field is a stretch
+     * of the record between ASCII delimiters (unescaping drops only ASCII quotes), so it is
+     * valid UTF-8 when the record is. Only a record that fails is checked field by field, for
+     * the message. NDJSON values are unescaped (\u escapes), so they are checked one by one. */
+    bool utf8_checked = r->format == KPI_FORMAT_CSV && r->s->encoding == KENC_UTF8 &&
+                        kutf8_valid_prefix(rec->raw, rec->raw_n) == rec->raw_n;
+    /* the record's text values fit in its raw bytes: one reservation serves them all */
+    if (!kbatch_reserve_text(r->batch, rec->raw_n))
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
     int64_t day = 0;
     kcell *cells = kbatch_add_row(r->batch, 0);
     for (size_t i = 0; i < s->nfields; i++) {
@@ -267,7 +280,7 @@ static kpi_status take_record(run *r, const krecord *rec)
             return reject(r, rec, line, col, f->name, v, why);
         }
         char why[WHY_CAP];
-        if (!coerce(r, i, v, &cells[i], &day, why)) {
+        if (!coerce(r, i, v, &cells[i], &day, utf8_checked, why)) {
             kbatch_drop_row(r->batch);
             return reject(r, rec, line, col, f->name, v, why);
         }

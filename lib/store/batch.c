@@ -59,15 +59,7 @@ void kbatch_drop_row(kbatch *b)
         b->n--;
 }
 
-bool kbatch_set_text(kbatch *b, kcell *c, const char *p, size_t n)
+bool kbatch_reserve_text(kbatch *b, size_t n)
 {
-    if (n > UINT32_MAX)
-        return false;
-    size_t off = b->text.n;
-    if (!kbuf_append(&b->text, p, n))
-        return false;
-    c->i = (int64_t)off;
-    c->len = (uint32_t)n;
-    c->null = 0;
-    return true;
+    return n <= UINT32_MAX && kbuf_reserve(&b->text, n);
 }

@@ -10,6 +10,8 @@
 #ifndef KPI_STORE_H
 #define KPI_STORE_H
 
+#include <string.h>
+
 #include "../formula/formula.h"
 #include "../model/model.h"
 
@@ -41,8 +43,25 @@ void kbatch_clear(kbatch *b);
 kcell *kbatch_add_row(kbatch *b, int64_t day);
 /* Drops the last row (after a validation failure part-way through it). */
 void kbatch_drop_row(kbatch *b);
-/* Copies text into the batch and points the cell at it; false when out of memory. */
-bool kbatch_set_text(kbatch *b, kcell *c, const char *p, size_t n);
+/* Makes room for n more bytes of text (so that the kbatch_set_text calls they cover cannot
+ * fail); false when out of memory or past the batch's 4 GiB of text. */
+bool kbatch_reserve_text(kbatch *b, size_t n);
+
+/* Copies text into the batch and points the cell at it; false when out of memory. Inline: the
+ * import calls it for every text value, nearly always with room reserved. */
+static inline bool kbatch_set_text(kbatch *b, kcell *c, const char *p, size_t n)
+{
+    size_t off = b->text.n;
+    if ((n >= b->text.cap - off || n > UINT32_MAX) && !kbatch_reserve_text(b, n))
+        return false;
+    memcpy(b->text.p + off, p, n);
+    b->text.n = off + n;
+    b->text.p[b->text.n] = '\0';
+    c->i = (int64_t)off;
+    c->len = (uint32_t)n;
+    c->null = 0;
+    return true;
+}
 
 /* Counts and time range of a stored stream. */
 typedef struct kstream_stats {

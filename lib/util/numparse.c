@@ -120,9 +120,45 @@ static nerr scan_fraction(const char *p, size_t n, size_t *i, int scale, nscan *
     return excess ? N_PLACES : N_OK;
 }
 
+/*
+ * The shape nearly every value has, [-]digits[sep digits] with at most `scale` fraction digits
+ * and 18 digits in all (so nothing can overflow), read in one tight pass. False leaves the value
+ * to the full scan, which also reads grouping, '+', ".5" and excess zeros, and explains refusals.
+ */
+static bool scan_simple(const char *p, size_t n, char decimal_sep, int scale, int64_t *out)
+{
+    size_t i = p[0] == '-', start = i;
+    uint64_t v = 0;
+    unsigned d;
+    while (i < n && (d = (unsigned)(unsigned char)p[i] - '0') < 10) {
+        v = v * 10 + d;
+        i++;
+    }
+    size_t int_digits = i - start;
+    int frac_digits = 0;
+    if (int_digits == 0 || int_digits + (size_t)scale > 18)
+        return false;
+    if (i < n) {
+        if (p[i++] != decimal_sep)
+            return false;
+        while (i < n && (d = (unsigned)(unsigned char)p[i] - '0') < 10 && frac_digits < scale) {
+            v = v * 10 + d;
+            frac_digits++;
+            i++;
+        }
+        if (i < n || frac_digits == 0)
+            return false;
+    }
+    v *= POW10[scale - frac_digits];
+    *out = p[0] == '-' ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
 /* Scans [sign] digits [sep digits] and checks it fits; *out is the scaled value. */
 static nerr scan_number(kstr s, char decimal_sep, int scale, int64_t *out)
 {
+    if (s.n && scan_simple(s.p, s.n, decimal_sep, scale, out))
+        return N_OK;
     nscan sc = {0};
     const char *p = s.p;
     size_t n = s.n, i = 0, ndigits = 0;

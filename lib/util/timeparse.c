@@ -390,6 +390,44 @@ static bool check_time(const tparts *t, char *why, size_t cap)
     return true;
 }
 
+/* Two digits at p as a number, or -1. */
+static int two_digits(const char *p)
+{
+    unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
+    return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
+/*
+ * The shapes nearly every export writes, "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" and that with a
+ * final 'Z', read at fixed offsets (import reads one per row). False leaves the value to
+ * iso_parse, which reads every other ISO form and explains refusals; ranges are checked after.
+ */
+static bool iso_fixed(kstr s, tparts *t)
+{
+    const char *p = s.p;
+    if (s.n != 10 && s.n != 19 && !(s.n == 20 && (p[19] == 'Z' || p[19] == 'z')))
+        return false;
+    int c = two_digits(p), y = two_digits(p + 2), mo = two_digits(p + 5), d = two_digits(p + 8);
+    if (c < 0 || y < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-')
+        return false;
+    t->year = c * 100 + y;
+    t->month = mo;
+    t->day = d;
+    t->has_year = true;
+    if (s.n == 10)
+        return true;
+    int h = two_digits(p + 11), mi = two_digits(p + 14), sec = two_digits(p + 17);
+    if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || p[13] != ':' || p[16] != ':' ||
+        h < 0 || mi < 0 || sec < 0)
+        return false;
+    t->hour = h;
+    t->minute = mi;
+    t->second = sec;
+    t->has_offset = s.n == 20;
+    t->offset_s = 0;
+    return true;
+}
+
 /* Reads s by fmt (or as ISO 8601) into *t, checking every field's range. */
 static bool read_parts(kstr s, const char *fmt, tparts *t, char *why, size_t cap)
 {
@@ -399,7 +437,7 @@ static bool read_parts(kstr s, const char *fmt, tparts *t, char *why, size_t cap
     if (s.n == 0)
         return kwhy(why, cap, "empty value");
     if (!fmt) {
-        if (!iso_parse(&c, t))
+        if (!iso_fixed(s, t) && (*t = TPARTS_NONE, !iso_parse(&c, t)))
             return false;
     } else {
         if (!interpret(&c, fmt, t))

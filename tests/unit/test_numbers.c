@@ -226,6 +226,53 @@ static void test_integers(void)
     expect_int_refused("-", '.', "invalid number '-'");
 }
 
+/*
+ * The plain shape [-]digits[.digits] has a fast path of its own; "+" in front sends the same
+ * value down the full scan. Random values of that shape and near it (too many digits or
+ * places, a lone point or sign, a stray letter) must get the same answer both ways.
+ */
+static void test_fast_path_agrees(void)
+{
+    uint64_t rng = 12345;
+    int disagreements = 0;
+    for (int k = 0; k < 200000; k++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t r = rng >> 11;
+        char body[48];
+        size_t n = 0;
+        int int_digits = (int)(r % 21), frac = (int)((r >> 5) % 12), scale = (int)((r >> 9) % 10);
+        for (int i = 0; i < int_digits; i++)
+            body[n++] = (char)('0' + (r >> (i % 40)) % 10);
+        if ((r >> 13) % 4 != 0) {
+            body[n++] = (r >> 15) % 8 == 0 ? ',' : '.';
+            for (int i = 0; i < frac; i++)
+                body[n++] = (char)('0' + (r >> (i + 17)) % 10);
+        }
+        if ((r >> 45) % 16 == 0 && n > 0)
+            body[(r >> 20) % n] = "x -+e"[(r >> 50) % 5];
+        body[n] = '\0';
+        if (!(body[0] == '.' || body[0] == ',' || (body[0] >= '0' && body[0] <= '9')))
+            continue; /* "+" or "-" in front would not be the same value */
+        char plus[64];
+        snprintf(plus, sizeof plus, "+%s", body);
+        char why1[160], why2[160];
+        int64_t a = 0, b = 0;
+        bool ok1 = kdecimal_parse(kstr_c(body), '.', scale, &a, why1, sizeof why1);
+        bool ok2 = kdecimal_parse(kstr_c(plus), '.', scale, &b, why2, sizeof why2);
+        char neg[64];
+        snprintf(neg, sizeof neg, "-%s", body);
+        char why3[160];
+        int64_t c = 0;
+        bool ok3 = kdecimal_parse(kstr_c(neg), '.', scale, &c, why3, sizeof why3);
+        bool same = ok1 == ok2 && (!ok1 || a == b) && ok3 == ok1 && (!ok1 || c == -a);
+        if (!same && disagreements++ < 5) {
+            printf("#   '%s' scale %d: %s %lld, with '+': %s %lld\n", body, scale,
+                   ok1 ? "ok" : why1, (long long)a, ok2 ? "ok" : why2, (long long)b);
+            tap_cur_failed = 1;
+        }
+    }
+}
+
 static void check_format(int64_t v, int scale, bool keep, const char *want)
 {
     char buf[48];
@@ -319,6 +366,7 @@ int main(void)
     RUN(test_scales);
     RUN(test_limits);
     RUN(test_integers);
+    RUN(test_fast_path_agrees);
     RUN(test_format);
     RUN(test_round_trip);
     RUN(test_bools);

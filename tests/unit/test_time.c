@@ -434,6 +434,47 @@ static void test_iso_refused(void)
     CHECK(!ktime_parse(KSTR("2026-13-01"), NULL, NULL, &t, NULL, 0));
 }
 
+/*
+ * "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" and that with 'Z' have a fast path of their own; the
+ * same value with ".0" seconds (or a date with "T00:00") goes through the full ISO reader.
+ * Random digits in those shapes, in range or not, must get the same answer both ways.
+ */
+static void test_iso_fast_path_agrees(void)
+{
+    uint64_t rng = 777;
+    int disagreements = 0;
+    for (int k = 0; k < 100000; k++) {
+        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t r = rng >> 7;
+        int y = (int)(r % 10000), mo = (int)((r >> 14) % 15), d = (int)((r >> 18) % 34);
+        int h = (int)((r >> 24) % 26), mi = (int)((r >> 29) % 62), sec = (int)((r >> 35) % 62);
+        int shape = (int)((r >> 41) % 3);
+        char fast[40], full[48];
+        if (shape == 0) {
+            snprintf(fast, sizeof fast, "%04d-%02d-%02d", y, mo, d);
+            snprintf(full, sizeof full, "%sT00:00", fast);
+        } else {
+            snprintf(fast, sizeof fast, "%04d-%02d-%02d%c%02d:%02d:%02d%s", y, mo, d,
+                     "Tt "[(r >> 43) % 3], h, mi, sec, shape == 2 ? "Z" : "");
+            snprintf(full, sizeof full, "%.19s.0%s", fast, shape == 2 ? "Z" : "");
+        }
+        char why1[128] = "", why2[128] = "";
+        int64_t a = 0, b = 0;
+        bool ok1 = ktime_parse(kstr_c(fast), NULL, NULL, &a, why1, sizeof why1);
+        bool ok2 = ktime_parse(kstr_c(full), NULL, NULL, &b, why2, sizeof why2);
+        int64_t da = 0, db = 0;
+        bool ok3 = kdate_parse(kstr_c(fast), NULL, &da, why1, sizeof why1);
+        bool ok4 = kdate_parse(kstr_c(full), NULL, &db, why2, sizeof why2);
+        bool same = ok1 == ok2 && (!ok1 || a == b) && ok3 == ok4 && (!ok3 || da == db) &&
+                    (ok1 || strcmp(why1, why2) == 0);
+        if (!same && disagreements++ < 5) {
+            printf("#   '%s' %s %lld / '%s' %s %lld\n", fast, ok1 ? "ok" : why1, (long long)a,
+                   full, ok2 ? "ok" : why2, (long long)b);
+            tap_cur_failed = 1;
+        }
+    }
+}
+
 /* ---- custom formats -------------------------------------------------------------------- */
 
 static void test_formats(void)
@@ -575,6 +616,7 @@ int main(void)
     RUN(test_iso_forms);
     RUN(test_iso_in_zone);
     RUN(test_iso_refused);
+    RUN(test_iso_fast_path_agrees);
     RUN(test_formats);
     RUN(test_formats_refused);
     RUN(test_dates);
