@@ -109,17 +109,6 @@ bool kstr_ieq_c(kstr a, const char *s)
     return true;
 }
 
-kstr kstr_trim(kstr s)
-{
-    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
-        s.p++;
-        s.n--;
-    }
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
-        s.n--;
-    return s;
-}
-
 bool kident_valid(kstr s)
 {
     if (s.n == 0 || s.n > 63)

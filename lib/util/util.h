@@ -33,7 +33,18 @@ static inline kstr kstr_c(const char *s) { return (kstr){s, s ? __builtin_strlen
 bool kstr_eq(kstr a, kstr b);
 bool kstr_eq_c(kstr a, const char *s);
 bool kstr_ieq_c(kstr a, const char *s); /* ASCII case-insensitive */
-kstr kstr_trim(kstr s);                 /* without leading/trailing ASCII spaces and tabs */
+
+/* s without leading/trailing ASCII spaces and tabs. Inline: import trims every value. */
+static inline kstr kstr_trim(kstr s)
+{
+    while (s.n && (s.p[0] == ' ' || s.p[0] == '\t')) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '\t'))
+        s.n--;
+    return s;
+}
 
 /* ---- arena ----------------------------------------------------------------------------- */
 
