@@ -2,13 +2,18 @@
 # process under GNU time, for wall-clock seconds and peak RSS. Needs $tmp (a scratch directory)
 # and $runs (how many runs measure() keeps the best of).
 
-# once LABEL CMD...: runs CMD once, prints its seconds and peak RSS
-once() {
+# timed LABEL CMD...: runs CMD once (stdout discarded); sets $secs and $kib (peak RSS)
+timed() {
     label=$1
     shift
     /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/stderr" || {
         echo "bench: $label failed:"; cat "$tmp/stderr"; exit 1; }
     read -r secs kib < "$tmp/time"
+}
+
+# once LABEL CMD...: runs CMD once, prints its seconds and peak RSS
+once() {
+    timed "$@"
     awk -v l="$label" -v s="$secs" -v k="$kib" \
         'BEGIN { printf "  %-34s %7.2f s %8.1f MiB\n", l, s, k / 1024 }'
 }

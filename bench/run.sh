@@ -46,14 +46,13 @@ YAML
     "$build/kpi" -w "$1" streams >/dev/null
 }
 
-# measure LABEL CMD...: runs CMD once (a fresh database each time), appends "label secs kib"
-measure() {
-    label=$1
-    shift
-    /usr/bin/time -f "%e %M" -o "$out/time" "$@" >/dev/null 2>"$out/stderr" || {
-        echo "bench: $label failed:"; cat "$out/stderr"; exit 1; }
-    read -r secs kib < "$out/time"
-    echo "$label $secs $kib" >> "$out/runs"
+tmp=$out
+. "$top/bench/lib.sh"
+
+# record LABEL CMD...: runs CMD once (a fresh database each time), appends "label secs kib"
+record() {
+    timed "$@"
+    echo "$1 $secs $kib" >> "$out/runs"
 }
 
 : > "$out/runs"
@@ -61,14 +60,14 @@ i=0
 while [ "$i" -lt "$runs" ]; do
     i=$((i + 1))
     workspace "$out/ws-id" "    id: order_id"
-    measure "kpi-import(id,validated)" "$build/kpi" -w "$out/ws-id" import orders "$csv" --quiet
+    record "kpi-import(id,validated)" "$build/kpi" -w "$out/ws-id" import orders "$csv" --quiet
     workspace "$out/ws-noid" ""
-    measure "kpi-import(no-id,validated)" "$build/kpi" -w "$out/ws-noid" import orders "$csv" --quiet
+    record "kpi-import(no-id,validated)" "$build/kpi" -w "$out/ws-noid" import orders "$csv" --quiet
     workspace "$out/ws-id" "    id: order_id"
-    measure "kpi-import(id,validated,1-core)" taskset -c 0 \
+    record "kpi-import(id,validated,1-core)" taskset -c 0 \
         "$build/kpi" -w "$out/ws-id" import orders "$csv" --quiet
     rm -f "$out/anchor.db"
-    measure "sqlite3-.import(untyped)" sqlite3 "$out/anchor.db" ".mode csv" ".import $csv orders"
+    record "sqlite3-.import(untyped)" sqlite3 "$out/anchor.db" ".mode csv" ".import $csv orders"
 done
 # the best time and the largest peak RSS of each tool, in the order of their first run
 awk '{ if (!($1 in best)) { order[++n] = $1; best[$1] = $2; peak[$1] = $3 }
