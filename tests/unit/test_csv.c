@@ -319,6 +319,137 @@ static void test_positions(void)
     CHECK_FULL("\xC3\xA9,x\n", "@1 1:1=\xC3\xA9|1:4=x raw=\xC3\xA9,x\nEOF read 5");
 }
 
+/* ---- long records (the reader scans 64-byte blocks) ------------------------------------- */
+
+/* Appends n copies of ch. */
+static void put_run(kbuf *b, char ch, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kbuf_appendc(b, ch);
+}
+
+/*
+ * Each kind of field that the fast scan hands to the general one (or steps over) placed at
+ * every offset across the first block boundaries, in records longer than a block, with every
+ * line end; read whole and in chunks.
+ */
+static void test_fields_across_blocks(void)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *want, *error;
+    } kinds[] = {
+#define KIND(in, want, error) {in, sizeof(in) - 1, want, error}
+        KIND("\"q,\"\"u\"\"\r\nv\"", "q,\"u\"\\r\\nv", NULL), /* quoted: delimiter, "", CRLF */
+        KIND("\"\"", "", NULL),                               /* empty quoted */
+        KIND("", "", NULL),                                   /* empty */
+        KIND("a\"b", "a\"b", NULL),                           /* bare quote */
+        KIND("a\0b", "a\\0b", NULL),                          /* NUL */
+        KIND("a\tb\x01", "a\\tb\x01", NULL),                  /* control bytes */
+        KIND("\"x\"y", "\"x\"y", "unexpected character 'y' after closing quote"),
+#undef KIND
+    };
+    static const char *ends[] = {"\n", "\r\n", "\r"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        kbuf in, want;
+        kbuf_init(&in, 0);
+        kbuf_init(&want, 0);
+        for (size_t off = 0; off < 140; off++) {
+            put_run(&in, 'x', off);
+            kbuf_appendc(&in, ',');
+            kbuf_append(&in, kinds[k].in, kinds[k].n);
+            kbuf_appends(&in, ",end,");
+            put_run(&in, 'z', 70);
+            kbuf_appends(&in, ends[off % 3]);
+            put_run(&want, 'x', off);
+            kbuf_printf(&want, "|%s|end|", kinds[k].want);
+            put_run(&want, 'z', 70);
+            if (kinds[k].error)
+                kbuf_printf(&want, " !%s", kinds[k].error);
+            kbuf_appendc(&want, '\n');
+        }
+        kbuf_appends(&want, "EOF");
+        CHECK(check_csv_n(in.p, in.n, defaults, want.p) == 0);
+        kbuf_release(&in);
+        kbuf_release(&want);
+    }
+}
+
+/* Positions after a multi-line quoted field, with fields before and after past a block. */
+static void test_positions_across_blocks(void)
+{
+    kbuf in, want;
+    kbuf_init(&in, 0);
+    kbuf_init(&want, 0);
+    put_run(&in, 'a', 70);
+    kbuf_appends(&in, ",\"x\ny\",");
+    put_run(&in, 'b', 70);
+    kbuf_appends(&in, ",c\nd\n");
+    kbuf_appends(&want, "@1 1:1=");
+    put_run(&want, 'a', 70);
+    kbuf_appends(&want, "|1:72=x\\ny|2:4=");
+    put_run(&want, 'b', 70);
+    kbuf_appends(&want, "|2:75=c raw=");
+    put_run(&want, 'a', 70);
+    kbuf_appends(&want, ",\"x\\ny\",");
+    put_run(&want, 'b', 70);
+    kbuf_printf(&want, ",c\n@3 3:1=d raw=d\nEOF read %zu", in.n);
+    CHECK_FULL(in.p, want.p);
+    kbuf_release(&in);
+    kbuf_release(&want);
+}
+
+/* Long records with other delimiters: the tab is a delimiter, the comma is data. */
+static void test_other_delimiters_long(void)
+{
+    opts semi = {';', KENC_UTF8, 0}, tab = {'\t', KENC_UTF8, 0};
+    kbuf in, want;
+    kbuf_init(&in, 0);
+    kbuf_init(&want, 0);
+    for (int i = 0; i < 40; i++) {
+        kbuf_printf(&in, "%d,%d;\"q;%d\";", i, i, i);
+        kbuf_printf(&want, "%s%d,%d|q;%d", i ? "|" : "", i, i, i);
+    }
+    kbuf_appends(&in, "\n");
+    kbuf_appends(&want, "|\nEOF");
+    CHECK(check_csv_n(in.p, in.n, semi, want.p) == 0);
+    kbuf_reset(&in);
+    kbuf_reset(&want);
+    for (int i = 0; i < 40; i++) {
+        kbuf_printf(&in, "%d,%d\t\"q\t%d\"\t", i, i, i);
+        kbuf_printf(&want, "%s%d,%d|q\\t%d", i ? "|" : "", i, i, i);
+    }
+    kbuf_appends(&in, "\r\n");
+    kbuf_appends(&want, "|\nEOF");
+    CHECK(check_csv_n(in.p, in.n, tab, want.p) == 0);
+    kbuf_release(&in);
+    kbuf_release(&want);
+}
+
+/* One record of thousands of fields, some quoted with "", read whole and in tiny chunks. */
+static void test_many_fields_mixed(void)
+{
+    kbuf in, want;
+    kbuf_init(&in, 0);
+    kbuf_init(&want, 0);
+    for (int i = 0; i < 5000; i++) {
+        if (i % 7 == 3)
+            kbuf_printf(&in, "%s\"%d\"\"\"", i ? "," : "", i);
+        else
+            kbuf_printf(&in, "%s%d", i ? "," : "", i % 11 == 5 ? -1 : i);
+        if (i % 7 == 3)
+            kbuf_printf(&want, "%s%d\"", i ? "|" : "", i);
+        else
+            kbuf_printf(&want, "%s%d", i ? "|" : "", i % 11 == 5 ? -1 : i);
+    }
+    kbuf_appends(&in, "\nx\n");
+    kbuf_appends(&want, "\nx\nEOF");
+    CHECK(check_csv_n(in.p, in.n, defaults, want.p) == 0);
+    kbuf_release(&in);
+    kbuf_release(&want);
+}
+
 /* ---- malformed records ----------------------------------------------------------------- */
 
 static void test_after_closing_quote(void)
@@ -600,6 +731,10 @@ int main(void)
     RUN(test_nul_bytes);
     RUN(test_many_fields);
     RUN(test_positions);
+    RUN(test_fields_across_blocks);
+    RUN(test_positions_across_blocks);
+    RUN(test_other_delimiters_long);
+    RUN(test_many_fields_mixed);
     RUN(test_after_closing_quote);
     RUN(test_unterminated_quote);
     RUN(test_bom);
