@@ -6,6 +6,7 @@
 #ifndef KPI_TAP_H
 #define KPI_TAP_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,5 +63,12 @@ static int tap_n, tap_failed, tap_cur_failed;
     } while (0)
 
 static inline int tap_done(void) { return tap_failed ? 1 : 0; }
+
+/* The next value of a fixed-seed generator (a 64-bit LCG), for random but repeatable cases. */
+static inline uint64_t tap_rand(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *state;
+}
 
 #endif

@@ -236,8 +236,7 @@ static void test_fast_path_agrees(void)
     uint64_t rng = 12345;
     int disagreements = 0;
     for (int k = 0; k < 200000; k++) {
-        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint64_t r = rng >> 11;
+        uint64_t r = tap_rand(&rng) >> 11;
         char body[48];
         size_t n = 0;
         int int_digits = (int)(r % 21), frac = (int)((r >> 5) % 12), scale = (int)((r >> 9) % 10);

@@ -444,8 +444,7 @@ static void test_iso_fast_path_agrees(void)
     uint64_t rng = 777;
     int disagreements = 0;
     for (int k = 0; k < 100000; k++) {
-        rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-        uint64_t r = rng >> 7;
+        uint64_t r = tap_rand(&rng) >> 7;
         int y = (int)(r % 10000), mo = (int)((r >> 14) % 15), d = (int)((r >> 18) % 34);
         int h = (int)((r >> 24) % 26), mi = (int)((r >> 29) % 62), sec = (int)((r >> 35) % 62);
         int shape = (int)((r >> 41) % 3);
