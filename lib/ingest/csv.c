@@ -5,7 +5,7 @@
  * (pointer, length) views into that buffer, and only the rare field holding "" is rewritten (in
  * place, after the record's raw bytes were saved for the reject file). The scan does not look at
  * every byte: the buffer is read 64 bytes at a time into a bit mask of the bytes that can end a
- * stretch (delimiter, quote, CR, LF, NUL; 16 bytes at a time with SSE2, 8 without), and a
+ * stretch (delimiter, quote, CR, LF, NUL; csv_stops.h: 16 bytes at a time with SSE2), and a
  * field's end is the next set bit, so the work goes by fields rather than by bytes. The mask of
  * one block serves the fields of several records; near the end of the buffer a block is copied
  * first, as input.c leaves no room after the sentinel for a load to run into. Fields are written
