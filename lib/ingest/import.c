@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define DEFAULT_BATCH_ROWS 65536
+/* A batch is also committed once it holds this much text: memory stays bounded with long
+ * values, and its text (one record is at most 64 MiB) never nears the 4 GiB a batch holds. */
+#define BATCH_TEXT_MAX ((size_t)64 << 20)
 #define WHY_CAP 256
 
 /* The state of one run. */
@@ -370,7 +373,7 @@ static kpi_status read_all(run *r)
         r->rows_seen++;
         if ((rc = take_record(r, &rec)) != KPI_OK)
             return rc;
-        if (r->batch->n == r->batch->cap) {
+        if (r->batch->n == r->batch->cap || r->batch->text.n >= BATCH_TEXT_MAX) {
             if (r->nd)
                 kndjson_new_extra_keys(r->nd, warn_extra_key, r);
             if ((rc = flush(r)) != KPI_OK)
