@@ -1,7 +1,7 @@
 /*
  * sqlite_feed.c - how a batch reaches SQLite: a virtual table module ("kpi_feed") whose rows are
  * the cells of the batch being appended, so that one statement per batch,
- * INSERT OR IGNORE INTO stream SELECT * FROM temp.kpi_feed_stream, stores every row.
+ * INSERT OR IGNORE INTO stream SELECT * FROM temp.kpi_feed_N, stores every row.
  *
  * Why not bound parameters: binding costs SQLite a parameter reset, a copy into the statement
  * and another into the VALUES co-routine for each cell, and a statement step per 32 rows; the
@@ -9,8 +9,8 @@
  * orders file that is about 1,600 fewer instructions per row on the writer thread, the thread
  * that bounds an import's speed (bench/README.md).
  *
- * One feed table per stream, in the connection's temp schema (never in kpi.db, so the file's
- * schema stays what docs/storage.md describes and the sqlite3 shell never sees it).
+ * One feed table per field count, in the connection's temp schema (never in kpi.db, so the
+ * file's schema stays what docs/storage.md describes and the sqlite3 shell never sees it).
  */
 #include "sqlite_int.h"
 
@@ -174,14 +174,38 @@ void ksql_forget_inserts(ksql *q, const char *stream)
     }
 }
 
-/* The insert statement of a stream, prepared on first use (with its feed table). A stream whose
- * fields changed gets a new feed table, named by its field count. */
+/* Prepares sql as the insert of a stream (its feed table exists); false with err set. */
+static bool prepare(ksql *q, const kbuf *sql, bool built, sqlite3_stmt **out, kpi_error *err)
+{
+    if (!built) {
+        kerr_set(err, KPI_NOMEM, "out of memory");
+        return false;
+    }
+    if (sqlite3_prepare_v3(q->db, sql->p, (int)sql->n, SQLITE_PREPARE_PERSISTENT, out, NULL) !=
+        SQLITE_OK) {
+        ksql_fail(q, "cannot prepare insert", err);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The insert statement of a stream, prepared on first use. The feed table it reads holds no
+ * state of its own (the cells come from q->feed), so streams with as many fields share one,
+ * named by that count; a stream whose fields changed gets a new statement.
+ */
 static ksql_insert *get_insert(ksql *q, const kstream *s, kpi_error *err)
 {
     for (ksql_insert *i = q->inserts; i; i = i->next)
         if (strcmp(i->stream, s->name) == 0 && i->nfields == s->nfields)
             return i;
     ksql_forget_inserts(q, s->name);
+    char feed[96];
+    snprintf(feed, sizeof feed, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kpi_feed_%zu"
+                                " USING kpi_feed(%zu)",
+             s->nfields, s->nfields);
+    if (ksql_exec(q, feed, err) != KPI_OK)
+        return NULL;
     ksql_insert *ins = calloc(1, sizeof *ins);
     if (!ins) {
         kerr_set(err, KPI_NOMEM, "out of memory");
@@ -191,31 +215,16 @@ static ksql_insert *get_insert(ksql *q, const kstream *s, kpi_error *err)
     ins->nfields = s->nfields;
     kbuf sql;
     kbuf_init(&sql, 0);
-    bool ok = kbuf_printf(&sql,
-                          "CREATE VIRTUAL TABLE IF NOT EXISTS temp.\"kpi_feed_%s_%zu\""
-                          " USING kpi_feed(%zu)",
-                          s->name, s->nfields, s->nfields);
-    if (ok && ksql_exec(q, sql.p, err) != KPI_OK) {
-        kbuf_release(&sql);
-        free_insert(ins);
-        return NULL;
-    }
-    kbuf_reset(&sql);
-    ok = ok && kbuf_printf(&sql, "INSERT OR IGNORE INTO main.\"%s\"(_key", s->name);
+    bool built = kbuf_printf(&sql, "INSERT OR IGNORE INTO main.\"%s\"(_key", s->name);
     for (size_t f = 0; f < s->nfields; f++)
-        ok = ok && kbuf_printf(&sql, ", \"%s\"", s->fields[f].name);
-    ok = ok && kbuf_printf(&sql, ") SELECT * FROM temp.\"kpi_feed_%s_%zu\"", s->name, s->nfields);
-    if (!ok || sqlite3_prepare_v3(q->db, sql.p, (int)sql.n, SQLITE_PREPARE_PERSISTENT,
-                                  &ins->stmt, NULL) != SQLITE_OK) {
-        if (ok)
-            ksql_fail(q, "cannot prepare insert", err);
-        else
-            kerr_set(err, KPI_NOMEM, "out of memory");
-        kbuf_release(&sql);
+        built = built && kbuf_printf(&sql, ", \"%s\"", s->fields[f].name);
+    built = built && kbuf_printf(&sql, ") SELECT * FROM temp.kpi_feed_%zu", s->nfields);
+    bool ok = prepare(q, &sql, built, &ins->stmt, err);
+    kbuf_release(&sql);
+    if (!ok) {
         free_insert(ins);
         return NULL;
     }
-    kbuf_release(&sql);
     ins->next = q->inserts;
     q->inserts = ins;
     return ins;

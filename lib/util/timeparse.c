@@ -399,8 +399,9 @@ static int two_digits(const char *p)
 
 /*
  * The shapes nearly every export writes, "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS" and that with a
- * final 'Z', read at fixed offsets (import reads one per row). False leaves the value to
- * iso_parse, which reads every other ISO form and explains refusals; ranges are checked after.
+ * final 'Z', read at fixed offsets (import reads one per row). False, with *t untouched, leaves
+ * the value to iso_parse, which reads every other ISO form and explains refusals; ranges are
+ * checked after.
  */
 static bool iso_fixed(kstr s, tparts *t)
 {
@@ -410,16 +411,17 @@ static bool iso_fixed(kstr s, tparts *t)
     int c = two_digits(p), y = two_digits(p + 2), mo = two_digits(p + 5), d = two_digits(p + 8);
     if (c < 0 || y < 0 || mo < 0 || d < 0 || p[4] != '-' || p[7] != '-')
         return false;
+    int h = 0, mi = 0, sec = 0;
+    if (s.n > 10) {
+        h = two_digits(p + 11), mi = two_digits(p + 14), sec = two_digits(p + 17);
+        if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || p[13] != ':' || p[16] != ':' ||
+            h < 0 || mi < 0 || sec < 0)
+            return false;
+    }
     t->year = c * 100 + y;
     t->month = mo;
     t->day = d;
     t->has_year = true;
-    if (s.n == 10)
-        return true;
-    int h = two_digits(p + 11), mi = two_digits(p + 14), sec = two_digits(p + 17);
-    if ((p[10] != 'T' && p[10] != 't' && p[10] != ' ') || p[13] != ':' || p[16] != ':' ||
-        h < 0 || mi < 0 || sec < 0)
-        return false;
     t->hour = h;
     t->minute = mi;
     t->second = sec;
@@ -437,7 +439,7 @@ static bool read_parts(kstr s, const char *fmt, tparts *t, char *why, size_t cap
     if (s.n == 0)
         return kwhy(why, cap, "empty value");
     if (!fmt) {
-        if (!iso_fixed(s, t) && (*t = TPARTS_NONE, !iso_parse(&c, t)))
+        if (!iso_fixed(s, t) && !iso_parse(&c, t))
             return false;
     } else {
         if (!interpret(&c, fmt, t))
