@@ -32,6 +32,8 @@ typedef struct ksql_insert {
 typedef struct ksql_feed {
     const kbatch *batch;
     int64_t seq0;
+    int64_t max;  /* the table's largest _key when the insert starts */
+    bool has_max; /* false: the table is empty */
 } ksql_feed;
 
 typedef struct ksql_checkpointer ksql_checkpointer;
