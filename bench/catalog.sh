@@ -48,7 +48,7 @@ fi
 events=$(for f in "$ws"/data/*.csv; do
              case $f in */targets.csv) ;; *) tail -n +2 "$f" | wc -l ;; esac
          done | awk '{ n += $1 } END { print n }')
-streams=$(ls "$ws"/data/*.csv | grep -vc '/targets\.csv$')
+streams=$(ls "$ws"/data/ | grep -v '^targets\.csv$' | sed 's/-[0-9-]*\.csv$//' | sort -u | wc -l)
 echo "  $events events in $streams streams, $(ls "$ws"/kpis/*.yaml | wc -l) catalog files," \
      "kpi.db $(du -m "$ws/kpi.db" | cut -f1) MiB"
 once "duckdb load CSVs into tables" \

@@ -3,8 +3,8 @@
  * the generator simulate every day from the first month to now, each writing its streams as
  * CSV files, and every file then goes through kpi_import_file, exactly as a user's export
  * would (so the demo also exercises the import path at scale). Generation runs in a thread,
- * part by part, and each part's files are imported while the next part is generated. Targets come last: they are
- * set from the imported data (targets.c).
+ * a month at a time, and the files it completes are imported while the months after are
+ * generated. Targets come last: they are set from the imported data (targets.c).
  */
 #include "demo.h"
 
@@ -18,12 +18,15 @@
 
 #define DEMO_TIMEZONE "America/Chicago"
 
-/* The small parts first, so that their import starts while the big ones are generated. */
 static const kdemo_part *const parts[] = {
-    &kdemo_part_it,    &kdemo_part_hr,    &kdemo_part_manufacturing, &kdemo_part_finance,
+    &kdemo_part_it,      &kdemo_part_hr,    &kdemo_part_manufacturing, &kdemo_part_finance,
     &kdemo_part_support, &kdemo_part_sales, &kdemo_part_marketing,
 };
 enum { NPARTS = sizeof parts / sizeof parts[0] };
+
+/* A stream's file is handed over at the end of a month once it holds this many rows (one
+ * import batch): big streams are imported a few months at a time, small ones in one file. */
+enum { CUT_ROWS = 65536 };
 
 void kpi_demo_options_init(kpi_demo_options *opts)
 {
@@ -72,44 +75,108 @@ static kpi_status name_workspace(const char *dir, kpi_error *err)
     return fclose(f) == 0 ? KPI_OK : kerr_set(err, KPI_IO, "%s: %s", path, strerror(errno));
 }
 
-/* Generation runs in a thread of its own, part by part: the files of each finished part are
- * imported while the next part is generated. `ready` counts the files that are complete. */
+/* A complete file, ready to import. */
+typedef struct ready_file {
+    const char *stream;
+    char *path;
+    uint64_t rows;
+} ready_file;
+
+/* Generation runs in a thread of its own, a month at a time, and hands over the files it
+ * completes; the caller's thread imports them meanwhile. `files` (nfiles of them, grown by
+ * the generator) is shared under `mu`. */
 typedef struct pipeline {
     kdemo *d;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    size_t ready;
+    ready_file *files;
+    size_t nfiles, cap;
     bool done;
+    bool stop;      /* the import failed: generating more is of no use */
     double seconds; /* spent generating */
 } pipeline;
 
-/* Simulates every day of each part in turn (parts draw from their own random streams, so the
- * order changes nothing in the data) and hands its files over. */
+/* Closes every stream's file that holds at least min_rows rows and queues it for import,
+ * then starts the stream's next file at `next_day` (unless next_day < 0: the run is over). */
+static void hand_over(pipeline *p, uint64_t min_rows, int64_t next_day)
+{
+    kdemo *d = p->d;
+    for (size_t k = 0; k < d->nouts; k++) {
+        kdemo_out *o = &d->outs[k];
+        kdemo_release(o, next_day < 0 ? INT64_MAX : next_day);
+        if (o->fd < 0 || o->rows < min_rows)
+            continue;
+        uint64_t rows = o->rows;
+        char *path = kdemo_close(d, o);
+        if (d->failed) {
+            unlink(path);
+            free(path);
+            return;
+        }
+        pthread_mutex_lock(&p->mu);
+        if (p->nfiles == p->cap) {
+            size_t cap = p->cap ? 2 * p->cap : 64;
+            ready_file *f = realloc(p->files, cap * sizeof *f);
+            if (!f) {
+                pthread_mutex_unlock(&p->mu);
+                unlink(path);
+                free(path);
+                kdemo_nomem(d);
+                return;
+            }
+            p->files = f, p->cap = cap;
+        }
+        p->files[p->nfiles++] = (ready_file){o->stream, path, rows};
+        pthread_cond_signal(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (next_day >= 0 && !kdemo_start(d, o, next_day))
+            return;
+    }
+}
+
+/* Sets the day being simulated (and so which rows are held back for a later day). */
+static void simulate_day(kdemo *d, int64_t day)
+{
+    d->day = day;
+    d->day_end_s = kdemo_at(d, day + 1, 0);
+}
+
+/* Simulates the run a month at a time, every part in turn (parts draw from their own random
+ * streams, so the order changes nothing in the data), and hands the big files over at each
+ * month's end, so that their import overlaps the generation of the months after. */
 static void *generate(void *arg)
 {
     pipeline *p = arg;
     kdemo *d = p->d;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (size_t i = 0; i < NPARTS && !d->failed; i++) {
-        void *state = parts[i]->create(d);
-        for (int64_t day = d->first_day; state && day <= d->today && !d->failed; day++)
-            parts[i]->day(d, state, day);
-        if (state)
-            parts[i]->finish(d, state);
-        pthread_mutex_lock(&p->mu);
-        for (size_t k = p->ready; k < d->nouts; k++) {
-            kdemo_out *o = &d->outs[k];
-            if ((ferror(o->f) | fclose(o->f)) && !d->failed) {
-                d->failed = true;
-                kerr_set(d->err, KPI_IO, "%s: write failed: %s", o->path, strerror(errno));
+    void *states[NPARTS] = {0};
+    simulate_day(d, d->first_day - 1); /* what the parts write as they start is held back */
+    for (size_t i = 0; i < NPARTS && !d->failed; i++)
+        if (!(states[i] = parts[i]->create(d)))
+            d->failed = true;
+    bool stop = false;
+    for (int64_t month = d->first_day; month <= d->today && !d->failed && !stop;) {
+        int64_t next = kdemo_month_next(month);
+        int64_t last = next - 1 < d->today ? next - 1 : d->today;
+        for (size_t i = 0; i < NPARTS && !d->failed; i++)
+            for (int64_t day = month; day <= last && !d->failed; day++) {
+                simulate_day(d, day);
+                parts[i]->day(d, states[i], day);
             }
-            o->f = NULL;
-        }
-        p->ready = d->nouts;
-        pthread_cond_signal(&p->cv);
+        if (next <= d->today)
+            hand_over(p, CUT_ROWS, next);
+        month = next;
+        pthread_mutex_lock(&p->mu);
+        stop = p->stop;
         pthread_mutex_unlock(&p->mu);
     }
+    simulate_day(d, d->today + 1); /* the snapshots of the whole run */
+    for (size_t i = 0; i < NPARTS; i++)
+        if (states[i])
+            parts[i]->finish(d, states[i]);
+    if (!d->failed && !stop)
+        hand_over(p, 0, -1);
     p->seconds = seconds_since(&t0);
     pthread_mutex_lock(&p->mu);
     p->done = true;
@@ -118,58 +185,78 @@ static void *generate(void *arg)
     return NULL;
 }
 
-/* Imports each file as the generator hands it over; stops at the first failure. */
-static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
+/* Imports each file as the generator hands it over, removing it afterwards unless it is to
+ * be kept; stops at the first failure. */
+static kpi_status import_files(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
                              uint64_t *events, kpi_error *err)
 {
-    kdemo *d = p->d;
-    size_t next = 0;
-    for (;;) {
+    for (size_t next = 0;; next++) {
         pthread_mutex_lock(&p->mu);
-        while (next == p->ready && !p->done)
+        while (next == p->nfiles && !p->done)
             pthread_cond_wait(&p->cv, &p->mu);
-        size_t ready = p->ready;
-        bool done = p->done;
+        bool have = next < p->nfiles;
+        ready_file f = have ? p->files[next] : (ready_file){0};
         pthread_mutex_unlock(&p->mu);
-        if (next == ready && done)
+        if (!have)
             return KPI_OK;
-        for (; next < ready; next++) {
-            kdemo_out *o = &d->outs[next];
-            if (opts->step) {
-                char what[128];
-                snprintf(what, sizeof what, "importing %s", o->stream);
-                opts->step(opts->ctx, what, *events);
-            }
-            kpi_import_options io;
-            kpi_import_options_init(&io);
-            kpi_import_result r;
-            kpi_status st = kpi_import_file(ws, o->stream, o->path, &io, &r);
-            if (st != KPI_OK) {
-                *err = *kpi_workspace_error(ws);
-                return st;
-            }
-            if (r.rejected || r.accepted != o->rows)
-                return kerr_set(err, KPI_INPUT,
-                                "demo: %s: %llu of %llu generated rows stored (%llu rejected,"
-                                " see %s)",
-                                o->stream, (unsigned long long)r.accepted,
-                                (unsigned long long)o->rows, (unsigned long long)r.rejected,
-                                r.rejects_path);
-            *events += r.accepted;
+        if (opts->step) {
+            char what[128];
+            snprintf(what, sizeof what, "importing %s", f.stream);
+            opts->step(opts->ctx, what, *events);
         }
+        kpi_import_options io;
+        kpi_import_options_init(&io);
+        kpi_import_result r;
+        kpi_status st = kpi_import_file(ws, f.stream, f.path, &io, &r);
+        if (st != KPI_OK) {
+            *err = *kpi_workspace_error(ws);
+            return st;
+        }
+        if (r.rejected || r.accepted != f.rows)
+            return kerr_set(err, KPI_INPUT,
+                            "demo: %s: %llu of %llu generated rows stored (%llu rejected,"
+                            " see %s)",
+                            f.path, (unsigned long long)r.accepted,
+                            (unsigned long long)f.rows, (unsigned long long)r.rejected,
+                            r.rejects_path);
+        if (!opts->keep_csv)
+            unlink(f.path);
+        *events += r.accepted;
     }
 }
 
-static void free_run(kdemo *d, bool remove_files)
+/* Frees the run; with remove_files, also removes every CSV file still there. */
+/* import_files, then tells the generator to stop if the import failed. */
+static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
+                             uint64_t *events, kpi_error *err)
+{
+    kpi_status st = import_files(p, ws, opts, events, err);
+    if (st != KPI_OK) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = true;
+        pthread_mutex_unlock(&p->mu);
+    }
+    return st;
+}
+
+static void free_run(kdemo *d, pipeline *p, bool remove_files)
 {
     for (size_t i = 0; i < d->nouts; i++) {
-        if (d->outs[i].f)
-            fclose(d->outs[i].f);
-        if (remove_files)
-            unlink(d->outs[i].path);
-        free(d->outs[i].path);
+        char *path = kdemo_close(d, &d->outs[i]);
+        if (path && remove_files)
+            unlink(path);
+        free(path);
+        free(d->outs[i].buf);
+        kdemo_free_held(&d->outs[i]);
     }
     free(d->outs);
+    for (size_t i = 0; p && i < p->nfiles; i++) {
+        if (remove_files)
+            unlink(p->files[i].path); /* most are gone already */
+        free(p->files[i].path);
+    }
+    if (p)
+        free(p->files);
     if (d->tz)
         ktz_close(d->tz);
     free(d->dir);
@@ -213,13 +300,13 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
     size_t n = strlen(dir) + 8;
     d.dir = malloc(n);
     if (!d.dir) {
-        free_run(&d, false);
+        free_run(&d, NULL, false);
         return kerr_set(err, KPI_NOMEM, "out of memory");
     }
     snprintf(d.dir, n, "%s/data", dir);
     if (mkdir(d.dir, 0777) != 0 && errno != EEXIST) {
         st = kerr_set(err, KPI_IO, "%s: %s", d.dir, strerror(errno));
-        free_run(&d, false);
+        free_run(&d, NULL, false);
         return st;
     }
 
@@ -231,7 +318,7 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
     if ((st = kpi_workspace_open(dir, &ws)) != KPI_OK) {
         *err = *kpi_workspace_error(ws);
         kpi_workspace_destroy(ws);
-        free_run(&d, false);
+        free_run(&d, NULL, false);
         return st;
     }
     kpi_workspace_set_now(ws, now_us);
@@ -266,6 +353,6 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
             *err = *kpi_workspace_error(ws);
     }
     kpi_workspace_destroy(ws);
-    free_run(&d, !opts.keep_csv);
+    free_run(&d, &p, !opts.keep_csv);
     return st;
 }

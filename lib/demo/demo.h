@@ -43,13 +43,27 @@ size_t krng_pick(krng *r, const double *weights, size_t n); /* index, by weight 
 
 /* ---- CSV output ---------------------------------------------------------------------------- */
 
-/* One stream's CSV file being written: fields are appended left to right, then the row ends. */
+/* One stream's CSV output: fields are appended left to right, then the row ends. The rows go
+ * to a sequence of files (see kdemo_start), each imported once it is complete. */
+typedef struct kdemo_later kdemo_later;
+
 typedef struct kdemo_out {
-    FILE *f;
-    char *path;
+    struct kdemo *d;
+    char *buf;          /* the bytes not yet written to the file, n of them */
+    size_t n;
+    size_t row;         /* where the row being written starts in buf */
+    bool dated;         /* the row's first time or date field is written */
+    int64_t later_day;  /* the row's day when it is after the simulated day, else INT64_MIN */
+    kdemo_later *later; /* rows held back until their day (a heap by day), nlater of them */
+    size_t nlater, caplater;
+    uint64_t held;      /* rows ever held back: their order within a day */
+    int fd;             /* the current file, -1 between files */
+    int error;          /* errno of the first failed write to the current file, else 0 */
+    char *path;         /* of the current file */
     const char *stream;
-    uint64_t rows;
-    bool first; /* no field written yet on this row */
+    const char *header; /* the column names, written at the top of every file */
+    uint64_t rows;      /* in the current file */
+    bool first;         /* no field written yet on this row */
 } kdemo_out;
 
 void kdemo_text(kdemo_out *o, const char *s); /* NULL or "" is an empty field */
@@ -137,6 +151,8 @@ typedef struct kdemo {
     int64_t today;     /* the last simulated day (local), inclusive: events stop at now */
     int64_t now_s;     /* now, UTC seconds: no event is written after it */
     int64_t last_month_first; /* the first day of the last complete month (the story's month) */
+    int64_t day;       /* the day being simulated: rows of later days are held back (out.c) */
+    int64_t day_end_s; /* its end, UTC seconds */
     ktz *tz;
     char *dir;         /* where the CSV files go */
     kdemo_out *outs;   /* KDEMO_OUTS_MAX of them, nouts used */
@@ -150,10 +166,21 @@ void *kdemo_calloc(kdemo *d, size_t n, size_t size);
 void kdemo_nomem(kdemo *d);
 
 /*
- * Opens the CSV file of `stream` in the run's directory and writes its header (the column
- * names, comma-separated). NULL when it cannot be created (d->err set, d->failed).
+ * Starts the CSV output of `stream` in the run's directory, its first file holding the rows
+ * generated from the first simulated day on. NULL when it cannot be created (d->err set,
+ * d->failed).
  */
 kdemo_out *kdemo_open(kdemo *d, const char *stream, const char *header);
+/* Writes out and closes the current file; returns its path (the caller's to free), NULL when
+ * there is none. A failed write sets d->failed and d->err and still returns the path. */
+char *kdemo_close(kdemo *d, kdemo_out *o);
+/* Starts the next file (after kdemo_close), named for the month of `day`, where its rows
+ * start: DIR/STREAM-YYYY-MM.csv, header written. False on failure (d->err, d->failed). */
+bool kdemo_start(kdemo *d, kdemo_out *o, int64_t day);
+/* Writes the rows held back for days before `day` (INT64_MAX: all); kdemo_free_held drops
+ * them (a failed run). */
+void kdemo_release(kdemo_out *o, int64_t day);
+void kdemo_free_held(kdemo_out *o);
 
 /* The UTC instant (seconds) of a local wall-clock time on `day`, hours from midnight. */
 int64_t kdemo_at(kdemo *d, int64_t day, double hour);

@@ -5,17 +5,24 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+/* Progress on standard error: on a terminal one line, rewritten at each step (the import
+ * takes some sixty files), elsewhere a line per step. */
 static void step(void *ctx, const char *what, uint64_t rows)
 {
-    (void)ctx;
+    bool *tty = ctx;
     char n[32];
+    fputs(*tty ? "\r\033[K" : "", stderr);
     if (rows)
-        fprintf(stderr, "kpi demo: %s (%s events so far)\n", what, cli_count(rows, n, sizeof n));
+        fprintf(stderr, "kpi demo: %s (%s events so far)", what, cli_count(rows, n, sizeof n));
     else
-        fprintf(stderr, "kpi demo: %s\n", what);
+        fprintf(stderr, "kpi demo: %s", what);
+    fputs(*tty ? "" : "\n", stderr);
+    fflush(stderr);
 }
 
 /* A number option: the whole value must parse and lie in [lo, hi]. */
@@ -64,20 +71,24 @@ int cmd_demo(cli *c, int argc, char **argv)
     if (!dir)
         dir = "demo";
     opts.now_us = cli_now();
+    bool tty = isatty(STDERR_FILENO);
     if (!quiet)
-        opts.step = step;
+        opts.step = step, opts.ctx = &tty;
     kpi_error err;
     kpi_error_init(&err);
     kpi_demo_result r;
-    if (kpi_demo_create(dir, &opts, &r, &err) != KPI_OK)
+    if (kpi_demo_create(dir, &opts, &r, &err) != KPI_OK) {
+        if (tty && !quiet)
+            fputc('\n', stderr); /* after the progress line */
         return cli_fail(&err);
+    }
     if (quiet)
         return EXIT_OK;
     char n[32];
     fprintf(stderr,
-            "kpi demo: %s events in %zu streams generated and imported in %.1f s (%.0f events/s;"
+            "%skpi demo: %s events in %zu streams generated and imported in %.1f s (%.0f events/s;"
             " generating took %.1f s of it); %zu targets\n\n",
-            cli_count(r.events, n, sizeof n), r.streams, r.total_s,
+            tty ? "\r\033[K" : "", cli_count(r.events, n, sizeof n), r.streams, r.total_s,
             r.total_s > 0 ? (double)r.events / r.total_s : 0, r.generate_s, r.targets);
     cli report = {.workspace = dir, .prog = c->prog};
     char *report_argv[] = {"report", NULL};

@@ -68,10 +68,24 @@ expect "the same seed on the same day gives the same report, another seed anothe
 
 expect "the generated files are kept on request, targets.csv always" '
     test -f d1/data/targets.csv
-    test ! -f d1/data/orders.csv
-    run_kpi 0 demo d4 --scale 0.02 --months 2 --keep-csv --quiet
-    test -s d4/data/orders.csv
-    test -s d4/data/surveys.csv
+    test -z "$(ls d1/data | grep -v "^targets.csv$")"
+    run_kpi 0 demo d4 --scale 0.05 --months 4 --keep-csv --quiet
+    for s in orders surveys web_sessions; do
+        test -n "$(ls d4/data/$s-*.csv)"
+        files=$(ls d4/data/$s-*.csv | wc -l)
+        lines=$(($(cat d4/data/$s-*.csv | wc -l) - files)) # a header in each
+        stored=$(sqlite3 d4/kpi.db "SELECT count(*) FROM $s")
+        [ "$lines" = "$stored" ] || { echo "$s: $lines rows in the files, $stored stored"; exit 1; }
+    done
+'
+
+expect "the files are in day order: every stream is appended, nothing goes into the middle" '
+    for s in orders surveys tickets opportunities lead_stages subscriptions web_sessions; do
+        behind=$(sqlite3 d4/kpi.db "WITH r AS (SELECT _key >> 40 AS d, _key & 1099511627775 AS s
+            FROM $s), o AS (SELECT d, max(d) OVER (ORDER BY s ROWS UNBOUNDED PRECEDING) AS m
+            FROM r) SELECT count(*) FROM o WHERE d < m")
+        [ "$behind" = 0 ] || { echo "$s: $behind rows behind a later day"; exit 1; }
+    done
 '
 
 expect "kpi demo refuses an existing workspace and bad options" '
