@@ -73,8 +73,8 @@ static void flush(kdemo_out *o)
     o->row = 0;
 }
 
-/* Room for `need` more bytes (need <= VALUE_MAX + 64). A row longer than the buffer (values
- * are far shorter) fails the run rather than being cut. */
+/* Room for `need` more bytes (at most one row: values are at most VALUE_MAX). A row longer
+ * than the buffer fails the run rather than being cut. */
 static inline char *room(kdemo_out *o, size_t need)
 {
     if (o->n + need > OUT_BUF) {
@@ -89,6 +89,10 @@ static inline char *room(kdemo_out *o, size_t need)
 
 static inline void put(kdemo_out *o, const char *s, size_t n)
 {
+    if (n > OUT_BUF) {
+        o->error = EOVERFLOW;
+        return;
+    }
     memcpy(room(o, n), s, n);
     o->n += n;
 }
