@@ -28,6 +28,12 @@ enum { NPARTS = sizeof parts / sizeof parts[0] };
  * import batch): big streams are imported a few months at a time, small ones in one file. */
 enum { CUT_ROWS = 65536 };
 
+/* The demo's files hold one to a few default batches (65,536 rows), and within one import the
+ * writer waits for the first batch to be parsed and the reader for the last to be committed:
+ * with quarter-size batches the two threads overlap on most of each file (the events phase
+ * took 4.1-4.5 s against 4.2-5.4 s with the default, 8 interleaved runs). */
+enum { IMPORT_BATCH_ROWS = 16384 };
+
 void kpi_demo_options_init(kpi_demo_options *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -206,6 +212,7 @@ static kpi_status import_files(pipeline *p, kpi_workspace *ws, const kpi_demo_op
         }
         kpi_import_options io;
         kpi_import_options_init(&io);
+        io.batch_rows = IMPORT_BATCH_ROWS;
         kpi_import_result r;
         kpi_status st = kpi_import_file(ws, f.stream, f.path, &io, &r);
         if (st != KPI_OK) {
