@@ -426,7 +426,8 @@ typedef struct kpi_demo_result {
     size_t targets;     /* targets stored */
     double generate_s;  /* seconds spent generating the CSV files */
     double total_s;     /* seconds from the start of generation to the end of the import
-                           (the import of a part overlaps the generation of the next) */
+                           (the import of a month's files overlaps the generation of the
+                           months after) */
 } kpi_demo_result;
 
 /* Sets options to their defaults (seed 1, scale 1, 24 months). */
