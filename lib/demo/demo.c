@@ -193,7 +193,7 @@ static void *generate(void *arg)
 
 /* Imports each file as the generator hands it over, removing it afterwards unless it is to
  * be kept; stops at the first failure. */
-static kpi_status import_files(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
+static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
                              uint64_t *events, kpi_error *err)
 {
     for (size_t next = 0;; next++) {
@@ -233,19 +233,6 @@ static kpi_status import_files(pipeline *p, kpi_workspace *ws, const kpi_demo_op
 }
 
 /* Frees the run; with remove_files, also removes every CSV file still there. */
-/* import_files, then tells the generator to stop if the import failed. */
-static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
-                             uint64_t *events, kpi_error *err)
-{
-    kpi_status st = import_files(p, ws, opts, events, err);
-    if (st != KPI_OK) {
-        pthread_mutex_lock(&p->mu);
-        p->stop = true;
-        pthread_mutex_unlock(&p->mu);
-    }
-    return st;
-}
-
 static void free_run(kdemo *d, pipeline *p, bool remove_files)
 {
     for (size_t i = 0; i < d->nouts; i++) {
@@ -341,6 +328,11 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
         st = kerr_set(err, KPI_NOMEM, "cannot start the generator");
     } else {
         st = import_all(&p, ws, &opts, &result->events, err);
+        if (st != KPI_OK) { /* generating more is of no use */
+            pthread_mutex_lock(&p.mu);
+            p.stop = true;
+            pthread_mutex_unlock(&p.mu);
+        }
         pthread_join(gen, NULL);
         if (st == KPI_OK && d.failed)
             *err = gen_err, st = gen_err.status ? gen_err.status : KPI_IO;

@@ -158,7 +158,7 @@ static void pop(kdemo_out *o, kdemo_later *out)
 }
 
 /* Writes the held-back rows of days before `day`. */
-static void release(kdemo_out *o, int64_t day)
+void kdemo_release(kdemo_out *o, int64_t day)
 {
     while (o->nlater && o->later[0].day < day) {
         kdemo_later e;
@@ -169,8 +169,6 @@ static void release(kdemo_out *o, int64_t day)
         o->rows++;
     }
 }
-
-void kdemo_release(kdemo_out *o, int64_t day) { release(o, day); }
 
 /* Starts the stream's next file, for the rows generated from `day` on. */
 bool kdemo_start(kdemo *d, kdemo_out *o, int64_t day)
@@ -254,7 +252,7 @@ static inline void sep(kdemo_out *o)
         return;
     }
     if (o->nlater && o->later[0].day < o->d->day)
-        release(o, o->d->day);
+        kdemo_release(o, o->d->day);
     o->first = false;
     o->dated = false;
     o->later_day = INT64_MIN;

@@ -189,6 +189,7 @@ kpi_status ksql_feed_register(ksql *q, kpi_error *err)
 static void free_insert(ksql_insert *ins)
 {
     sqlite3_finalize(ins->stmt);
+    sqlite3_finalize(ins->max);
     free(ins);
 }
 
@@ -251,6 +252,10 @@ static ksql_insert *get_insert(ksql *q, const kstream *s, kpi_error *err)
         built = built && kbuf_printf(&sql, ", \"%s\"", s->fields[f].name);
     built = built && kbuf_printf(&sql, ") SELECT * FROM temp.kpi_feed_%zu", s->nfields);
     bool ok = prepare(q, &sql, built, &ins->stmt, err);
+    kbuf_reset(&sql);
+    built = kbuf_printf(&sql, "SELECT ifnull(max(_key), %lld) FROM main.\"%s\"",
+                        (long long)INT64_MIN, s->name);
+    ok = ok && prepare(q, &sql, built, &ins->max, err);
     kbuf_release(&sql);
     if (!ok) {
         free_insert(ins);
@@ -267,17 +272,15 @@ kpi_status ksql_feed_rows(ksql *q, const kbatch *b, int64_t seq0, uint64_t *inse
     ksql_insert *ins = get_insert(q, b->stream, err);
     if (!ins)
         return err ? err->status : KPI_DB;
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT ifnull(max(_key), %lld) FROM main.\"%s\"",
-             (long long)INT64_MIN, b->stream->name);
-    int64_t max;
-    kpi_status st = ksql_int(q, sql, &max, err);
-    if (st != KPI_OK)
-        return st;
+    int rc = sqlite3_step(ins->max);
+    int64_t max = sqlite3_column_int64(ins->max, 0);
+    sqlite3_reset(ins->max);
+    if (rc != SQLITE_ROW)
+        return ksql_fail(q, "cannot read the stream's last key", err);
     q->feed = (ksql_feed){b, seq0, max, max != INT64_MIN};
     /* no key is INT64_MIN (a day 23 million years back), so any change is a stored row */
     sqlite3_set_last_insert_rowid(q->db, INT64_MIN);
-    int rc = sqlite3_step(ins->stmt);
+    rc = sqlite3_step(ins->stmt);
     q->feed = (ksql_feed){0};
     *inserted = rc == SQLITE_DONE ? (uint64_t)sqlite3_changes64(q->db) : 0;
     sqlite3_reset(ins->stmt);

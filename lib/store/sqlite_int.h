@@ -24,6 +24,7 @@ typedef struct ksql_insert {
     char stream[64];
     size_t nfields;
     sqlite3_stmt *stmt;
+    sqlite3_stmt *max; /* the stream's largest _key, INT64_MIN when it holds no row */
     struct ksql_insert *next;
 } ksql_insert;
 
