@@ -260,6 +260,8 @@ typedef struct kpi_series {
     const char *direction; /* up | down */
     const kpi_point *points;
     size_t npoints;
+    const char *error;     /* NULL, or why the KPI is broken ("kpi.yaml:12:14: unknown
+                              field..."): a report lists it in its place, without points */
 } kpi_series;
 
 /* A query result; everything it points to is owned by it. */
@@ -313,6 +315,16 @@ typedef struct kpi_kpi_info {
 } kpi_kpi_info;
 
 size_t kpi_kpi_count(const kpi_workspace *ws);
+
+/*
+ * Validates the definitions of the workspace in `dir` - kpi.yaml, the files it includes and
+ * every formula - without opening its data, and calls fn (when non-NULL) with each mistake
+ * found, in file order (a KPI that uses a broken KPI is one too). *count is how many.
+ * KPI_OK when there is none, KPI_DEFINITION when there are, KPI_IO / KPI_NOTFOUND when the
+ * files cannot be read (err says why, and fn is not called).
+ */
+kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
+                     size_t *count, kpi_error *err);
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
 
 /* ---- targets ---------------------------------------------------------------------------- */
@@ -462,6 +474,8 @@ void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info);
 char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q);
 
 const char *kpi_result_from(const kpi_result *r);  /* first day, "2026-01-01" */
+const char *kpi_result_workspace(const kpi_result *r); /* the workspace's name, "" when none */
+const char *kpi_result_currency(const kpi_result *r);  /* ISO 4217 code ("EUR") or NULL */
 const char *kpi_result_to(const kpi_result *r);    /* last day */
 const char *kpi_result_grain(const kpi_result *r);
 size_t kpi_result_nby(const kpi_result *r);

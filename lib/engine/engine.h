@@ -12,7 +12,10 @@
 typedef struct kcompiled {
     const kconfig *cfg;
     kcalendar cal;
-    kexpr **trees; /* per cfg->kpis; NULL for manual KPIs */
+    kexpr **trees; /* per cfg->kpis; NULL for manual and broken KPIs */
+    /* per cfg->kpis: NULL, or why the KPI cannot be computed (its definition, its formula, a
+     * cycle, or a broken KPI it uses): it is reported in its place, the others answer */
+    const kpi_error **broken;
     /* targets set with `kpi targets` (stored), per cfg->kpis */
     ktarget_def **stored;
     size_t *nstored;
@@ -22,7 +25,11 @@ typedef struct kcompiled {
     karena arena;
 } kcompiled;
 
-/* Compiles every formula and loads the stored targets and manual values. */
+/* "kpi 'x' is broken: file:line:col: why" on err for broken KPI ki; KPI_DEFINITION. */
+kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err);
+
+/* Compiles every formula (broken ones set aside, see `broken`) and loads the stored targets
+ * and manual values. */
 kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err);
 void kcompiled_release(kcompiled *c);
 

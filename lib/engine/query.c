@@ -77,7 +77,7 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
     c->cfg = cfg;
     c->cal = (kcalendar){cfg->week_start, cfg->fiscal_year_start};
     karena_init(&c->arena, 0);
-    kpi_status rc = kformula_compile_all(cfg, &c->arena, &c->trees, err);
+    kpi_status rc = kformula_compile_each(cfg, &c->arena, &c->trees, &c->broken, err);
     if (rc != KPI_OK)
         return rc;
     c->stored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->stored);
@@ -88,6 +88,13 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
         return kerr_set(err, KPI_NOMEM, "out of memory");
     rc = st->backend->targets_each(st, add_stored, c, err);
     return rc == KPI_OK ? st->backend->values_each(st, add_value, c, err) : rc;
+}
+
+kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err)
+{
+    char why[2400];
+    kpi_error_format(c->broken[ki], why, sizeof why);
+    return kerr_set(err, KPI_DEFINITION, "kpi '%s' is broken: %s", c->cfg->kpis[ki].id, why);
 }
 
 void kcompiled_release(kcompiled *c)
@@ -133,6 +140,8 @@ static kpi_status resolve_kpis(qrun *r)
             char hint[160];
             ksuggest_hint(kstr_c(r->q->kpis[i]), ids, cfg->nkpis, hint, sizeof hint);
             rc = kerr_set(r->err, KPI_NOTFOUND, "unknown kpi '%s'%s", r->q->kpis[i], hint);
+        } else if (r->env->defs->broken[kplan_kpi_index(cfg, k)]) {
+            rc = kbroken_error(r->env->defs, (size_t)kplan_kpi_index(cfg, k), r->err);
         } else {
             r->kpis[i] = kplan_kpi_index(cfg, k);
         }

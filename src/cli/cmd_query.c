@@ -231,10 +231,12 @@ int cmd_list(cli *c, int argc, char **argv)
         else
             return cli_usage("list", "unexpected argument '%s'", argv[i]);
     }
+    int checked = cli_check(c, true); /* a mistake anywhere fails the listing, named */
     int code = EXIT_OK;
     kpi_workspace *ws = cli_open(c, &code);
     if (!ws)
         return code;
+    code = checked;
     printf("%-32s %-36s %-14s %-9s %-8s %s\n", "KPI", "NAME", "DEPARTMENT", "UNIT", "GRAIN",
            "DIRECTION");
     for (size_t i = 0; i < kpi_kpi_count(ws); i++) {

@@ -66,7 +66,17 @@ const cli_command cli_commands[] = {
      "best first (highest for KPIs where up is better, lowest otherwise), N of them (default\n"
      "10; 0 lists them all).\n"},
     {"list", cmd_list, "the KPIs defined in the workspace", "kpi list [--department D]",
-     "Lists each KPI with its name, department, unit, review grain and direction.\n"},
+     "Lists each KPI with its name, department, unit, review grain and direction. When the\n"
+     "definitions have mistakes, each is printed on standard error and the exit status is 2\n"
+     "(as for 'kpi check').\n"},
+    {"check", cmd_check, "validate kpi.yaml and every formula, listing every mistake",
+     "kpi check",
+     "Reads kpi.yaml, the files it includes and every KPI formula, without touching data, and\n"
+     "prints every mistake as file:line:column with what is wrong (and the nearest name when\n"
+     "one is misspelt). A KPI that uses a broken KPI is reported too. Exit status: 0 when\n"
+     "the definitions are valid, 2 when there are mistakes.\n"
+     "A broken KPI does not stop the others: query, report and the dashboard answer for\n"
+     "them and show the broken one as broken, in its place.\n"},
     {"targets", cmd_targets, "set targets and quotas, or import them from a CSV",
      "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... | kpi targets import FILE.csv",
      "Targets live in kpi.db next to those of kpi.yaml, and win over them for the same scope.\n"
@@ -139,6 +149,12 @@ const cli_command cli_commands[] = {
      "stream, a batch sent twice adds nothing: nothing is lost or doubled. The token comes from\n"
      "--token or $KPI_TOKEN.\n"
      "Exit status: 0 all delivered, 3 the server rejected rows, 1 batches remain spooled.\n"},
+    {"completion", cmd_completion, "print the bash or zsh completion script",
+     "kpi completion bash|zsh",
+     "Prints a completion script for bash or zsh, generated from kpi's own command table (so\n"
+     "it knows every command, subcommand and option of this version). 'make install' installs\n"
+     "both; by hand: kpi completion bash > /etc/bash_completion.d/kpi, or\n"
+     "kpi completion zsh > ~/.zsh/functions/_kpi (a directory in $fpath).\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -195,9 +211,14 @@ int main(int argc, char **argv)
     }
     if (!c.workspace || !*c.workspace)
         c.workspace = ".";
-    for (const cli_command *k = cli_commands; k->name; k++)
-        if (strcmp(k->name, argv[i]) == 0)
-            return k->run(&c, argc - i, argv + i);
+    for (const cli_command *k = cli_commands; k->name; k++) {
+        if (strcmp(k->name, argv[i]) != 0)
+            continue;
+        for (int j = i + 1; j < argc; j++) /* `kpi query --help`: the command's help */
+            if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h"))
+                return cmd_help(&c, 2, (char *[]){"help", argv[i], NULL});
+        return k->run(&c, argc - i, argv + i);
+    }
     const char *best = NULL;
     size_t best_d = 3;
     for (const cli_command *k = cli_commands; k->name; k++) {
