@@ -346,6 +346,32 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
  */
 kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
 
+/*
+ * Deletes the target stored (with kpi_target_set or kpi_targets_import) for exactly this KPI,
+ * period (NULL: the target for every period) and dimension values. KPI_NOTFOUND when there is
+ * none; KPI_USAGE when the target is one of kpi.yaml's (edit the file instead).
+ */
+kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *period,
+                            const char *const *dims, size_t ndims);
+
+/* One target; strings are valid during the callback only. */
+typedef struct kpi_target_entry {
+    const char *kpi;
+    const char *period; /* "" for every period */
+    const char *dims;   /* "" or "dim=value" pairs joined by "&", sorted by dimension */
+    double value;
+    const char *source; /* where it is set: "kpi.yaml:LINE" (its file) or "kpi.db" */
+} kpi_target_entry;
+
+/* Calls fn for every target (of one KPI, or all when kpi is NULL): those of the definitions,
+ * then those stored, which win over them for the same scope. */
+kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
+                            void (*fn)(void *ctx, const kpi_target_entry *t), void *ctx);
+
+/* The name of a period as stored and shown: a relative name read against today
+ * ("last-month" -> "2026-10"), any other checked and returned as written. */
+kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, size_t cap);
+
 /* ---- manual KPIs -------------------------------------------------------------------------- */
 
 /*

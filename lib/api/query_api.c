@@ -68,7 +68,10 @@ static kpi_status mark_cut(kpi_workspace *ws, const kpi_query *q, kpi_result *r)
 
 static kquery_env env_of(kpi_workspace *ws)
 {
-    return (kquery_env){&ws->defs, ws->store, ktz_day_of(ws->tz, kws_now(ws)), false};
+    int64_t today = ktz_day_of(ws->tz, kws_now(ws));
+    ws->defs.cal.has_today = true; /* "last-month" is read against today */
+    ws->defs.cal.today = today;
+    return (kquery_env){&ws->defs, ws->store, today, false};
 }
 
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out)
@@ -143,6 +146,7 @@ static kpi_status add_broken(kpi_workspace *ws, const char **ids, size_t n, kpi_
 static kpi_status review(kpi_workspace *ws, const char *period, const char **ids, size_t n,
                          const char *where, kpi_result **out)
 {
+    kquery_env env = env_of(ws);
     kcalendar *cal = &ws->defs.cal;
     kperiod p;
     char why[256];
@@ -167,7 +171,6 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char **ids
             ok[nok++] = ids[i];
     kpi_query q = {.kpis = ok, .nkpis = nok, .from = from, .to = to,
                    .grain = kgrain_name(p.grain), .where = where};
-    kquery_env env = env_of(ws);
     env.last_only = true; /* the periods before the one under review are its sparkline */
     kpi_status rc = nok ? kquery_run(&env, &q, out, &ws->err) : KPI_OK;
     if (rc == KPI_OK && !nok && !(*out = kresult_create(from, to, q.grain, NULL, 0)))

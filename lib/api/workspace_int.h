@@ -29,6 +29,9 @@ struct kpi_workspace {
 /* "now" in microseconds UTC: the pinned time, else the clock. */
 int64_t kws_now(const kpi_workspace *ws);
 
+/* The workspace's calendar, with today set so that relative names ("last-month") read. */
+kcalendar kws_calendar(const kpi_workspace *ws);
+
 /* The public description of a KPI definition. */
 void kkpi_info(const kkpi *k, kpi_kpi_info *info);
 

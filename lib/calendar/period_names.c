@@ -312,6 +312,33 @@ static bool parse_part(reader *r, kstr part, kperiod *out)
     return parse_one(r, out);
 }
 
+/* The relative names: the period of a grain holding today, or n periods from it. */
+static const struct {
+    const char *name;
+    kgrain grain;
+    int shift;
+} relative[] = {
+    {"this-week", KGRAIN_WEEK, 0},       {"last-week", KGRAIN_WEEK, -1},
+    {"this-month", KGRAIN_MONTH, 0},     {"last-month", KGRAIN_MONTH, -1},
+    {"this-quarter", KGRAIN_QUARTER, 0}, {"last-quarter", KGRAIN_QUARTER, -1},
+    {"this-year", KGRAIN_YEAR, 0},       {"last-year", KGRAIN_YEAR, -1},
+};
+
+/* 1: a relative name read into *out; 0: not one; -1: one, but no today to read it against. */
+static int parse_relative(const kcalendar *cal, kstr s, kperiod *out)
+{
+    for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+        if (!kstr_eq_c(s, relative[i].name))
+            continue;
+        if (!cal->has_today)
+            return -1;
+        *out = kperiod_shift(cal, kperiod_of(cal, relative[i].grain, cal->today),
+                             relative[i].shift);
+        return 1;
+    }
+    return 0;
+}
+
 bool kperiod_parse(const kcalendar *cal, kstr name, kperiod *out, char *why, size_t cap)
 {
     kstr s = kstr_trim(name);
@@ -321,6 +348,9 @@ bool kperiod_parse(const kcalendar *cal, kstr name, kperiod *out, char *why, siz
             snprintf(why, cap, "empty period name");
         return false;
     }
+    int rel = parse_relative(cal, s, out);
+    if (rel)
+        return rel > 0 || fail(&r, "a relative period needs today, which is unknown here");
     for (size_t i = 0; i + 1 < s.n; i++) {
         if (s.p[i] != '.' || s.p[i + 1] != '.')
             continue;

@@ -75,7 +75,8 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
 {
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
-    c->cal = (kcalendar){cfg->week_start, cfg->fiscal_year_start};
+    c->cal = (kcalendar){.week_start = cfg->week_start,
+                         .fiscal_year_start = cfg->fiscal_year_start};
     karena_init(&c->arena, 0);
     kpi_status rc = kformula_compile_each(cfg, &c->arena, &c->trees, &c->broken, err);
     if (rc != KPI_OK)

@@ -42,7 +42,9 @@ const cli_command cli_commands[] = {
      "the change, the same period last year, the target, attainment and status. An open\n"
      "(unfinished) period also gets the expected-to-date value and a projection, and its\n"
      "status follows the projection.\n"
-     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3\n"
+     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3,\n"
+     "                 or relative: this-week, last-week, this-month, last-month, this-quarter,\n"
+     "                 last-quarter, this-year, last-year\n"
      "  --from/--to    a date range (inclusive), cut into periods of the grain\n"
      "  --grain G      day week month quarter year fiscal_quarter fiscal_year all\n"
      "                 (default: the KPI's own; with --period, the period's)\n"
@@ -77,12 +79,18 @@ const cli_command cli_commands[] = {
      "the definitions are valid, 2 when there are mistakes.\n"
      "A broken KPI does not stop the others: query, report and the dashboard answer for\n"
      "them and show the broken one as broken, in its place.\n"},
-    {"targets", cmd_targets, "set targets and quotas, or import them from a CSV",
-     "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... | kpi targets import FILE.csv",
+    {"targets", cmd_targets, "set, list and remove targets and quotas, or import them from a CSV",
+     "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... |"
+     " kpi targets unset KPI [--period P] [--by DIM=VALUE]... | kpi targets list [KPI] |"
+     " kpi targets import FILE.csv",
      "Targets live in kpi.db next to those of kpi.yaml, and win over them for the same scope.\n"
      "A target is for every period (no --period) or one period of any grain; a quarterly\n"
      "target of a KPI that adds up (sums, counts) is spread over its days, so each month gets\n"
      "its share. --by sets a quota for a dimension value the KPI declares (--by rep=Ana).\n"
+     "A relative period (last-month, this-quarter...) is stored as the period it is today.\n"
+     "set echoes the period and group it set; unset removes a stored target of exactly that\n"
+     "scope (those of kpi.yaml are edited there); list shows every target, of kpi.yaml and\n"
+     "stored, with where it is set.\n"
      "A targets CSV has the columns kpi and value, optionally period, and one column per\n"
      "dimension (empty cells: not set). The import is all or nothing.\n"},
     {"values", cmd_values, "enter the values of manual (qualitative) KPIs, and their history",
