@@ -53,7 +53,6 @@ expect "a percent KPI changes in points, a ratio in its decimals, everywhere" '
     has out "|  = 0.0 |"
     run_kpi 0 query return_rate --from 2026-09-01 --to 2026-11-30 --grain month
     has out "▼ -50.0 pp"
-    lacks out "%  "
     run_kpi 0 report --period 2026-11
     has out "▼ -50.0 pp"
 '
