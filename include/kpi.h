@@ -327,6 +327,11 @@ kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e),
                      size_t *count, kpi_error *err);
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
 
+/* NULL when KPI i can be computed; else why not ("kpi.yaml:12:14: unknown field 'revnue'..."
+ * - its definition, its formula, or a broken KPI it uses). Queries of it fail with that
+ * reason; reports list it in its place. The text is valid until the next call on ws. */
+const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
+
 /* ---- targets ---------------------------------------------------------------------------- */
 
 /*

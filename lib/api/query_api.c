@@ -177,6 +177,10 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char **ids
         rc = kerr_set(&ws->err, KPI_NOMEM, "out of memory");
     if (rc == KPI_OK && nok < n)
         rc = add_broken(ws, ids, n, *out);
+    char name[64];
+    kperiod_name(cal, p, name, sizeof name);
+    if (rc == KPI_OK && !kresult_set_review(*out, name))
+        rc = kerr_set(&ws->err, KPI_NOMEM, "out of memory");
     free(ok);
     if (rc != KPI_OK) {
         kpi_result_destroy(*out);
@@ -306,6 +310,21 @@ size_t kpi_kpi_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nkpis 
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info)
 {
     kkpi_info(&ws->cfg->kpis[i], info);
+}
+
+const char *kpi_kpi_error(kpi_workspace *ws, size_t i)
+{
+    if (!ws->cfg || i >= ws->cfg->nkpis)
+        return NULL;
+    const kpi_error *why = ws->cfg->kpis[i].broken;
+    if (!why && kws_compile(ws) == KPI_OK)
+        why = ws->defs.broken[i];
+    else if (!why) /* out of memory: the message says so */
+        why = &ws->err;
+    if (!why)
+        return NULL;
+    kpi_error_format(why, ws->kpi_error_text, sizeof ws->kpi_error_text);
+    return ws->kpi_error_text;
 }
 
 void kkpi_info(const kkpi *k, kpi_kpi_info *info)

@@ -24,6 +24,7 @@ struct kpi_workspace {
     bool compiled;
     kpi_error err;
     char token_strings[2048]; /* the strings of the last kpi_token_check */
+    char kpi_error_text[2400]; /* the text of the last kpi_kpi_error */
 };
 
 /* "now" in microseconds UTC: the pinned time, else the clock. */

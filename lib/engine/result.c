@@ -113,6 +113,11 @@ bool kresult_set_cut(kpi_result *r, const char *first, const char *last)
     return (!first || r->cut_first) && (!last || r->cut_last);
 }
 
+bool kresult_set_review(kpi_result *r, const char *period)
+{
+    return (r->review = dup(r, period)) != NULL;
+}
+
 bool kresult_is_cut(const kpi_result *r, const char *period)
 {
     return period && ((r->cut_first && strcmp(period, r->cut_first) == 0) ||

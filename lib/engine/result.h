@@ -16,6 +16,7 @@ struct kpi_result {
     /* the periods --from/--to cut (the first, the last), so that they are labelled partial;
      * NULL when whole */
     const char *cut_first, *cut_last;
+    const char *review;    /* a report's period under review ("2026-10"), or NULL */
     const char **by;
     size_t nby;
     kpi_series *series;
@@ -45,6 +46,9 @@ bool kresult_set_cut(kpi_result *r, const char *first, const char *last);
 
 /* Whether a period of the result is one a --from/--to range cuts. */
 bool kresult_is_cut(const kpi_result *r, const char *period);
+
+/* Names the period under review of a report (copied); false when out of memory. */
+bool kresult_set_review(kpi_result *r, const char *period);
 
 /* Marks the last series broken with `error` (copied); false when out of memory. */
 bool kresult_set_error(kpi_result *r, const char *error);

@@ -194,7 +194,7 @@ static json_t *report_kpi(const kpi_result *r, const kpi_series *s)
 static bool json_report(kbuf *b, const kpi_result *r, const kpi_render_options *opts)
 {
     (void)opts;
-    const char *period = NULL; /* the last period of the first series that has one */
+    const char *period = r->review; /* else the last period of the first series that has one */
     for (size_t i = 0; !period && i < r->nseries; i++)
         if (krender_last(&r->series[i]))
             period = krender_last(&r->series[i])->period;

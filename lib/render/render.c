@@ -393,7 +393,9 @@ bool krender_heading(kbuf *b, const kpi_result *r, bool report, bool unicode)
     bool ok = krender_clean(b, r->workspace && *r->workspace ? r->workspace : "kpi");
     const kpi_series *s = first_with_points(r);
     if (!s)
-        return ok && kbuf_appends(b, dot) && kbuf_appends(b, "no data");
+        return ok && kbuf_appends(b, dot) && (!r->review || (krender_clean(b, r->review) &&
+                                                             kbuf_appends(b, dot))) &&
+               kbuf_appends(b, "no data");
     const char *first = s->points[0].period, *last = krender_last(s)->period;
     bool open = false;
     for (size_t i = 0; i < r->nseries; i++)

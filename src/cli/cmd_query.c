@@ -244,8 +244,9 @@ int cmd_list(cli *c, int argc, char **argv)
         kpi_kpi_info_get(ws, i, &k);
         if (department && (!k.department || strcmp(k.department, department)))
             continue;
-        printf("%-32s %-36s %-14s %-9s %-8s %s%s\n", k.id, k.name, k.department ? k.department : "-",
-               k.unit, k.grain, k.direction, k.manual ? " (manual)" : "");
+        printf("%-32s %-36s %-14s %-9s %-8s %s%s%s\n", k.id, k.name,
+               k.department ? k.department : "-", k.unit, k.grain, k.direction,
+               k.manual ? " (manual)" : "", kpi_kpi_error(ws, i) ? " (broken)" : "");
     }
     kpi_workspace_destroy(ws);
     return code;

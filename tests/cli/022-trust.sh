@@ -172,6 +172,8 @@ expect "kpi check lists every mistake, exit 2; a valid workspace passes" '
     has err "3 mistakes in the definitions"
     KPI_WORKSPACE=$T_DIR/broken run_kpi 2 list
     has out "revenue"
+    grep -q "^bad_unit .* (broken)$" out
+    ! grep -q "^revenue .* (broken)$" out
     has err "3 mistakes"
 '
 
