@@ -172,6 +172,16 @@ await check('percent changes are in points, amounts in euros, no unit words afte
     unitWords: el.querySelectorAll('.unit').length }));
   ok(/^-?€/.test(rev.value) && /^(-?€|—)/.test(rev.target), `revenue in euros: ${rev.value}, ${rev.target}`);
   eq(rev.unitWords, 0, 'no unit word after the value');
+  // the card's short form of large values, by the page's own module (the demo is too small
+  // to reach a million here)
+  const short = await page.evaluate(async () => {
+    const m = await import(document.querySelector('script[type="module"]').src);
+    return [m.formatCompact(5612345.67, 'currency', 2), m.formatCompact(-2.5e9, 'count', 0),
+      m.formatCompact(999999, 'count', 0), m.formatCompact(12345678, 'percent', 1),
+      m.formatChange(0.0352, 1.4, 'percent', 1), m.formatChange(-0.05, -0.123, 'ratio', 2)];
+  });
+  eq(short.join(' | '), '€5.61M | -2.5B | 999,999 | 12,345,678.0% | ▲ +1.4 pp | ▼ -0.12',
+    'compact values and changes in points');
 });
 
 await check('a broken KPI is shown broken in its place; the other cards answer', async () => {
