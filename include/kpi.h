@@ -231,6 +231,11 @@ typedef struct kpi_query {
     const char *const *by;   /* dimensions to break down by */
     size_t nby;
     const char *where;       /* a condition over dimensions: region = "West" */
+    /* Only the rows where dimension only_dimension holds only_value (a self token's own rows;
+     * both or neither). It is combined with `where` as parsed conditions, never as text, so
+     * no `where` can widen it. */
+    const char *only_dimension;
+    const char *only_value;
 } kpi_query;
 
 /* One value of a series. Doubles are NaN when undefined (JSON null, shown as "—"). */
@@ -280,6 +285,11 @@ void kpi_result_destroy(kpi_result *r);
 kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
                           kpi_result **out);
 
+/* The review of kpi_report_run for the KPIs named (ids, n), in that order: e.g. the KPIs of a
+ * department that a caller may read. */
+kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                          size_t n, kpi_result **out);
+
 /*
  * A person's (or a store's...) scorecard: the review of kpi_report_run for the KPIs that
  * declare `dimension`, over the rows where dimension = value only (rep = Ana: her figures).
@@ -316,21 +326,31 @@ typedef struct kpi_kpi_info {
 
 size_t kpi_kpi_count(const kpi_workspace *ws);
 
-/*
- * Validates the definitions of the workspace in `dir` - kpi.yaml, the files it includes and
- * every formula - without opening its data, and calls fn (when non-NULL) with each mistake
- * found, in file order (a KPI that uses a broken KPI is one too). *count is how many.
- * KPI_OK when there is none, KPI_DEFINITION when there are, KPI_IO / KPI_NOTFOUND when the
- * files cannot be read (err says why, and fn is not called).
- */
-kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
-                     size_t *count, kpi_error *err);
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
 
 /* NULL when KPI i can be computed; else why not ("kpi.yaml:12:14: unknown field 'revnue'..."
  * - its definition, its formula, or a broken KPI it uses). Queries of it fail with that
  * reason; reports list it in its place. The text is valid until the next call on ws. */
 const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
+
+/*
+ * The KPIs whose values KPI i's formula reads, directly or through other KPIs (never i itself):
+ * their indexes (as for kpi_kpi_info_get), at most cap of them into out. *n receives how many
+ * there are (it may exceed cap). What a KPI shows reveals what it reads: a caller that may not
+ * read one of them may not read KPI i either. Fails when the formulas do not compile.
+ */
+kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
+
+/*
+ * Validates the definitions of the workspace in `dir` - kpi.yaml, the files it includes and
+ * every formula - without opening its data, and calls fn (when non-NULL) with each mistake
+ * found: those of the definitions in file order, then the formulas' (a KPI that uses a broken
+ * KPI is one too). *count is how many.
+ * KPI_OK when there is none, KPI_DEFINITION when there are, KPI_IO / KPI_NOTFOUND when the
+ * files cannot be read (err says why, and fn is not called).
+ */
+kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
+                     size_t *count, kpi_error *err);
 
 /* ---- targets ---------------------------------------------------------------------------- */
 

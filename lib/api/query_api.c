@@ -122,7 +122,8 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, const
 }
 
 /* Adds the broken KPIs of ids to a review, each with its mistake, in the order of ids. */
-static kpi_status add_broken(kpi_workspace *ws, const char **ids, size_t n, kpi_result *r)
+static kpi_status add_broken(kpi_workspace *ws, const char *const *ids, size_t n,
+                             kpi_result *r)
 {
     for (size_t i = 0; i < n; i++) {
         const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(ids[i]));
@@ -142,9 +143,9 @@ static kpi_status add_broken(kpi_workspace *ws, const char **ids, size_t n, kpi_
 }
 
 /* The review of `ids` for `period` (NULL: the last complete month) and the 11 periods before
- * it, over the rows matching where (NULL: all). */
-static kpi_status review(kpi_workspace *ws, const char *period, const char **ids, size_t n,
-                         const char *where, kpi_result **out)
+ * it, over the rows where dimension = value (NULL: all). */
+static kpi_status review(kpi_workspace *ws, const char *period, const char *const *ids, size_t n,
+                         const char *dimension, const char *value, kpi_result **out)
 {
     kquery_env env = env_of(ws);
     kcalendar *cal = &ws->defs.cal;
@@ -170,7 +171,8 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char **ids
         if (!ws->defs.broken[kplan_kpi_index(ws->cfg, kcfg_kpi(ws->cfg, kstr_c(ids[i])))])
             ok[nok++] = ids[i];
     kpi_query q = {.kpis = ok, .nkpis = nok, .from = from, .to = to,
-                   .grain = kgrain_name(p.grain), .where = where};
+                   .grain = kgrain_name(p.grain), .only_dimension = dimension,
+                   .only_value = value};
     env.last_only = true; /* the periods before the one under review are its sparkline */
     kpi_status rc = nok ? kquery_run(&env, &q, out, &ws->err) : KPI_OK;
     if (rc == KPI_OK && !nok && !(*out = kresult_create(from, to, q.grain, NULL, 0)))
@@ -206,9 +208,22 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
                       department ? "no KPI in department '%s'" : "no KPI%s",
                       department ? department : " is defined");
     else
-        rc = review(ws, period, ids, n, NULL, out);
+        rc = review(ws, period, ids, n, NULL, NULL, out);
     free(ids);
     return rc;
+}
+
+kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                          size_t n, kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    if (n == 0)
+        return kerr_set(&ws->err, KPI_NOTFOUND, "no KPI to review");
+    return review(ws, period, ids, n, NULL, NULL, out);
 }
 
 kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
@@ -219,22 +234,16 @@ kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *
     kpi_status rc = kws_compile(ws);
     if (rc != KPI_OK)
         return rc;
-    if (!dimension || !value || strpbrk(value, "\"\\\n"))
+    if (!dimension || !value)
         return kerr_set(&ws->err, KPI_USAGE, "a scorecard is for DIMENSION=VALUE");
     size_t n;
     const char **ids = report_kpis(ws, NULL, dimension, &n);
-    size_t len = strlen(dimension) + strlen(value) + 8;
-    char *where = ids ? malloc(len) : NULL;
-    if (!where) {
-        free(ids);
+    if (!ids)
         return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
-    }
-    snprintf(where, len, "%s = \"%s\"", dimension, value);
     if (n == 0)
         rc = kerr_set(&ws->err, KPI_NOTFOUND, "no KPI is broken down by '%s'", dimension);
     else
-        rc = review(ws, period, ids, n, where, out);
-    free(where);
+        rc = review(ws, period, ids, n, dimension, value, out);
     free(ids);
     return rc;
 }
@@ -325,6 +334,46 @@ const char *kpi_kpi_error(kpi_workspace *ws, size_t i)
         return NULL;
     kpi_error_format(why, ws->kpi_error_text, sizeof ws->kpi_error_text);
     return ws->kpi_error_text;
+}
+
+/* Marks in seen[] every KPI that tree e reads, following their own formulas. */
+static void mark_uses(const kpi_workspace *ws, const kexpr *e, bool *seen)
+{
+    if (!e)
+        return;
+    if (e->kind == KX_KPI && e->kpi) {
+        size_t j = (size_t)(e->kpi - ws->cfg->kpis);
+        if (!seen[j]) {
+            seen[j] = true;
+            mark_uses(ws, ws->defs.trees[j], seen);
+        }
+        return;
+    }
+    mark_uses(ws, e->a, seen);
+    mark_uses(ws, e->b, seen);
+    for (size_t a = 0; a < e->nargs; a++)
+        mark_uses(ws, e->args[a], seen);
+}
+
+kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n)
+{
+    kpi_error_init(&ws->err);
+    *n = 0;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    if (i >= ws->cfg->nkpis)
+        return kerr_set(&ws->err, KPI_USAGE, "no KPI number %zu", i);
+    bool *seen = calloc(ws->cfg->nkpis, sizeof *seen);
+    if (!seen)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    mark_uses(ws, ws->defs.trees[i], seen);
+    seen[i] = false; /* a formula cannot read itself; compile refuses cycles */
+    for (size_t j = 0; j < ws->cfg->nkpis; j++)
+        if (seen[j] && (*n)++ < cap)
+            out[*n - 1] = j;
+    free(seen);
+    return KPI_OK;
 }
 
 void kkpi_info(const kkpi *k, kpi_kpi_info *info)
