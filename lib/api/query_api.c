@@ -122,8 +122,7 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, const
 }
 
 /* Adds the broken KPIs of ids to a review, each with its mistake, in the order of ids. */
-static kpi_status add_broken(kpi_workspace *ws, const char *const *ids, size_t n,
-                             kpi_result *r)
+static kpi_status add_broken(kpi_workspace *ws, const char *const *ids, size_t n, kpi_result *r)
 {
     for (size_t i = 0; i < n; i++) {
         const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(ids[i]));
@@ -170,8 +169,12 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char *cons
     for (size_t i = 0; i < n; i++)
         if (!ws->defs.broken[kplan_kpi_index(ws->cfg, kcfg_kpi(ws->cfg, kstr_c(ids[i])))])
             ok[nok++] = ids[i];
-    kpi_query q = {.kpis = ok, .nkpis = nok, .from = from, .to = to,
-                   .grain = kgrain_name(p.grain), .only_dimension = dimension,
+    kpi_query q = {.kpis = ok,
+                   .nkpis = nok,
+                   .from = from,
+                   .to = to,
+                   .grain = kgrain_name(p.grain),
+                   .only_dimension = dimension,
                    .only_value = value};
     env.last_only = true; /* the periods before the one under review are its sparkline */
     kpi_status rc = nok ? kquery_run(&env, &q, out, &ws->err) : KPI_OK;

@@ -102,8 +102,8 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
     char pname[64];
     kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     if (rc == KPI_OK)
-        rc = ws->store->backend->target_put(ws->store, kpi, pname,
-                                            canon.p ? canon.p : "", value, &ws->err);
+        rc = ws->store->backend->target_put(ws->store, kpi, pname, canon.p ? canon.p : "", value,
+                                            &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
     return rc;
@@ -130,8 +130,8 @@ static bool yaml_dims(const ktarget_def *t, kbuf *b)
             if (!done[i] && (min == t->ndims || strcmp(t->dim_names[i], t->dim_names[min]) < 0))
                 min = i;
         done[min] = true;
-        ok = (!n || kbuf_appendc(b, '&')) && kbuf_printf(b, "%s=%s", t->dim_names[min],
-                                                         t->dim_values[min]);
+        ok = (!n || kbuf_appendc(b, '&')) &&
+             kbuf_printf(b, "%s=%s", t->dim_names[min], t->dim_values[min]);
     }
     free(done);
     return ok;
@@ -167,14 +167,15 @@ kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *peri
                                ? yaml_target(kcfg_kpi(ws->cfg, kstr_c(kpi)), pname, cd, &tmp)
                                : NULL;
     if (t)
-        rc = kerr_set(&ws->err, KPI_USAGE,
-                      "the target of '%s'%s%s%s%s is set in %s:%lu: edit it there", kpi,
-                      *pname ? " for " : "", pname, *cd ? " by " : "", cd, t->loc.file,
-                      t->loc.line);
+        rc = kerr_set(
+            &ws->err, KPI_USAGE, "the target of '%s'%s%s%s%s is set in %s:%lu: edit it there", kpi,
+            *pname ? " for " : "", pname, *cd ? " by " : "", cd, t->loc.file, t->loc.line);
     else if (rc == KPI_OK && !deleted)
-        rc = kerr_set(&ws->err, KPI_NOTFOUND, "no stored target of '%s'%s%s%s%s (see 'kpi "
-                      "targets list %s')", kpi, *pname ? " for " : " for every period", pname,
-                      *cd ? " by " : "", cd, kpi);
+        rc = kerr_set(&ws->err, KPI_NOTFOUND,
+                      "no stored target of '%s'%s%s%s%s (see 'kpi "
+                      "targets list %s')",
+                      kpi, *pname ? " for " : " for every period", pname, *cd ? " by " : "", cd,
+                      kpi);
     kbuf_release(&canon);
     kbuf_release(&tmp);
     forget_compiled(ws);
@@ -215,8 +216,8 @@ kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
                 kbuf_release(&dims);
                 return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
             }
-            fn(ctx, &(kpi_target_entry){k->id, t->period ? t->period : "",
-                                        dims.p ? dims.p : "", t->value, source});
+            fn(ctx, &(kpi_target_entry){k->id, t->period ? t->period : "", dims.p ? dims.p : "",
+                                        t->value, source});
         }
     }
     kbuf_release(&dims);

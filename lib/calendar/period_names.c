@@ -332,8 +332,8 @@ static int parse_relative(const kcalendar *cal, kstr s, kperiod *out)
             continue;
         if (!cal->has_today)
             return -1;
-        *out = kperiod_shift(cal, kperiod_of(cal, relative[i].grain, cal->today),
-                             relative[i].shift);
+        *out =
+            kperiod_shift(cal, kperiod_of(cal, relative[i].grain, cal->today), relative[i].shift);
         return 1;
     }
     return 0;

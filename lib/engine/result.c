@@ -159,8 +159,14 @@ kpi_point kpoint_empty(void)
 }
 
 const char *kpi_result_from(const kpi_result *r) { return r->from; }
-const char *kpi_result_workspace(const kpi_result *r) { return r->workspace; }
-const char *kpi_result_currency(const kpi_result *r) { return r->currency; }
+const char *kpi_result_workspace(const kpi_result *r)
+{
+    return r->workspace;
+}
+const char *kpi_result_currency(const kpi_result *r)
+{
+    return r->currency;
+}
 const char *kpi_result_to(const kpi_result *r) { return r->to; }
 const char *kpi_result_grain(const kpi_result *r) { return r->grain; }
 size_t kpi_result_nby(const kpi_result *r) { return r->nby; }

@@ -16,7 +16,7 @@ struct kpi_result {
     /* the periods --from/--to cut (the first, the last), so that they are labelled partial;
      * NULL when whole */
     const char *cut_first, *cut_last;
-    const char *review;    /* a report's period under review ("2026-10"), or NULL */
+    const char *review; /* a report's period under review ("2026-10"), or NULL */
     const char **by;
     size_t nby;
     kpi_series *series;

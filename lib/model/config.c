@@ -238,8 +238,10 @@ static kpi_status load_currency(kyctx *c, const kynode *v)
     for (size_t i = 0; ok && i < 3; i++)
         ok = code[i] >= 'A' && code[i] <= 'Z';
     if (!ok)
-        return ky_err(c, v, "invalid currency '%s' in workspace (expected an ISO 4217 code such "
-                            "as EUR, USD, GBP)", ky_show(c, v));
+        return ky_err(c, v,
+                      "invalid currency '%s' in workspace (expected an ISO 4217 code such "
+                      "as EUR, USD, GBP)",
+                      ky_show(c, v));
     c->cfg->currency = code;
     return KPI_OK;
 }

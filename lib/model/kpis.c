@@ -421,7 +421,8 @@ kpi_status kmodel_load_kpis(kyctx *c, const kynode *section)
     KY_FOR_PAIRS(section, k, v)
     {
         kkpi *kp = NULL;
-        if ((st = ky_key_name(c, k, "in 'kpis'")) == KPI_OK && (st = start_kpi(c, k, &kp)) == KPI_OK)
+        if ((st = ky_key_name(c, k, "in 'kpis'")) == KPI_OK &&
+            (st = start_kpi(c, k, &kp)) == KPI_OK)
             st = load_kpi(c, kp, k, v);
         if (st == KPI_OK)
             c->cfg->nkpis++;

@@ -79,8 +79,8 @@ static bool csv_report(kbuf *b, const kpi_result *r, const kpi_render_options *o
         ok = field(b, s->id, true) && field(b, s->name, false) && field(b, s->department, false) &&
              field(b, s->unit, false) && field(b, p->period, false) && number(b, p->value) &&
              number(b, p->target) && number(b, p->attainment) &&
-             field(b, s->error ? "broken" : p->status, false) &&
-             number(b, p->change) && number(b, p->previous) && kbuf_appendc(b, '\n');
+             field(b, s->error ? "broken" : p->status, false) && number(b, p->change) &&
+             number(b, p->previous) && kbuf_appendc(b, '\n');
     }
     free(order);
     return ok;

@@ -178,8 +178,7 @@ static json_t *report_kpi(const kpi_result *r, const kpi_series *s)
               set(o, "value", num(p->value)) && set(o, "target", num(p->target)) &&
               set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status)) &&
               set(o, "change", num(p->change)) && set(o, "change_points", num(p->change_points)) &&
-              set(o, "previous", num(p->previous)) &&
-              set(o, "last_year", num(p->last_year));
+              set(o, "previous", num(p->previous)) && set(o, "last_year", num(p->last_year));
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(spark, num(s->points[i].value));
     ok = ok && set(o, "sparkline", json_incref(spark));
@@ -204,8 +203,7 @@ static bool json_report(kbuf *b, const kpi_result *r, const kpi_render_options *
     for (size_t i = 0; i < r->nseries; i++)
         open |= krender_last(&r->series[i]) && !krender_last(&r->series[i])->complete;
     bool ok = order && set(doc, "period", str(period)) &&
-              set(doc, "workspace", str(r->workspace)) &&
-              set(doc, "complete", json_boolean(!open));
+              set(doc, "workspace", str(r->workspace)) && set(doc, "complete", json_boolean(!open));
     if (ok)
         krender_report_order(r, order);
     for (size_t i = 0; ok && i < r->nseries; i++)

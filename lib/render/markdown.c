@@ -103,8 +103,8 @@ static bool markdown_result(kbuf *b, const kpi_result *r, const kpi_render_optio
 static bool markdown_report(kbuf *b, const kpi_result *r, const kpi_render_options *o)
 {
     kgrid g = {0};
-    bool ok = heading(b, r, true, o->unicode) && kgrid_report(&g, r, o->unicode) &&
-              markdown_grid(b, &g);
+    bool ok =
+        heading(b, r, true, o->unicode) && kgrid_report(&g, r, o->unicode) && markdown_grid(b, &g);
     bool broken = false;
     for (size_t i = 0; i < r->nseries; i++)
         broken |= r->series[i].error != NULL;

@@ -282,7 +282,7 @@ bool krender_point_change(kbuf *b, const kpi_series *s, const kpi_point *p, bool
 static const struct {
     const char *code, *symbol;
 } currencies[] = {
-    {"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"}, {"CNY", "¥"}, {"INR", "₹"},
+    {"EUR", "€"}, {"USD", "$"},  {"GBP", "£"},  {"JPY", "¥"},  {"CNY", "¥"}, {"INR", "₹"},
     {"KRW", "₩"}, {"BRL", "R$"}, {"AUD", "A$"}, {"CAD", "C$"}, {"ILS", "₪"}, {"NGN", "₦"},
 };
 
@@ -298,10 +298,10 @@ bool krender_amount(kbuf *b, const kpi_result *r, const kpi_series *s, double v,
     kbuf_init(&num, 0);
     bool ok = krender_value(&num, v, s->unit, s->decimals, unicode) && num.p;
     const char *digits = ok && num.p[0] == '-' ? num.p + 1 : num.p;
-    ok = ok && (digits == num.p || kbuf_appendc(b, '-')) &&
-         (symbol ? kbuf_appends(b, symbol)
-                 : kbuf_appends(b, r->currency) && kbuf_appendc(b, ' ')) &&
-         kbuf_appends(b, digits);
+    ok =
+        ok && (digits == num.p || kbuf_appendc(b, '-')) &&
+        (symbol ? kbuf_appends(b, symbol) : kbuf_appends(b, r->currency) && kbuf_appendc(b, ' ')) &&
+        kbuf_appends(b, digits);
     kbuf_release(&num);
     return ok;
 }
@@ -393,8 +393,8 @@ bool krender_heading(kbuf *b, const kpi_result *r, bool report, bool unicode)
     bool ok = krender_clean(b, r->workspace && *r->workspace ? r->workspace : "kpi");
     const kpi_series *s = first_with_points(r);
     if (!s)
-        return ok && kbuf_appends(b, dot) && (!r->review || (krender_clean(b, r->review) &&
-                                                             kbuf_appends(b, dot))) &&
+        return ok && kbuf_appends(b, dot) &&
+               (!r->review || (krender_clean(b, r->review) && kbuf_appends(b, dot))) &&
                kbuf_appends(b, "no data");
     const char *first = s->points[0].period, *last = krender_last(s)->period;
     bool open = false;
@@ -402,14 +402,16 @@ bool krender_heading(kbuf *b, const kpi_result *r, bool report, bool unicode)
         for (size_t j = 0; j < r->series[i].npoints; j++)
             open |= !r->series[i].points[j].complete &&
                     strcmp(r->series[i].points[j].period, last) == 0;
-    ok = ok && kbuf_appends(b, dot) && (report || strcmp(first, last) == 0 ||
-                                        (krender_clean(b, first) && kbuf_appends(b, " to "))) &&
+    ok = ok && kbuf_appends(b, dot) &&
+         (report || strcmp(first, last) == 0 ||
+          (krender_clean(b, first) && kbuf_appends(b, " to "))) &&
          krender_clean(b, last) && kbuf_appends(b, dot);
     bool cut = kresult_is_cut(r, first) || kresult_is_cut(r, last);
     if (ok && cut)
         ok = kbuf_printf(b, "partial (%s to %s only)%s", r->from, r->to, open ? ", " : "");
     if (ok && open)
-        ok = (report || strcmp(first, last) == 0 || (krender_clean(b, last) && kbuf_appendc(b, ' '))) &&
+        ok = (report || strcmp(first, last) == 0 ||
+              (krender_clean(b, last) && kbuf_appendc(b, ' '))) &&
              kbuf_appends(b, "open (to date)");
     if (ok && !open && !cut)
         ok = kbuf_appends(b, "complete");
@@ -565,8 +567,8 @@ static const char *series_name(const kpi_series *s)
 static bool grid_title(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf *tmp)
 {
     bool ok = krender_clean(tmp, series_name(s));
-    const char *unit = s->unit && strcmp(s->unit, "currency") == 0 && r->currency ? r->currency
-                                                                                  : s->unit;
+    const char *unit =
+        s->unit && strcmp(s->unit, "currency") == 0 && r->currency ? r->currency : s->unit;
     if (ok && unit && *unit)
         ok = kbuf_appends(tmp, " (") && krender_clean(tmp, unit) && kbuf_appendc(tmp, ')');
     g->title = ok ? karena_strndup(&g->arena, tmp->p, tmp->n) : NULL;
@@ -619,8 +621,8 @@ static bool series_row(kgrid *g, kgrid_row *row, const kpi_result *r, const kpi_
               (!kresult_is_cut(r, p->period) || kbuf_appends(tmp, " (partial)")) &&
               grid_take(g, row, (size_t)col[SC_PERIOD], tmp, NULL);
     for (size_t i = 0; ok && i < nby; i++)
-        ok = krender_clean(tmp, p->group && p->group[i] && *p->group[i] ? p->group[i]
-                                                                          : KRENDER_NONE) &&
+        ok = krender_clean(tmp,
+                           p->group && p->group[i] && *p->group[i] ? p->group[i] : KRENDER_NONE) &&
              grid_take(g, row, (size_t)col[SC_PERIOD] + 1 + i, tmp, NULL);
     static const int numeric[] = {SC_VALUE,  SC_PREVIOUS, SC_LAST_YEAR,
                                   SC_TARGET, SC_EXPECTED, SC_PROJECTED};
@@ -716,9 +718,9 @@ static bool report_row(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf 
     if (ok && s->error) /* the rest stays empty */
         return kbuf_appends(tmp, krender_broken(u)) &&
                grid_take(g, row, RC_STATUS, tmp, krender_status_color("off_track"));
-    return ok && krender_amount(tmp, r, s, p->value, u) &&
-           grid_take(g, row, RC_VALUE, tmp, NULL) && krender_amount(tmp, r, s, p->target, u) &&
-           grid_take(g, row, RC_TARGET, tmp, NULL) && krender_status(tmp, p->status, u) &&
+    return ok && krender_amount(tmp, r, s, p->value, u) && grid_take(g, row, RC_VALUE, tmp, NULL) &&
+           krender_amount(tmp, r, s, p->target, u) && grid_take(g, row, RC_TARGET, tmp, NULL) &&
+           krender_status(tmp, p->status, u) &&
            grid_take(g, row, RC_STATUS, tmp, krender_status_color(p->status)) &&
            krender_point_change(tmp, s, p, u) &&
            grid_take(g, row, RC_CHANGE, tmp, krender_point_color(s, p)) &&

@@ -313,10 +313,14 @@ static void test_markdown(void)
     CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_MARKDOWN, &ascii,
                  "### Gross profit margin (percent)\n"
                  "\n"
-                 "| period  | region             | value | previous |    change | last year | target | attainment | expected | projected | status     |\n"
-                 "| ------- | ------------------ | ----: | -------: | --------: | --------: | -----: | ---------: | -------: | --------: | ---------- |\n"
-                 "| 2026-01 | West               | 41.2% |    39.8% | ^ +1.4 pp |     38.1% |  40.0% |     103.0% |        - |         - | + on track |\n"
-                 "| 2026-02 | East, \"North\" \\| Q | 35.5% |    41.2% | v -5.7 pp |         - |  40.0% |      90.0% |    20.0% |     37.9% | ~ at risk  |\n");
+                 "| period  | region             | value | previous |    change | last year | "
+                 "target | attainment | expected | projected | status     |\n"
+                 "| ------- | ------------------ | ----: | -------: | --------: | --------: | "
+                 "-----: | ---------: | -------: | --------: | ---------- |\n"
+                 "| 2026-01 | West               | 41.2% |    39.8% | ^ +1.4 pp |     38.1% |  "
+                 "40.0% |     103.0% |        - |         - | + on track |\n"
+                 "| 2026-02 | East, \"North\" \\| Q | 35.5% |    41.2% | v -5.7 pp |         - |  "
+                 "40.0% |      90.0% |    20.0% |     37.9% | ~ at risk  |\n");
     kpi_result_destroy(r);
 }
 
@@ -325,24 +329,30 @@ static void test_markdown(void)
 static void test_table_ascii(void)
 {
     kpi_result *r = design_result();
-    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &ascii,
-                 "Gross profit margin (percent)\n"
-                 "period   region  value  previous     change  last year  target  attainment  status\n"
-                 "-------  ------  -----  --------  ---------  ---------  ------  ----------  ----------\n"
-                 "2026-01  West    41.2%     39.8%  ^ +1.4 pp      38.1%   40.0%      103.0%  + on track\n");
+    CHECK_RENDER(
+        kpi_result_render, r, KPI_OUTPUT_TABLE, &ascii,
+        "Gross profit margin (percent)\n"
+        "period   region  value  previous     change  last year  target  attainment  status\n"
+        "-------  ------  -----  --------  ---------  ---------  ------  ----------  ----------\n"
+        "2026-01  West    41.2%     39.8%  ^ +1.4 pp      38.1%   40.0%      103.0%  + on track\n");
     kpi_result_destroy(r);
 }
 
 static void test_table_unicode_color(void)
 {
     kpi_result *r = two_point_result();
-    CHECK_RENDER(
-        kpi_result_render, r, KPI_OUTPUT_TABLE, &fancy,
+    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &fancy,
                  "\033[1mGross profit margin (percent)\033[0m\n"
-                 "\033[1mperiod\033[0m   \033[1mregion\033[0m             \033[1mvalue\033[0m  \033[1mprevious\033[0m     \033[1mchange\033[0m  \033[1mlast year\033[0m  \033[1mtarget\033[0m  \033[1mattainment\033[0m  \033[1mexpected\033[0m  \033[1mprojected\033[0m  \033[1mstatus\033[0m\n"
-                 "───────  ─────────────────  ─────  ────────  ─────────  ─────────  ──────  ──────────  ────────  ─────────  ──────────\n"
-                 "2026-01  West               41.2%     39.8%  \033[32m▲ +1.4 pp\033[0m      38.1%   40.0%      103.0%         —          —  \033[32m● on track\033[0m\n"
-                 "2026-02  East, \"North\" | Q  35.5%     41.2%  \033[31m▼ -5.7 pp\033[0m          —   40.0%       90.0%     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
+                 "\033[1mperiod\033[0m   \033[1mregion\033[0m             \033[1mvalue\033[0m  "
+                 "\033[1mprevious\033[0m     \033[1mchange\033[0m  \033[1mlast year\033[0m  "
+                 "\033[1mtarget\033[0m  \033[1mattainment\033[0m  \033[1mexpected\033[0m  "
+                 "\033[1mprojected\033[0m  \033[1mstatus\033[0m\n"
+                 "───────  ─────────────────  ─────  ────────  ─────────  ─────────  ──────  "
+                 "──────────  ────────  ─────────  ──────────\n"
+                 "2026-01  West               41.2%     39.8%  \033[32m▲ +1.4 pp\033[0m      38.1% "
+                 "  40.0%      103.0%         —          —  \033[32m● on track\033[0m\n"
+                 "2026-02  East, \"North\" | Q  35.5%     41.2%  \033[31m▼ -5.7 pp\033[0m          "
+                 "—   40.0%       90.0%     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
     kpi_result_destroy(r);
 }
 
@@ -394,13 +404,14 @@ static void test_table_narrow(void)
     /* too wide for 60 columns: last year, previous, expected, attainment, target go first */
     kpi_result *r = two_point_result();
     kpi_render_options o = {.color = 0, .unicode = 0, .width = 60};
-    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &o,
-                 "Gross profit margin (percent)\n"
-                 "period   region             value     change  projected  status\n"
-                 "-------  -----------------  -----  ---------  ---------  ----------\n"
-                 "2026-01  West               41.2%  ^ +1.4 pp          -  + on track\n"
-                 "2026-02  East, \"North\" | Q  35.5%  v -5.7 pp      37.9%  ~ at risk\n"
-                 "(no room for previous, last year, target, attainment, expected: --format csv has them)\n");
+    CHECK_RENDER(
+        kpi_result_render, r, KPI_OUTPUT_TABLE, &o,
+        "Gross profit margin (percent)\n"
+        "period   region             value     change  projected  status\n"
+        "-------  -----------------  -----  ---------  ---------  ----------\n"
+        "2026-01  West               41.2%  ^ +1.4 pp          -  + on track\n"
+        "2026-02  East, \"North\" | Q  35.5%  v -5.7 pp      37.9%  ~ at risk\n"
+        "(no room for previous, last year, target, attainment, expected: --format csv has them)\n");
     /* width 0 means 100: last year and previous have to go */
     o.width = 0;
     char *out = kpi_result_render(r, KPI_OUTPUT_TABLE, &o);
@@ -668,23 +679,44 @@ static void test_report_table(void)
                  "finance\n"
                  "  Gross profit margin        41.2%     40.0%  + on track           -  _ ^\n"
                  "  Days sales outstanding      45.0         -  . no target     = 0.0%  ---\n");
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_TABLE, &fancy,
-                 "\033[1mkpi\033[0m                          \033[1mvalue\033[0m    \033[1mtarget\033[0m  \033[1mstatus\033[0m          \033[1mchange\033[0m  \033[1mtrend\033[0m\n"
-                 "────────────────────────  ────────  ────────  ───────────  ─────────  ─────\n"
-                 "\033[1msales\033[0m\n"
-                 "  Revenue                 2,000.00  1,800.00  \033[32m● on track\033[0m    \033[32m▲ +33.3%\033[0m  ▁▅█\n"
-                 "  Win rate                   22.0%     25.0%  \033[33m◐ at risk\033[0m    \033[31m▼ -3.0 pp\033[0m  █▄▁\n"
-                 "\033[1mfinance\033[0m\n"
-                 "  Gross profit margin        41.2%     40.0%  \033[32m● on track\033[0m           —  ▁ █\n"
-                 "  Days sales outstanding      45.0         —  \033[2m· no target\033[0m     = 0.0%  ▄▄▄\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_TABLE, &fancy,
+        "\033[1mkpi\033[0m                          \033[1mvalue\033[0m    \033[1mtarget\033[0m  "
+        "\033[1mstatus\033[0m          \033[1mchange\033[0m  \033[1mtrend\033[0m\n"
+        "────────────────────────  ────────  ────────  ───────────  ─────────  ─────\n"
+        "\033[1msales\033[0m\n"
+        "  Revenue                 2,000.00  1,800.00  \033[32m● on track\033[0m    \033[32m▲ "
+        "+33.3%\033[0m  ▁▅█\n"
+        "  Win rate                   22.0%     25.0%  \033[33m◐ at risk\033[0m    \033[31m▼ -3.0 "
+        "pp\033[0m  █▄▁\n"
+        "\033[1mfinance\033[0m\n"
+        "  Gross profit margin        41.2%     40.0%  \033[32m● on track\033[0m           —  ▁ █\n"
+        "  Days sales outstanding      45.0         —  \033[2m· no target\033[0m     = 0.0%  "
+        "▄▄▄\n");
     kpi_result_destroy(r);
 }
 
 static void test_report_formats(void)
 {
     kpi_result *r = report_result();
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
-                 "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", \"value\": 2000, \"target\": 1800, \"attainment\": 1.11111111111111, \"status\": \"on_track\", \"change\": 0.333333333333333, \"change_points\": null, \"previous\": 1500, \"last_year\": null, \"sparkline\": [1000, 1500, 2000]}, {\"id\": \"win_rate\", \"name\": \"Win rate\", \"department\": \"sales\", \"unit\": \"percent\", \"value\": 22, \"target\": 25, \"attainment\": 0.88, \"status\": \"at_risk\", \"change\": -0.12, \"change_points\": -3, \"previous\": 25, \"last_year\": null, \"sparkline\": [30, 25, 22]}, {\"id\": \"gross_profit_margin\", \"name\": \"Gross profit margin\", \"department\": \"finance\", \"unit\": \"percent\", \"value\": 41.2, \"target\": 40, \"attainment\": 1.03, \"status\": \"on_track\", \"change\": null, \"change_points\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [39.8, null, 41.2]}, {\"id\": \"dso\", \"name\": \"Days sales outstanding\", \"department\": \"finance\", \"unit\": \"number\", \"value\": 45, \"target\": null, \"attainment\": null, \"status\": \"no_target\", \"change\": 0, \"change_points\": null, \"previous\": 45, \"last_year\": null, \"sparkline\": [45, 45, 45]}]}\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
+        "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": "
+        "\"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", "
+        "\"value\": 2000, \"target\": 1800, \"attainment\": 1.11111111111111, \"status\": "
+        "\"on_track\", \"change\": 0.333333333333333, \"change_points\": null, \"previous\": 1500, "
+        "\"last_year\": null, \"sparkline\": [1000, 1500, 2000]}, {\"id\": \"win_rate\", \"name\": "
+        "\"Win rate\", \"department\": \"sales\", \"unit\": \"percent\", \"value\": 22, "
+        "\"target\": 25, \"attainment\": 0.88, \"status\": \"at_risk\", \"change\": -0.12, "
+        "\"change_points\": -3, \"previous\": 25, \"last_year\": null, \"sparkline\": [30, 25, "
+        "22]}, {\"id\": \"gross_profit_margin\", \"name\": \"Gross profit margin\", "
+        "\"department\": \"finance\", \"unit\": \"percent\", \"value\": 41.2, \"target\": 40, "
+        "\"attainment\": 1.03, \"status\": \"on_track\", \"change\": null, \"change_points\": "
+        "null, \"previous\": null, \"last_year\": null, \"sparkline\": [39.8, null, 41.2]}, "
+        "{\"id\": \"dso\", \"name\": \"Days sales outstanding\", \"department\": \"finance\", "
+        "\"unit\": \"number\", \"value\": 45, \"target\": null, \"attainment\": null, \"status\": "
+        "\"no_target\", \"change\": 0, \"change_points\": null, \"previous\": 45, \"last_year\": "
+        "null, \"sparkline\": [45, 45, 45]}]}\n");
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_CSV, &ascii,
                  "kpi,name,department,unit,period,value,target,attainment,status,change,previous\n"
                  "revenue,Revenue,sales,currency,2026-03,2000,1800,1.11111111111111,on_track,"
@@ -695,19 +727,19 @@ static void test_report_formats(void)
                  "dso,Days sales outstanding,finance,number,2026-03,45,,,no_target,0,45\n");
     CHECK_RENDER(
         kpi_report_render, r, KPI_OUTPUT_MARKDOWN, &fancy,
-                 "### sales\n"
-                 "\n"
-                 "| kpi                    |    value |   target | status      |    change | trend |\n"
-                 "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
-                 "| Revenue                | 2,000.00 | 1,800.00 | ● on track  |  ▲ +33.3% | ▁▅█   |\n"
-                 "| Win rate               |    22.0% |    25.0% | ◐ at risk   | ▼ -3.0 pp | █▄▁   |\n"
-                 "\n"
-                 "### finance\n"
-                 "\n"
-                 "| kpi                    |    value |   target | status      |    change | trend |\n"
-                 "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
-                 "| Gross profit margin    |    41.2% |    40.0% | ● on track  |         — | ▁ █   |\n"
-                 "| Days sales outstanding |     45.0 |        — | · no target |    = 0.0% | ▄▄▄   |\n");
+        "### sales\n"
+        "\n"
+        "| kpi                    |    value |   target | status      |    change | trend |\n"
+        "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
+        "| Revenue                | 2,000.00 | 1,800.00 | ● on track  |  ▲ +33.3% | ▁▅█   |\n"
+        "| Win rate               |    22.0% |    25.0% | ◐ at risk   | ▼ -3.0 pp | █▄▁   |\n"
+        "\n"
+        "### finance\n"
+        "\n"
+        "| kpi                    |    value |   target | status      |    change | trend |\n"
+        "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
+        "| Gross profit margin    |    41.2% |    40.0% | ● on track  |         — | ▁ █   |\n"
+        "| Days sales outstanding |     45.0 |        — | · no target |    = 0.0% | ▄▄▄   |\n");
     kpi_result_destroy(r);
 }
 
@@ -729,8 +761,16 @@ static void test_report_without_departments(void)
                  "| ----- | ----: | -----: | ----------- | -----: | ----- |\n"
                  "| Beta  |    12 |      - | . no target |      - | -     |\n"
                  "| Alpha |     - |      - | - no data   |      - |       |\n");
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
-                 "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": \"b\", \"name\": \"Beta\", \"department\": null, \"unit\": \"count\", \"value\": 12, \"target\": null, \"attainment\": null, \"status\": \"no_target\", \"change\": null, \"change_points\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [12]}, {\"id\": \"a\", \"name\": \"Alpha\", \"department\": null, \"unit\": \"count\", \"value\": null, \"target\": null, \"attainment\": null, \"status\": \"no_data\", \"change\": null, \"change_points\": null, \"previous\": null, \"last_year\": null, \"sparkline\": []}]}\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
+        "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": "
+        "\"b\", \"name\": \"Beta\", \"department\": null, \"unit\": \"count\", \"value\": 12, "
+        "\"target\": null, \"attainment\": null, \"status\": \"no_target\", \"change\": null, "
+        "\"change_points\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [12]}, "
+        "{\"id\": \"a\", \"name\": \"Alpha\", \"department\": null, \"unit\": \"count\", "
+        "\"value\": null, \"target\": null, \"attainment\": null, \"status\": \"no_data\", "
+        "\"change\": null, \"change_points\": null, \"previous\": null, \"last_year\": null, "
+        "\"sparkline\": []}]}\n");
     kpi_result_destroy(r);
 
     /* some with a department, some without: the others gather under "other" */

@@ -58,29 +58,28 @@ static void test_relative_periods(void)
 
 /* ---- broken KPIs ------------------------------------------------------------------------ */
 
-static const char *const broken_yaml =
-    "streams:\n"
-    "  orders:\n"
-    "    time: at\n"
-    "    fields: {at: time, revenue: number}\n"
-    "kpis:\n"
-    "  revenue: {formula: sum(orders.revenue)}\n"        /* 6 */
-    "  bad: {formula: sum(orders.revnue)}\n"              /* 7 */
-    "  uses_bad: {formula: bad * 2}\n"                    /* 8 */
-    "  uses_uses: {formula: uses_bad + revenue}\n"        /* 9 */
-    "  a: {formula: b + 1}\n"                             /* 10 */
-    "  b: {formula: a + 1}\n"                             /* 11 */
-    "  doubled: {formula: revenue * 2}\n"                 /* 12 */
-    "  odd_unit: {formula: revenue, unit: euros}\n";      /* 13 */
+static const char *const broken_yaml = "streams:\n"
+                                       "  orders:\n"
+                                       "    time: at\n"
+                                       "    fields: {at: time, revenue: number}\n"
+                                       "kpis:\n"
+                                       "  revenue: {formula: sum(orders.revenue)}\n"    /* 6 */
+                                       "  bad: {formula: sum(orders.revnue)}\n"         /* 7 */
+                                       "  uses_bad: {formula: bad * 2}\n"               /* 8 */
+                                       "  uses_uses: {formula: uses_bad + revenue}\n"   /* 9 */
+                                       "  a: {formula: b + 1}\n"                        /* 10 */
+                                       "  b: {formula: a + 1}\n"                        /* 11 */
+                                       "  doubled: {formula: revenue * 2}\n"            /* 12 */
+                                       "  odd_unit: {formula: revenue, unit: euros}\n"; /* 13 */
 
 static void test_broken_kpis(void)
 {
     kconfig *c = NULL;
     kpi_error err;
     kpi_error_init(&err);
-    CHECK_EQ_INT(kcfg_load_string(broken_yaml, strlen(broken_yaml), "kpi.yaml", "/nonexistent",
-                                  &c, &err),
-                 KPI_OK);
+    CHECK_EQ_INT(
+        kcfg_load_string(broken_yaml, strlen(broken_yaml), "kpi.yaml", "/nonexistent", &c, &err),
+        KPI_OK);
     if (!c)
         return;
     /* the KPI with a bad key is kept, marked, its formula dropped */
