@@ -243,7 +243,7 @@ expect "a breakdown by a dimension the KPI does not declare is refused" '
 expect "report: every KPI for the last complete month" '
     run_kpi 0 report --format json
     has out "{\"period\": \"2026-10\", \"workspace\": \"Test\", \"complete\": true, \"kpis\": ["
-    has out "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", \"value\": 1300, \"target\": 1000, \"attainment\": 1.3, \"status\": \"on_track\", \"change\": 0.857142857142857, \"previous\": 700, \"last_year\": 650, \"sparkline\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 700, 1300]}"
+    has out "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", \"value\": 1300, \"target\": 1000, \"attainment\": 1.3, \"status\": \"on_track\", \"change\": 0.857142857142857, \"change_points\": null, \"previous\": 700, \"last_year\": 650, \"sparkline\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 700, 1300]}"
     has out "\"id\": \"avg_handle_time\""
     has out "\"id\": \"gross_margin\""
     has out "\"id\": \"orders_won\""
