@@ -193,3 +193,15 @@ expect "with a broken KPI, the others still answer and the report shows it in it
     run_kpi 0 report --period 2026-10 --format csv
     has out "bad_field,bad_field,,number,,,,,broken"
 '
+
+expect "kpi serve with a broken KPI: /metrics answers for the others" '
+    export KPI_WORKSPACE=$T_DIR/broken
+    port=$(free_port)
+    "$KPI" serve --listen "127.0.0.1:$port" --threads 2 2>serve.err &
+    spid=$!
+    get /metrics
+    kill $spid; wait $spid || true
+    grep -q "^200 " status
+    grep -q "kpi_value{kpi=\"revenue\"" body
+    ! grep -q "bad_field" body
+'
