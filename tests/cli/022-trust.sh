@@ -194,14 +194,23 @@ expect "with a broken KPI, the others still answer and the report shows it in it
     has out "bad_field,bad_field,,number,,,,,broken"
 '
 
-expect "kpi serve with a broken KPI: /metrics answers for the others" '
+expect "kpi serve with a broken KPI: /metrics answers for the others; the API takes relative periods" '
     export KPI_WORKSPACE=$T_DIR/broken
     port=$(free_port)
     "$KPI" serve --listen "127.0.0.1:$port" --threads 2 2>serve.err &
     spid=$!
     get /metrics
+    cp body metrics.txt
+    cp status metrics.status
+    get "/api/v1/query?kpi=revenue&period=last-month"
+    cp body query.json
+    get "/api/v1/report?period=last-month"
     kill $spid; wait $spid || true
-    grep -q "^200 " status
-    grep -q "kpi_value{kpi=\"revenue\"" body
-    ! grep -q "bad_field" body
+    grep -q "^200 " metrics.status
+    grep -q "kpi_value{kpi=\"revenue\"" metrics.txt
+    ! grep -q "bad_field" metrics.txt
+    has query.json "\"period\": \"2026-10\", \"group\": {}, \"value\": 6500"
+    has body "\"period\": \"2026-10\""
+    has body "\"id\": \"bad_field\""
+    has body "\"error\": "
 '
