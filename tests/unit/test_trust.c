@@ -54,6 +54,7 @@ static void test_relative_periods(void)
     CHECK_STR(msg, "a relative period needs today, which is unknown here in 'last-month'");
     cal.has_today = true;
     CHECK(!kperiod_parse(&cal, kstr_c("lastmonth"), &p, msg, sizeof msg));
+    CHECK_CONTAINS(msg, "or last-month (did you mean 'last-month'?) in 'lastmonth'");
 }
 
 /* ---- broken KPIs ------------------------------------------------------------------------ */
