@@ -177,6 +177,33 @@ expect "kpi check lists every mistake, exit 2; a valid workspace passes" '
     has err "3 mistakes"
 '
 
+mkdir bs && cat > bs/kpi.yaml <<'YAML'
+streams:
+  o:
+    time: at
+    fields: {at: time, x: numbr}
+  p:
+    time: att
+    fields: {at: time}
+  q:
+    time: at
+    fields: {at: time, y: number}
+kpis:
+  a: {formula: sum(o.x)}
+  b: {formula: sum(q.y)}
+YAML
+q="'"
+
+expect "kpi check lists every broken stream too, and what they break; open refuses them" '
+    KPI_WORKSPACE=$T_DIR/bs run_kpi 2 check
+    has err "bs/kpi.yaml:4:27: unknown type ${q}numbr${q}"
+    has err "bs/kpi.yaml:6:11: unknown time field ${q}att${q}"
+    has err "bs/kpi.yaml:12:20: unknown stream ${q}o${q}"
+    has err "3 mistakes"
+    KPI_WORKSPACE=$T_DIR/bs run_kpi 2 query b
+    has err "numbr"
+'
+
 expect "with a broken KPI, the others still answer and the report shows it in its place" '
     cp ws/kpi.db broken/
     export KPI_WORKSPACE=$T_DIR/broken
