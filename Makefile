@@ -28,7 +28,7 @@ ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Iinclude $(PKG_CFL
 LIBS       := $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c src/push/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c src/push/*.c src/demo/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 

@@ -196,7 +196,7 @@ static const char *supplier_of(const kdemo_product *p)
  * bit of the last week's sales. */
 static void restock(ksales *s, kdemo *d, int64_t day)
 {
-    if (kweekday_from_days(day) != 1)
+    if (kpi_weekday(day) != 1)
         return;
     int64_t t = kdemo_at(d, day, 7);
     bool write = t >= s->first_s && kdemo_past(d, t);
@@ -298,7 +298,7 @@ static void quotas_for(ksales *s, kdemo *d, int64_t day)
 {
     int64_t end = kdemo_month_next(day);
     char id[96], month[16];
-    kdays_format(day, month, sizeof month);
+    kdemo_day_str(day, month);
     month[7] = 0;
     for (size_t i = 0; i < kdemo_nreps; i++) {
         const kdemo_rep *p = &kdemo_reps[i];
@@ -371,7 +371,7 @@ static void *create(kdemo *d)
         !ksales_members_init(s, d)) {
         if (!d->failed) {
             d->failed = true;
-            kerr_set(d->err, KPI_NOMEM, "out of memory");
+            kdemo_fail(d->err, KPI_NOMEM, "out of memory");
         }
         sales_destroy(s);
         return NULL;

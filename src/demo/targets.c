@@ -137,7 +137,7 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
         kpi_point *pts = malloc(s->npoints * sizeof *pts);
         if (!pts) {
             kpi_result_destroy(r);
-            return kerr_set(err, KPI_NOMEM, "out of memory");
+            return kdemo_fail(err, KPI_NOMEM, "out of memory");
         }
         for (size_t a = 0; a < s->npoints; a++) {
             const char *grp = s->points[a].group[0];
@@ -170,8 +170,8 @@ kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *pa
     for (int i = 0; i < 11; i++)
         from_day = kdemo_month_first(from_day - 1);
     char from[16], to[16];
-    kdays_format(from_day, from, sizeof from);
-    kdays_format(kdemo_month_next(d->today) - 1, to, sizeof to);
+    kdemo_day_str(from_day, from);
+    kdemo_day_str(kdemo_month_next(d->today) - 1, to);
 
     size_t n = kpi_kpi_count(ws);
     const char **ids = malloc((n ? n : 1) * sizeof *ids);
@@ -180,7 +180,7 @@ kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *pa
         free(ids);
         if (f)
             fclose(f);
-        return kerr_set(err, KPI_IO, "%s: cannot create the targets file", path);
+        return kdemo_fail(err, KPI_IO, "%s: cannot create the targets file", path);
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -196,6 +196,6 @@ kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *pa
         st = query_targets(ws, f, revenue, 1, from, to, i, err);
     free(ids);
     if ((ferror(f) | fclose(f)) && st == KPI_OK)
-        st = kerr_set(err, KPI_IO, "%s: write failed", path);
+        st = kdemo_fail(err, KPI_IO, "%s: write failed", path);
     return st;
 }
