@@ -22,7 +22,10 @@ void kpi_date_from_days(int64_t days, int64_t *year, int *month, int *day)
     kcivil_from_days(days, year, month, day);
 }
 
-int kpi_weekday(int64_t days) { return kweekday_from_days(days); }
+int kpi_weekday(int64_t days)
+{
+    return kweekday_from_days(days);
+}
 
 kpi_status kpi_timezone_create(const char *name, kpi_timezone **out, kpi_error *err)
 {
@@ -47,11 +50,17 @@ void kpi_timezone_destroy(kpi_timezone *tz)
     free(tz);
 }
 
-int32_t kpi_timezone_offset(kpi_timezone *tz, int64_t utc_us) { return ktz_offset_at(tz->tz, utc_us); }
+int32_t kpi_timezone_offset(kpi_timezone *tz, int64_t utc_us)
+{
+    return ktz_offset_at(tz->tz, utc_us);
+}
 
 int64_t kpi_timezone_to_utc(kpi_timezone *tz, int64_t local_us)
 {
     return ktz_local_to_utc(tz->tz, local_us);
 }
 
-int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us) { return ktz_day_of(tz->tz, utc_us); }
+int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us)
+{
+    return ktz_day_of(tz->tz, utc_us);
+}

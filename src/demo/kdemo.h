@@ -10,11 +10,11 @@
 #include "kpi.h"
 
 typedef struct kdemo_options {
-    uint64_t seed;      /* same seed (and day), same data; 0 is a seed like any other */
-    double scale;       /* event volumes x scale; 1 is about 2.7 million events */
-    int months;         /* complete months before the current one (default 24) */
-    int64_t now_us;     /* "today" (UTC microseconds); 0: the clock */
-    int keep_csv;       /* keep the generated CSV files in DIR/data (else removed once imported) */
+    uint64_t seed;  /* same seed (and day), same data; 0 is a seed like any other */
+    double scale;   /* event volumes x scale; 1 is about 2.9 million events */
+    int months;     /* complete months before the current one (default 24) */
+    int64_t now_us; /* "today" (UTC microseconds); 0: the clock */
+    int keep_csv;   /* keep the generated CSV files in DIR/data (else removed once imported) */
     /* optional: told each step ("generating", "importing orders", "targets"), with the rows
      * generated or imported so far */
     void (*step)(void *ctx, const char *what, uint64_t rows);
@@ -22,13 +22,13 @@ typedef struct kdemo_options {
 } kdemo_options;
 
 typedef struct kdemo_result {
-    uint64_t events;    /* rows generated and imported, over every stream */
+    uint64_t events; /* rows generated and imported, over every stream */
     size_t streams;
-    size_t targets;     /* targets stored */
-    double generate_s;  /* seconds spent generating the CSV files */
-    double total_s;     /* seconds from the start of generation to the end of the import
-                           (the import of a month's files overlaps the generation of the
-                           months after) */
+    size_t targets;    /* targets stored */
+    double generate_s; /* seconds spent generating the CSV files */
+    double total_s;    /* seconds from the start of generation to the end of the import
+                          (the import of a month's files overlaps the generation of the
+                          months after) */
 } kdemo_result;
 
 /* Sets options to their defaults (seed 1, scale 1, 24 months). */

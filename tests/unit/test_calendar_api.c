@@ -24,7 +24,8 @@ static void test_days_and_dates(void)
     for (int64_t day = first; day < last; day++) {
         kpi_date_from_days(day, &y, &m, &d);
         bool next = (y == prev_y && m == prev_m && d == prev_d + 1) ||
-                    (y == prev_y && m == prev_m + 1 && d == 1) || (y == prev_y + 1 && m == 1 && d == 1);
+                    (y == prev_y && m == prev_m + 1 && d == 1) ||
+                    (y == prev_y + 1 && m == 1 && d == 1);
         if (!next || kpi_days_from_date(y, m, d) != day)
             bad++;
         prev_y = y, prev_m = m, prev_d = d;
@@ -34,7 +35,7 @@ static void test_days_and_dates(void)
 
 static void test_weekday(void)
 {
-    CHECK_EQ_INT(kpi_weekday(0), 4);                              /* 1970-01-01, a Thursday */
+    CHECK_EQ_INT(kpi_weekday(0), 4);                                /* 1970-01-01, a Thursday */
     CHECK_EQ_INT(kpi_weekday(kpi_days_from_date(2026, 11, 23)), 1); /* a Monday */
     CHECK_EQ_INT(kpi_weekday(kpi_days_from_date(2026, 11, 29)), 7);
     CHECK_EQ_INT(kpi_weekday(-1), 3);
