@@ -22,9 +22,16 @@ kpi_status kws_compile(kpi_workspace *ws)
     return KPI_OK;
 }
 
+/* "Now" for a query: today's local day and how much of it has gone by (a DST day has 23 or 25
+ * hours), so that pacing and like-for-like cuts count elapsed time, not whole days. */
 static kquery_env env_of(kpi_workspace *ws)
 {
-    return (kquery_env){&ws->defs, ws->store, ktz_day_of(ws->tz, kws_now(ws)), false};
+    int64_t now = kws_now(ws), today = ktz_day_of(ws->tz, now);
+    int64_t midnight = ktz_local_to_utc(ws->tz, today * KTIME_US_PER_DAY);
+    int64_t next = ktz_local_to_utc(ws->tz, (today + 1) * KTIME_US_PER_DAY);
+    double part = next > midnight ? (double)(now - midnight) / (double)(next - midnight) : 1;
+    kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part};
+    return env;
 }
 
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out)
