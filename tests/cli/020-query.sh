@@ -198,8 +198,8 @@ expect "query without a period: the last 12 periods, the current one open" '
 expect "the open period in JSON: complete false, expected to date, projected" '
     run_kpi 0 query revenue --period 2026-11 --format json
     has out "\"value\": 200, \"previous\": 1300,"
-    has out "\"target\": 1000, \"attainment\": 0.631578947368421, \"status\": \"off_track\", \"complete\": false, \"expected_to_date\": 316.666666666667, \"projected\": 631.578947368421}"
-    eq "$(keys out | tr " " "\n" | tail -3 | tr "\n" " ")" "complete expected_to_date projected"
+    has out "\"target\": 1000, \"attainment\": 0.631578947368421, \"status\": \"off_track\", \"complete\": false, \"expected_to_date\": 316.666666666667, \"projected\": 631.578947368421, \"attainment_of\": \"projected\"}"
+    eq "$(keys out | tr " " "\n" | tail -4 | tr "\n" " ")" "complete expected_to_date projected attainment_of"
     # another today: the whole of November has gone by (KPI_NOW wins over the clock)
     KPI_NOW=2026-12-01T00:00:00Z run_kpi 0 query revenue --period 2026-11 --format json
     lacks out complete'

@@ -1253,7 +1253,7 @@ static void test_open_period(void)
     char *json = kpi_result_render(r, KPI_OUTPUT_JSON, NULL);
     CHECK_CONTAINS(json,
                    "\"status\": \"on_track\", \"complete\": false, \"expected_to_date\": 1000, "
-                   "\"projected\": 3600}");
+                   "\"projected\": 3600, \"attainment_of\": \"projected\"}");
     free(json);
     kpi_result_destroy(r);
 
