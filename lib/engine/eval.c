@@ -59,7 +59,7 @@ static double leaf(keval *ev, const kexpr *e, kwin w)
         return NAN;
     int64_t first, end;
     kwin_days(&w, &first, &end);
-    bool projected = ev->project && accrues(e) && end == ev->today + 1 &&
+    bool projected = ev->project && accrues(e) && end == ev->project->now &&
                      ev->project->period.first < end && ev->project->elapsed > 0;
     if (!ev->data) {
         if (l->values) {
@@ -74,7 +74,7 @@ static double leaf(keval *ev, const kexpr *e, kwin w)
         }
         return NAN;
     }
-    double keep = w.drop > 0 && end - 1 != ev->today ? 1 - w.drop : 1;
+    double keep = w.part > 0 && end - 1 != ev->today ? w.part : 1;
     double v = kdata_leaf_cut(ev->data, l, first, end, keep, w.group);
     if (!projected)
         return v;

@@ -18,8 +18,9 @@ typedef struct kwin {
     int64_t len;   /* days from whole.first; -1: all of whole */
     long group;    /* -1: all groups */
     int64_t skip;  /* days from whole.first left out (a range starting mid-period) */
-    double drop;   /* share of the window's last day left out, unless that day is today: an
-                      open period's comparisons are cut at today's hour (0: whole days) */
+    double part;   /* 0 < part < 1: the share of the window's last day that counts, unless
+                      that day is today (an open period's comparisons are cut at today's
+                      hour); 0: whole days */
 } kwin;
 
 /* The open period a projection runs to: additive leaves of windows ending today are projected
@@ -27,6 +28,7 @@ typedef struct kwin {
 typedef struct kproject {
     kperiod period;
     double elapsed; /* share of the period gone by, in (0, 1] */
+    int64_t now;    /* the end of the days with data so far: windows ending there are projected */
 } kproject;
 
 struct kcompiled;
@@ -61,7 +63,7 @@ void kconv_cache_free(kconv_cache *c);
 void kwin_days(const kwin *w, int64_t *first, int64_t *end);
 
 /* The value of e over w (NaN when undefined). In collect mode, records ranges and returns NaN.
- * With ev->project, the counts and sums of events over a window ending today are projected to
+ * With ev->project, the counts and sums of events over a window ending now are projected to
  * the open period's end (the leaves, not the KPI: DESIGN §1, Target); rows dated on the
  * period's first day only (a quota, a forecast) are the period's already and stay as they are. */
 double keval_expr(keval *ev, const kexpr *e, kwin w);

@@ -261,17 +261,18 @@ static windows windows_of(qrun *r, kperiod p, long group)
                                               : p.end;
     /* open: today falls in the (cut) period; a cut that ends before today is complete */
     w.open = p.grain != KGRAIN_ALL && today >= start && today < end;
-    int64_t len = w.open ? today - p.first + 1 : -1;
+    /* through today's share gone by: at midnight, through yesterday */
+    double part = w.open && r->env->today_part < 1 ? r->env->today_part : 0;
+    int64_t len = w.open ? today - p.first + (part > 0 || r->env->today_part >= 1) : -1;
     w.elapsed_days = w.open ? (double)(today - start) + r->env->today_part : (double)(end - start);
     w.elapsed = w.elapsed_days / (double)(end - start);
     if (p.grain != KGRAIN_ALL && r->clip_end < p.end && (len < 0 || p.first + len > r->clip_end))
         len = r->clip_end - p.first;
     /* an open period counts through now only, and is compared like for like: the same days
      * and, on the last of them, the same share of the day (today's rows are as they stand) */
-    double drop = w.open ? 1 - r->env->today_part : 0;
-    w.value = (kwin){p, len, group, skip, drop};
-    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group, skip, drop};
-    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group, skip, drop};
+    w.value = (kwin){p, len, group, skip, part};
+    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group, skip, part};
+    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group, skip, part};
     return w;
 }
 
@@ -379,7 +380,9 @@ static kpi_status load(qrun *r)
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
             keval_kpi(&ev, (size_t)r->kpis[k], w.value);
-            kproject proj = {r->periods[p], w.elapsed};
+            kproject proj = {r->periods[p], w.elapsed, 0};
+            int64_t start;
+            kwin_days(&w.value, &start, &proj.now);
             ev.project = w.open ? &proj : NULL;
             if (w.open)
                 keval_kpi(&ev, (size_t)r->kpis[k], w.value);
@@ -539,7 +542,7 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     pt.value = keval_kpi(ev, ki, w.value);
     pt.previous = compare ? keval_kpi(ev, ki, w.previous) : NAN;
     pt.last_year = compare ? keval_kpi(ev, ki, w.last_year) : NAN;
-    kproject proj = {p, w.elapsed};
+    kproject proj = {p, w.elapsed, end};
     ev->project = w.open ? &proj : NULL;
     pt.projected = w.open ? keval_kpi(ev, ki, w.value) : NAN;
     ev->project = NULL;
