@@ -121,6 +121,8 @@ typedef struct qrun {
     kstr scope_values[8];
     size_t nscope;
     bool without_scope;
+    kpi_result *company_ly; /* with --where and split: last_year, the KPIs' values over every
+                               row in last year's periods (the mix the --where cuts into) */
 } qrun;
 
 static kpi_status resolve_kpis(qrun *r)
@@ -418,10 +420,52 @@ static int cmp_group(const void *a, const void *b, void *data)
     return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
+/* The value of KPI k over every row in the period a year before p (from r->company_ly). */
+static double company_last_year(qrun *r, const kkpi *k, kperiod p)
+{
+    char name[64];
+    kperiod_name(r->cal, kperiod_last_year(r->cal, p), name, sizeof name);
+    for (size_t i = 0; r->company_ly && i < r->company_ly->nseries; i++) {
+        const kpi_series *s = &r->company_ly->series[i];
+        for (size_t j = 0; !strcmp(s->id, k->id) && j < s->npoints; j++)
+            if (!strcmp(s->points[j].period, name))
+                return s->points[j].value;
+    }
+    return NAN;
+}
+
+/* With --where, the KPIs that share targets by last year's mix need it over every row: their
+ * values in last year's periods, without the --where (one more query). */
+static kpi_status load_company_last_year(qrun *r)
+{
+    const char **ids = calloc(r->q->nkpis, sizeof *ids);
+    if (!ids)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < r->q->nkpis; i++)
+        if (r->cfg->kpis[r->kpis[i]].split_last_year)
+            ids[n++] = r->cfg->kpis[r->kpis[i]].id;
+    kpi_status rc = KPI_OK;
+    if (n && r->q->where && !r->without_scope && r->grain != KGRAIN_ALL) {
+        char from[16], to[16];
+        kdays_format(kperiod_last_year(r->cal, r->periods[0]).first, from, sizeof from);
+        kdays_format(kperiod_last_year(r->cal, r->periods[r->nperiods - 1]).end - 1, to,
+                     sizeof to);
+        kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
+                       .grain = kgrain_name(r->grain)};
+        kquery_env env = *r->env;
+        env.last_only = false;
+        rc = kquery_run(&env, &q, &r->company_ly, r->err);
+    }
+    free(ids);
+    return rc;
+}
+
 /* How a point is judged beyond its value: its share of the company's target by last year's
  * mix (NaN: none), and whether its conversions' cohort is still young. */
 typedef struct judging {
-    double split;
+    double split;   /* the group's share of the --where's rows last year (--by only) */
+    double company; /* its share of every row last year (--where only), else NaN */
     bool young;
 } judging;
 
@@ -451,13 +495,17 @@ static double target_of(qrun *r, const kkpi *k, size_t ki, kgrain kg, bool addit
     if (r->without_scope)
         return NAN;
     double t = ktarget_for(tc, first, end);
-    if (!isnan(t) || isnan(j->split) || !nby)
+    if (!isnan(t) || !k->split_last_year)
         return t;
-    /* the scope without the breakdown: the company, or the --where's */
+    /* the scope above: the --where's (a group's share of its rows), else the company's */
     tc->by = names + nby;
     tc->group = n > nby ? values + nby : NULL;
     tc->nby = n - nby;
-    return ktarget_for(tc, first, end) * j->split;
+    if (n > nby && nby && !isnan(t = ktarget_for(tc, first, end) * j->split))
+        return t;
+    tc->nby = 0;
+    tc->group = NULL;
+    return ktarget_for(tc, first, end) * (r->q->where ? j->company : j->split);
 }
 
 /* Completes a point whose value, previous, last year and (open period) projection are set:
@@ -531,7 +579,7 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
         }
         pt.group = gvals;
     }
-    judging j = {NAN, false};
+    judging j = {NAN, NAN, false};
     /* a cohort younger than its conversions' `within` is compared at the same age */
     int cohort = keval_cohort_days(r->cfg, r->env->defs->trees, r->env->defs->trees[ki], 0);
     int64_t first, end;
@@ -547,9 +595,13 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     pt.projected = w.open ? keval_kpi(ev, ki, w.value) : NAN;
     ev->project = NULL;
     ev->cohort_age = 0;
-    if (k->split_last_year && nby)
-        j.split = keval_kpi(ev, ki, last_year_whole(r, p, g)) /
-                  keval_kpi(ev, ki, last_year_whole(r, p, -1));
+    if (k->split_last_year) {
+        double mine = keval_kpi(ev, ki, last_year_whole(r, p, g));
+        if (nby)
+            j.split = mine / keval_kpi(ev, ki, last_year_whole(r, p, -1));
+        if (r->q->where)
+            j.company = mine / company_last_year(r, k, p);
+    }
     return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &j, &pt, res);
 }
 
@@ -625,7 +677,7 @@ static kpi_status manual_series(qrun *r, const kkpi *k, size_t ki, kpi_result *r
             pt.last_year = kmanual_value(c, ki, kperiod_last_year(r->cal, p), r->q->by, nby, group);
             /* a level: an open period is judged as it stands */
             pt.projected = pt.value;
-            judging j = {NAN, false};
+            judging j = {NAN, NAN, false};
             rc = finish_point(r, k, ki, p, &w, group, false, &j, &pt, res);
         }
     }
@@ -682,6 +734,7 @@ static kpi_status build(qrun *r, kpi_result **out)
 
 static void release(qrun *r)
 {
+    kpi_result_destroy(r->company_ly);
     if (r->loaded && !r->explain)
         kdata_release(&r->data);
     karena_release(&r->arena);
@@ -716,6 +769,8 @@ kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **ou
     kpi_status rc = prepare(&r);
     if (rc == KPI_OK)
         rc = load(&r);
+    if (rc == KPI_OK)
+        rc = load_company_last_year(&r);
     if (rc == KPI_OK)
         rc = build(&r, out);
     release(&r);
