@@ -30,7 +30,8 @@ static kquery_env env_of(kpi_workspace *ws)
     int64_t midnight = ktz_local_to_utc(ws->tz, today * KTIME_US_PER_DAY);
     int64_t next = ktz_local_to_utc(ws->tz, (today + 1) * KTIME_US_PER_DAY);
     double part = next > midnight ? (double)(now - midnight) / (double)(next - midnight) : 1;
-    kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part};
+    kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part,
+                      ws->tz, now};
     return env;
 }
 

@@ -252,6 +252,20 @@ typedef struct windows {
     double elapsed_days; /* days of it gone by (fractional) */
 } windows;
 
+/* The share of the days [start, end) gone by at now, in real time in the workspace zone: hours
+ * count, and a DST change makes its day 23 or 25 hours long. */
+static double elapsed_share(qrun *r, int64_t start, int64_t end)
+{
+    const kquery_env *env = r->env;
+    double days = (double)(env->today - start) + env->today_part;
+    if (!env->tz)
+        return days / (double)(end - start);
+    int64_t a = ktz_local_to_utc(env->tz, start * KTIME_US_PER_DAY);
+    int64_t b = ktz_local_to_utc(env->tz, end * KTIME_US_PER_DAY);
+    double share = b > a ? (double)(env->now_us - a) / (double)(b - a) : 1;
+    return share < 0 ? 0 : share > 1 ? 1 : share;
+}
+
 static windows windows_of(qrun *r, kperiod p, long group)
 {
     windows w;
@@ -267,7 +281,7 @@ static windows windows_of(qrun *r, kperiod p, long group)
     double part = w.open && r->env->today_part < 1 ? r->env->today_part : 0;
     int64_t len = w.open ? today - p.first + (part > 0 || r->env->today_part >= 1) : -1;
     w.elapsed_days = w.open ? (double)(today - start) + r->env->today_part : (double)(end - start);
-    w.elapsed = w.elapsed_days / (double)(end - start);
+    w.elapsed = w.open ? elapsed_share(r, start, end) : 1;
     if (p.grain != KGRAIN_ALL && r->clip_end < p.end && (len < 0 || p.first + len > r->clip_end))
         len = r->clip_end - p.first;
     /* an open period counts through now only, and is compared like for like: the same days
@@ -543,7 +557,7 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
         pt->complete = 0;
         /* what the parts of the period (the months of a quarter) expect by now */
         pt->expected_to_date =
-            pt->target * ktarget_share_to_date(&tc, tfirst, tend, w->elapsed_days);
+            pt->target * ktarget_share_to_date(&tc, tfirst, tend, w->elapsed_days, w->elapsed);
         judged = pt->projected; /* an open period is judged by where it is heading */
     } else {
         pt->projected = NAN;

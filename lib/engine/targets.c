@@ -115,9 +115,9 @@ double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end)
     return round(sum * 1e9) / 1e9;
 }
 
-double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, double elapsed)
+double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, double days,
+                             double even)
 {
-    double even = elapsed / (double)(end - first);
     if (!c->additive)
         return 1;
     double total = 0, done = 0;
@@ -128,7 +128,7 @@ double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, d
             return even;
         mixed |= total != 0 && (w < 0) != (total < 0);
         total += w;
-        double gone = elapsed - (double)(d - first);
+        double gone = days - (double)(d - first);
         done += gone >= 1 ? w : gone > 0 ? w * gone : 0;
     }
     /* weights of both signs or none at all say nothing about the period's shape */
@@ -165,6 +165,13 @@ double kmanual_value(const kcompiled *c, size_t ki, kperiod p, const char *const
  * the right side (or on it), off_track otherwise, no attainment. A down KPI at or below zero
  * against a positive target beats it by more than any ratio can say: on_track, no attainment.
  */
+/* Does attainment a reach band? Within 12 digits: the rounding noise of a projection (elapsed
+ * time in microseconds) must not make a value exactly on pace read as at risk. */
+static bool meets(double a, double band)
+{
+    return a >= band - 1e-12 * fabs(band);
+}
+
 const char *kstatus_of(const kkpi *k, double value, double target, double *attainment)
 {
     *attainment = NAN;
@@ -183,9 +190,9 @@ const char *kstatus_of(const kkpi *k, double value, double target, double *attai
     if (!isfinite(a))
         return d >= 0 ? "on_track" : "off_track";
     *attainment = a;
-    if (a >= k->on_track)
+    if (meets(a, k->on_track))
         return "on_track";
-    if (a >= k->at_risk)
+    if (meets(a, k->at_risk))
         return "at_risk";
     return "off_track";
 }

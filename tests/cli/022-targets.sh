@@ -54,9 +54,10 @@ orders_until() {
         for (; t < stop; t += 1800) print strftime("%Y-%m-%dT%H:%M:%SZ", t, 1) ",North,1" }'
 }
 
-# pace_ws TIME: a fresh copy of the workspace with the sales up to TIME and every quota.
+# pace_ws TIME [YAML]: a fresh copy of the workspace (or one with that kpi.yaml) with the sales
+# up to TIME and every quota.
 pace_ws() {
-    rm -rf pace && mkdir pace && cp ws/kpi.yaml pace/
+    rm -rf pace && mkdir pace && cp "${2:-ws/kpi.yaml}" pace/kpi.yaml
     orders_until "$1" > orders.csv
     KPI_WORKSPACE=$PWD/pace run_kpi 0 import orders orders.csv
     KPI_WORKSPACE=$PWD/pace run_kpi 0 import quotas quotas.csv
@@ -73,6 +74,14 @@ expect "09:00 on day 15: a business on pace is on pace, and level with the month
 expect "00:30 on the 1st: on pace, and level with the first half hour of the month before" '
     pace_ws "2026-12-01 00:30"
     eq "$(csv_row sales 2026-12)" "1,1,0,,0,1488,1,on_track,false,1,1488"'
+
+expect "in the workspace zone, across the end of summer time: elapsed time is real hours" '
+    # New York, 15 November 09:00 EST: November began at 04:00 UTC on the 1st (EDT) and ends
+    # at 05:00 UTC on 1 December, 721 hours; 346 of them (692 sales) have gone by
+    sed -e "s/^streams:/workspace: {timezone: America\/New_York}\nstreams:/" \
+        -e "s/value: 1440}/value: 1442}/" ws/kpi.yaml > ny.yaml
+    pace_ws "2026-11-15 14:00" ny.yaml
+    eq "$(csv_row sales 2026-11 | cut -d, -f1,6-8,11)" "692,1442,1,on_track,1442"'
 
 expect "a quota ratio on day 7 is judged on projected sales over the whole quota" '
     pace_ws "2026-11-07 00:00"
