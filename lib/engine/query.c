@@ -130,6 +130,8 @@ static kpi_status resolve_kpis(qrun *r)
     const kconfig *cfg = r->cfg;
     if (r->q->nkpis == 0)
         return kerr_set(r->err, KPI_USAGE, "no KPI given");
+    if (!r->q->only_dimension != !r->q->only_value)
+        return kerr_set(r->err, KPI_USAGE, "only_dimension and only_value go together");
     r->kpis = calloc(r->q->nkpis, sizeof *r->kpis);
     const char **ids = calloc(cfg->nkpis + 1, sizeof *ids);
     kpi_status rc = r->kpis && ids ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -326,15 +328,46 @@ static kpi_status resolve_scope(qrun *r)
     return KPI_OK;
 }
 
-/* The query's --where, parsed and bound once per stream that a scan reads. */
+/* The condition only_dimension = only_value, built as a tree (no text is parsed) and bound to s. */
+static kpi_status only_for(qrun *r, const kstream *s, kcond **out)
+{
+    kcond *c = karena_alloc(&r->arena, sizeof *c);
+    klit *lit = karena_alloc(&r->arena, sizeof *lit);
+    if (!c || !lit)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    kloc loc = {"the token's rows", 1, 1};
+    *lit = (klit){.is_string = true, .str = r->q->only_value, .loc = loc};
+    *c = (kcond){.kind = KCOND_CMP, .loc = loc, .cmp = KCMP_EQ, .name = r->q->only_dimension,
+                 .lits = lit, .nlits = 1};
+    *out = c;
+    return kformula_bind_cond(r->cfg, s, NULL, c, r->err);
+}
+
+/* The query's --where and its only_dimension = only_value, parsed and bound once per stream
+ * that a scan reads, and joined as (only) AND (where): a tree, so no text of `where` can reach
+ * outside its own operand. */
 static kpi_status filter_for(qrun *r, const kstream *s, const kcond **out)
 {
     kloc loc = {"--where", 1, 1};
-    kcond *c;
-    kpi_status rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
-    if (rc == KPI_OK)
-        rc = kformula_bind_cond(r->cfg, s, r->q->where, c, r->err);
-    if (rc != KPI_OK)
+    kcond *c = NULL, *only = NULL;
+    kpi_status rc = KPI_OK;
+    if (r->q->where) {
+        rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
+        if (rc == KPI_OK)
+            rc = kformula_bind_cond(r->cfg, s, r->q->where, c, r->err);
+    }
+    if (rc == KPI_OK && r->q->only_dimension)
+        rc = only_for(r, s, &only);
+    if (rc == KPI_OK && c && only) {
+        kcond *both = karena_alloc(&r->arena, sizeof *both);
+        if (!both)
+            return kerr_set(r->err, KPI_NOMEM, "out of memory");
+        *both = (kcond){.kind = KCOND_AND, .loc = only->loc, .a = only, .b = c};
+        c = both;
+    } else if (only) {
+        c = only;
+    }
+    if (rc != KPI_OK && rc != KPI_NOMEM)
         r->err->status = rc = KPI_USAGE;
     *out = c;
     return rc;
@@ -342,7 +375,7 @@ static kpi_status filter_for(qrun *r, const kstream *s, const kcond **out)
 
 static kpi_status bind_filters(qrun *r)
 {
-    if (!r->q->where)
+    if (!r->q->where && !r->q->only_dimension)
         return KPI_OK;
     size_t ns = r->plan.nscans + 1, nv = r->plan.nvscans + 1;
     r->filter = karena_alloc(&r->arena, ns * sizeof *r->filter);
@@ -434,6 +467,12 @@ static int cmp_group(const void *a, const void *b, void *data)
     return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
+/* Does the query read only some rows (--where, a self token's only_dimension)? */
+static bool rows_restricted(const qrun *r)
+{
+    return r->q->where || r->q->only_dimension;
+}
+
 /* The value of KPI k over every row in the period a year before p (from r->company_ly). */
 static double company_last_year(qrun *r, const kkpi *k, kperiod p)
 {
@@ -460,7 +499,7 @@ static kpi_status load_company_last_year(qrun *r)
         if (r->cfg->kpis[r->kpis[i]].split_last_year)
             ids[n++] = r->cfg->kpis[r->kpis[i]].id;
     kpi_status rc = KPI_OK;
-    if (n && r->q->where && !r->without_scope && r->grain != KGRAIN_ALL) {
+    if (n && rows_restricted(r) && !r->without_scope && r->grain != KGRAIN_ALL) {
         char from[16], to[16];
         kdays_format(kperiod_last_year(r->cal, r->periods[0]).first, from, sizeof from);
         kdays_format(kperiod_last_year(r->cal, r->periods[r->nperiods - 1]).end - 1, to,
@@ -495,13 +534,16 @@ static double target_of(qrun *r, const kkpi *k, size_t ki, kgrain kg, bool addit
         names[b] = r->q->by[b];
         values[b] = group[b];
     }
-    for (size_t i = 0; i < r->nscope; i++) {
-        bool in_by = false;
-        for (size_t b = 0; b < nby && !in_by; b++)
-            in_by = !strcmp(r->q->by[b], r->scope_names[i]);
-        if (!in_by) {
-            names[n] = r->scope_names[i];
-            values[n++] = r->scope_values[i];
+    /* the --where equalities and a self token's only_dimension = only_value (its figures are
+     * judged by its own target, never the company's) */
+    for (size_t i = 0; i <= r->nscope; i++) {
+        const char *dim = i < r->nscope ? r->scope_names[i] : r->q->only_dimension;
+        bool in = !dim;
+        for (size_t b = 0; b < n && !in; b++)
+            in = !strcmp(names[b], dim);
+        if (!in) {
+            names[n] = dim;
+            values[n++] = i < r->nscope ? r->scope_values[i] : kstr_c(r->q->only_value);
         }
     }
     *tc = (ktarget_ctx){k,     r->cal, kg, additive, names, n, n ? values : NULL,
@@ -519,7 +561,7 @@ static double target_of(qrun *r, const kkpi *k, size_t ki, kgrain kg, bool addit
         return t;
     tc->nby = 0;
     tc->group = NULL;
-    return ktarget_for(tc, first, end) * (r->q->where ? j->company : j->split);
+    return ktarget_for(tc, first, end) * (rows_restricted(r) ? j->company : j->split);
 }
 
 /* Completes a point whose value, previous, last year and (open period) projection are set:
@@ -535,8 +577,8 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     kwin_days(&w->value, &tfirst, &tend);
     if (w->open) /* the target of an open period is the whole period's */
         tend = p.end < r->clip_end ? p.end : r->clip_end;
-    const char *names[16];
-    kstr values[16];
+    const char *names[17]; /* 8 of --by, 8 of --where, only_dimension */
+    kstr values[17];
     ktarget_ctx tc;
     pt->target = target_of(r, k, ki, kg, additive, group, j, tfirst, tend, names, values, &tc);
     if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
@@ -613,7 +655,7 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
         double mine = keval_kpi(ev, ki, last_year_whole(r, p, g));
         if (nby)
             j.split = mine / keval_kpi(ev, ki, last_year_whole(r, p, -1));
-        if (r->q->where)
+        if (rows_restricted(r))
             j.company = mine / company_last_year(r, k, p);
     }
     return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &j, &pt, res);
