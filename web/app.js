@@ -26,6 +26,7 @@ const STATUS = {
   off_track: ['○', 'Off track'],
   no_target: ['·', 'No target'],
   no_data: ['—', 'No data'],
+  immature: ['◌', 'Immature'],
 };
 const COLORS = { value: '#0969da', target: '#bc4c00', lastYear: '#6e7781', bar: '#0969da' };
 // dimensions a leaderboard is about, best first

@@ -66,12 +66,19 @@ static kpi_status mark_cut(kpi_workspace *ws, const kpi_query *q, kpi_result *r)
     return KPI_OK;
 }
 
+/* "Now" for a query: today's local day and how much of it has gone by (a DST day has 23 or 25
+ * hours), so that pacing and like-for-like cuts count elapsed time, not whole days. */
 static kquery_env env_of(kpi_workspace *ws)
 {
-    int64_t today = ktz_day_of(ws->tz, kws_now(ws));
+    int64_t now = kws_now(ws), today = ktz_day_of(ws->tz, now);
     ws->defs.cal.has_today = true; /* "last-month" is read against today */
     ws->defs.cal.today = today;
-    return (kquery_env){&ws->defs, ws->store, today, false};
+    int64_t midnight = ktz_local_to_utc(ws->tz, today * KTIME_US_PER_DAY);
+    int64_t next = ktz_local_to_utc(ws->tz, (today + 1) * KTIME_US_PER_DAY);
+    double part = next > midnight ? (double)(now - midnight) / (double)(next - midnight) : 1;
+    kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part,
+                      ws->tz, now};
+    return env;
 }
 
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out)

@@ -46,8 +46,15 @@ typedef struct ktarget_ctx {
     size_t nstored;
 } ktarget_ctx;
 
-/* The target for the days [first, end); NaN when none applies. */
+/* The target for the days [first, end); NaN when none applies. A target applies to exactly the
+ * scope it was set for (c->by: the breakdown and the --where equalities). */
 double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end);
+
+/* The share of the target of [first, end) expected after `days` days (fractional): by the days'
+ * shares of the finest targets in force (the months of a quarter), else `even` (the share of the
+ * period's time gone by); 1 for a level. */
+double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, double days,
+                             double even);
 
 /*
  * The value of manual KPI ki for period p and a group (by/group as in ktarget_ctx): the latest
@@ -67,6 +74,9 @@ typedef struct kquery_env {
     int64_t today; /* local day number of "now" */
     bool last_only; /* previous and last year of the last period only (the report's case:
                        the periods before it are its sparkline) */
+    double today_part; /* share of today gone by at "now", in the workspace zone (0..1) */
+    ktz *tz;           /* the workspace zone and "now" (UTC us): an open period's elapsed */
+    int64_t now_us;    /* share is of its real hours (a DST day has 23 or 25) */
 } kquery_env;
 
 kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,

@@ -23,11 +23,13 @@ enum {
     KK_TARGETS,
     KK_THRESHOLDS,
     KK_OWNER,
+    KK_SPLIT,
     KK_N
 };
 static const char *const kpi_keys[KK_N] = {
     "name",     "description", "department", "tags",       "formula", "manual",     "unit",
     "decimals", "direction",   "grain",      "dimensions", "targets", "thresholds", "owner",
+    "split",
 };
 
 static const char *const grain_names[] = {"day",  "week",           "month",       "quarter",
@@ -38,6 +40,8 @@ static const char *const grain_names[] = {"day",  "week",           "month",    
 static const char *const tag_names[] = {"quantitative", "qualitative", "leading", "lagging"};
 static const char *const direction_names[] = {"up", "down"};
 static const char *const threshold_keys[] = {"at_risk", "on_track"};
+/* `split:` - how groups without a target of their own share the company's */
+static const char *const split_names[] = {"last_year"};
 
 #define NUNITS 6
 #define DEFAULT_GRAIN "month"
@@ -313,6 +317,11 @@ static kpi_status load_scalars(kyctx *c, kkpi *kp, const kynode **vals)
         if ((st = ky_enum(c, vals[KK_GRAIN], "grain", for_kpi, grain_names, NGRAINS, &i)) != KPI_OK)
             return st;
         kp->grain = grain_names[i];
+    }
+    if (vals[KK_SPLIT]) {
+        if ((st = ky_enum(c, vals[KK_SPLIT], "split", for_kpi, split_names, 1, &i)) != KPI_OK)
+            return st;
+        kp->split_last_year = true;
     }
     return KPI_OK;
 }

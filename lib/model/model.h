@@ -86,6 +86,8 @@ typedef struct kkpi {
     double at_risk;          /* thresholds.at_risk, default 0.9 */
     double on_track;         /* thresholds.on_track, default 1.0 */
     const char *owner;       /* may be NULL */
+    bool split_last_year;    /* split: last_year - groups without a target of their own get
+                                the company's, shared by last year's mix */
     kloc loc;
     /* NULL, or the first mistake in its definition: the KPI is kept (listed, reported as
      * broken in its place) but never computed */

@@ -97,7 +97,9 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
     if (ok && !p->complete)
         ok = set(o, "complete", json_false()) &&
              set(o, "expected_to_date", num(p->expected_to_date)) &&
-             set(o, "projected", num(p->projected));
+             set(o, "projected", num(p->projected)) &&
+             /* the open period's attainment and status are of the projection */
+             set(o, "attainment_of", str("projected"));
     if (!ok) {
         json_decref(o);
         return NULL;

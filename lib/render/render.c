@@ -324,7 +324,7 @@ static const struct {
 } statuses[] = {
     {"on_track", "on track", "●", "+", GREEN}, {"at_risk", "at risk", "◐", "~", YELLOW},
     {"off_track", "off track", "○", "x", RED}, {"no_target", "no target", "·", ".", DIM},
-    {"no_data", "no data", "—", "-", DIM},
+    {"no_data", "no data", "—", "-", DIM},  {"immature", "immature", "◌", "o", DIM},
 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 
@@ -634,7 +634,9 @@ static bool series_row(kgrid *g, kgrid_row *row, const kpi_result *r, const kpi_
     }
     ok = ok && krender_point_change(tmp, s, p, u) &&
          grid_take(g, row, (size_t)col[SC_CHANGE], tmp, krender_point_color(s, p));
+    /* an open period's attainment is of its projection, and says so */
     ok = ok && krender_attainment(tmp, p->attainment, u) &&
+         (p->complete || !krender_defined(p->attainment) || kbuf_appends(tmp, " (proj.)")) &&
          grid_take(g, row, (size_t)col[SC_ATTAINMENT], tmp, NULL);
     ok = ok && krender_status(tmp, p->status, u) &&
          grid_take(g, row, (size_t)col[SC_STATUS], tmp, krender_status_color(p->status));

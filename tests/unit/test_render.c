@@ -195,7 +195,7 @@ static void test_json_open_period(void)
                         "\"previous\": 41.2, \"change\": -0.1383, \"change_points\": -5.7, "
                         "\"last_year\": null, \"target\": 40, \"attainment\": 0.9, "
                         "\"status\": \"at_risk\", \"complete\": false, \"expected_to_date\": 20, "
-                        "\"projected\": 37.9}]}]}\n");
+                        "\"projected\": 37.9, \"attainment_of\": \"projected\"}]}]}\n");
     /* a complete point carries no "complete" key */
     const char *first = out ? strstr(out, "\"complete\"") : NULL;
     CHECK(first && !strstr(first + 1, "\"complete\"") && first > strstr(out, "2026-02"));
@@ -314,13 +314,13 @@ static void test_markdown(void)
                  "### Gross profit margin (percent)\n"
                  "\n"
                  "| period  | region             | value | previous |    change | last year | "
-                 "target | attainment | expected | projected | status     |\n"
+                 "target |    attainment | expected | projected | status     |\n"
                  "| ------- | ------------------ | ----: | -------: | --------: | --------: | "
-                 "-----: | ---------: | -------: | --------: | ---------- |\n"
+                 "-----: | ------------: | -------: | --------: | ---------- |\n"
                  "| 2026-01 | West               | 41.2% |    39.8% | ^ +1.4 pp |     38.1% |  "
-                 "40.0% |     103.0% |        - |         - | + on track |\n"
+                 "40.0% |        103.0% |        - |         - | + on track |\n"
                  "| 2026-02 | East, \"North\" \\| Q | 35.5% |    41.2% | v -5.7 pp |         - |  "
-                 "40.0% |      90.0% |    20.0% |     37.9% | ~ at risk  |\n");
+                 "40.0% | 90.0% (proj.) |    20.0% |     37.9% | ~ at risk  |\n");
     kpi_result_destroy(r);
 }
 
@@ -345,14 +345,14 @@ static void test_table_unicode_color(void)
                  "\033[1mGross profit margin (percent)\033[0m\n"
                  "\033[1mperiod\033[0m   \033[1mregion\033[0m             \033[1mvalue\033[0m  "
                  "\033[1mprevious\033[0m     \033[1mchange\033[0m  \033[1mlast year\033[0m  "
-                 "\033[1mtarget\033[0m  \033[1mattainment\033[0m  \033[1mexpected\033[0m  "
+                 "\033[1mtarget\033[0m     \033[1mattainment\033[0m  \033[1mexpected\033[0m  "
                  "\033[1mprojected\033[0m  \033[1mstatus\033[0m\n"
                  "───────  ─────────────────  ─────  ────────  ─────────  ─────────  ──────  "
-                 "──────────  ────────  ─────────  ──────────\n"
+                 "─────────────  ────────  ─────────  ──────────\n"
                  "2026-01  West               41.2%     39.8%  \033[32m▲ +1.4 pp\033[0m      38.1% "
-                 "  40.0%      103.0%         —          —  \033[32m● on track\033[0m\n"
+                 "  40.0%         103.0%         —          —  \033[32m● on track\033[0m\n"
                  "2026-02  East, \"North\" | Q  35.5%     41.2%  \033[31m▼ -5.7 pp\033[0m          "
-                 "—   40.0%       90.0%     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
+                 "—   40.0%  90.0% (proj.)     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
     kpi_result_destroy(r);
 }
 
