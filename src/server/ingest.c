@@ -124,38 +124,75 @@ bool kingest_write(kingest *g, const char *data, size_t n)
     return true;
 }
 
-void kingest_finish(kingest *g, bool cancel, kresponse *out)
+/* The answer to an import that stopped (why: the reason, or the library's message): its
+ * status, and how many rows the batches committed before it stored, as they stay stored. */
+static void stopped(kingest *g, const char *why, kresponse *out)
 {
-    if (cancel)
+    char msg[1536];
+    const kpi_import_result *res = &g->result;
+    snprintf(msg, sizeof msg, "%s; %llu rows were stored before it stopped (%llu batches)%s",
+             why ? why : g->error, (unsigned long long)res->accepted,
+             (unsigned long long)res->batches,
+             res->accepted ? ": send only the rest, or a stream without an id counts them twice"
+                           : "");
+    kresponse_error(out, kstatus_http(g->status), msg);
+    json_t *o = out->body ? json_loads(out->body, 0, NULL) : NULL;
+    json_object_set_new(o, "stored", json_integer((json_int_t)res->accepted));
+    json_object_set_new(o, "batches", json_integer((json_int_t)res->batches));
+    char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (body) {
+        free(out->body);
+        out->body = body;
+        out->len = strlen(body);
+    }
+}
+
+/* A JSON string of text from the body (any bytes, made valid UTF-8). */
+static json_t *safe_string(const char *s)
+{
+    char buf[1024];
+    ksafe_text(s, false, buf, sizeof buf);
+    return json_string(buf);
+}
+
+/* The answer to an import that ran to the end: its counts and first rejected rows. */
+static void finished(kingest *g, kresponse *out)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < g->nrejects; i++) {
+        reject_row *r = &g->rejects[i];
+        json_array_append_new(rows, json_pack("{s:I, s:I, s:o, s:o, s:o}", "line",
+                                              (json_int_t)r->line, "column",
+                                              (json_int_t)r->column, "field", safe_string(r->field),
+                                              "value", safe_string(r->value), "reason",
+                                              safe_string(r->reason)));
+    }
+    kpi_import_result *res = &g->result;
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream,
+                          "accepted", (json_int_t)res->accepted, "rejected",
+                          (json_int_t)res->rejected, "duplicates", (json_int_t)res->duplicates,
+                          "batches", (json_int_t)res->batches, "rejects_file",
+                          res->rejected ? res->rejects_path : NULL, "first_rejected", rows);
+    /* every row refused is a bad request; some refused, a partial success */
+    out->status = res->accepted == 0 && res->rejected > 0 ? 400 : 200;
+    out->type = "application/json";
+    out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    out->len = out->body ? strlen(out->body) : 0;
+    json_decref(o);
+}
+
+void kingest_finish(kingest *g, const char *why, kresponse *out)
+{
+    if (why)
         g->cancel = 1;
     close(g->fd[1]);
     pthread_join(g->thread, NULL);
     close(g->fd[0]);
-    if (out && g->status != KPI_OK) {
-        kresponse_error(out, g->status == KPI_CANCELLED ? 413 : 400, g->error);
-    } else if (out) {
-        json_t *rows = json_array();
-        for (size_t i = 0; i < g->nrejects; i++) {
-            reject_row *r = &g->rejects[i];
-            json_array_append_new(rows, json_pack("{s:I, s:I, s:s, s:s, s:s}", "line",
-                                                  (json_int_t)r->line, "column",
-                                                  (json_int_t)r->column, "field", r->field,
-                                                  "value", r->value, "reason", r->reason));
-        }
-        kpi_import_result *res = &g->result;
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream,
-                              "accepted", (json_int_t)res->accepted, "rejected",
-                              (json_int_t)res->rejected, "duplicates",
-                              (json_int_t)res->duplicates, "batches", (json_int_t)res->batches,
-                              "rejects_file", res->rejected ? res->rejects_path : NULL,
-                              "first_rejected", rows);
-        /* every row refused is a bad request; some refused, a partial success */
-        out->status = res->accepted == 0 && res->rejected > 0 ? 400 : 200;
-        out->type = "application/json";
-        out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        out->len = out->body ? strlen(out->body) : 0;
-        json_decref(o);
-    }
+    if (out && g->status != KPI_OK)
+        stopped(g, g->status == KPI_CANCELLED ? why : NULL, out);
+    else if (out)
+        finished(g, out);
     for (size_t i = 0; i < g->nrejects; i++) {
         free(g->rejects[i].field);
         free(g->rejects[i].value);

@@ -17,7 +17,9 @@
 
 void kresponse_error(kresponse *out, unsigned status, const char *msg)
 {
-    json_t *o = json_pack("{s:s}", "error", msg);
+    char safe[4096];
+    ksafe_text(msg, false, safe, sizeof safe);
+    json_t *o = json_pack("{s:s}", "error", safe);
     out->status = status;
     out->type = "application/json";
     out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -37,26 +39,11 @@ static void respond(kresponse *out, unsigned status, const char *type, char *bod
     out->len = strlen(body);
 }
 
-/* The status for a library error: unknown names are 404, bad requests 400. */
-static unsigned status_of(kpi_status st)
-{
-    switch (st) {
-    case KPI_NOTFOUND:
-        return 404;
-    case KPI_USAGE:
-    case KPI_DEFINITION:
-    case KPI_INPUT:
-        return 400;
-    default:
-        return 500;
-    }
-}
-
 static void library_error(kresponse *out, kpi_workspace *ws, kpi_status st)
 {
     char msg[2400];
     kpi_error_format(kpi_workspace_error(ws), msg, sizeof msg);
-    kresponse_error(out, status_of(st), msg);
+    kresponse_error(out, kstatus_http(st), msg);
 }
 
 /* Splits a comma-separated argument into list (at most cap items, in buf). */

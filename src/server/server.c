@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,6 +151,12 @@ static bool authenticate(kpi_workspace *ws, struct MHD_Connection *conn, const c
 /* Queues out (taking its body) as the answer to conn. */
 static enum MHD_Result queue(struct MHD_Connection *conn, request_state *st, kresponse *out)
 {
+    static const char no_body[] = "{\"error\":\"out of memory\"}";
+    if (!out->body && (out->body = strdup(no_body))) { /* an answer, never a dropped line */
+        out->status = 500;
+        out->type = "application/json";
+        out->len = sizeof no_body - 1;
+    }
     if (!out->body)
         return MHD_NO;
     struct MHD_Response *r =
@@ -206,21 +214,18 @@ static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *co
     const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     uint64_t max = s->o->max_body ? s->o->max_body : (uint64_t)1 << 30;
-    kpi_format format = KPI_FORMAT_CSV;
+    kpi_format format = kmedia_format(type);
     if (!known) {
         snprintf(msg, sizeof msg, "unknown stream '%.100s'", stream);
         kresponse_error(out, 404, msg);
     } else if (!kroute_may_ingest(&auth, stream)) {
         kresponse_error(out, 403, "this token may not write into this stream");
-    } else if (!type || (strncmp(type, "text/csv", 8) && strncmp(type, "application/x-ndjson", 20) &&
-                         strncmp(type, "application/jsonl", 17))) {
-        kresponse_error(out, 415, "send text/csv or application/x-ndjson");
+    } else if (format == KPI_FORMAT_AUTO) {
+        kresponse_error(out, 415, "send text/csv or application/x-ndjson (UTF-8)");
     } else if (len && strtoull(len, NULL, 10) > max) {
         snprintf(msg, sizeof msg, "body over the limit of %llu bytes", (unsigned long long)max);
         kresponse_error(out, 413, msg);
     } else {
-        if (strncmp(type, "text/csv", 8))
-            format = KPI_FORMAT_NDJSON;
         if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format)))
             kresponse_error(out, 500, "cannot start the import");
     }
@@ -242,17 +247,11 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
         return MHD_YES;
     }
     kresponse out = {0};
-    kingest_finish(st->ingest, st->too_big, &out);
+    char why[256];
+    snprintf(why, sizeof why, "body over the limit of %llu bytes: the import stopped",
+             (unsigned long long)max);
+    kingest_finish(st->ingest, st->too_big ? why : NULL, &out);
     st->ingest = NULL;
-    if (st->too_big) {
-        char msg[256];
-        free(out.body);
-        snprintf(msg, sizeof msg,
-                 "body over the limit of %llu bytes: the import stopped, keeping the whole"
-                 " batches committed before",
-                 (unsigned long long)max);
-        kresponse_error(&out, 413, msg);
-    }
     return queue(conn, st, &out);
 }
 
@@ -270,8 +269,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->t0);
         __atomic_add_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
-        snprintf(st->path, sizeof st->path, "%s", url);
-        snprintf(st->method, sizeof st->method, "%s", method);
+        ksafe_text(url, true, st->path, sizeof st->path);
+        ksafe_text(method, true, st->method, sizeof st->method);
         *con_cls = st;
         worker *wk = thread_worker(s, msg, sizeof msg);
         if (!wk) {
@@ -318,7 +317,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!st)
         return;
     if (st->ingest) /* the client went away mid-upload: stop after the batch in flight */
-        kingest_finish(st->ingest, true, NULL);
+        kingest_finish(st->ingest, "the client went away", NULL);
     __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
     if (s->log) {
         struct timespec t1;
@@ -374,6 +373,33 @@ static bool parse_listen(const char *spec, struct sockaddr_storage *addr, sockle
     return true;
 }
 
+/* Is addr a loopback address (127.0.0.0/8, ::1, or 127.x mapped into IPv6)? */
+static bool is_loopback(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+    return addr->ss_family == AF_INET6 &&
+           (IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127));
+}
+
+/* A workspace without tokens answers anyone: on a non-loopback address only when asked to
+ * (--open). False, with the reason printed, when serving would expose it unasked. */
+static bool exposure_ok(const kserve_options *o, kpi_workspace *ws,
+                        const struct sockaddr_storage *addr, const char *listen)
+{
+    size_t tokens = 0;
+    if (o->open || is_loopback(addr) || (kpi_token_count(ws, &tokens) == KPI_OK && tokens > 0))
+        return true;
+    fprintf(stderr,
+            "kpi: serve: refusing to serve '%s' on '%s' without a token: anyone who can reach"
+            " it would read and write every KPI\n"
+            "kpi: serve: create one first ('kpi -w %s token create --role admin'), or pass"
+            " --open to serve it open on purpose\n",
+            o->workspace, listen, o->workspace);
+    return false;
+}
+
 /* A whole PEM file, NUL-terminated (libmicrohttpd takes certificates from memory). */
 static char *read_pem(const char *path)
 {
@@ -427,7 +453,10 @@ int kserve_run(const kserve_options *o)
         kpi_workspace_destroy(probe);
         return 1;
     }
+    bool exposed_ok = exposure_ok(o, probe, &addr, listen);
     kpi_workspace_destroy(probe);
+    if (!exposed_ok)
+        return 1;
     if (o->access_log && strcmp(o->access_log, "-") && !(s.log = fopen(o->access_log, "a"))) {
         fprintf(stderr, "kpi: serve: %s: %s\n", o->access_log, strerror(errno));
         return 1;
