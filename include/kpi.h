@@ -139,6 +139,10 @@ size_t kpi_stream_count(const kpi_workspace *ws);
 /* Fills *info for the stream at index i (0 <= i < kpi_stream_count), counting its rows. */
 kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
 
+/* Like kpi_stream_info_get from the definitions alone, without reading the store: rows,
+ * first_time_us and last_time_us are 0. */
+kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
+
 /*
  * Deletes every stored event of a stream (or of a stream no longer defined), so that its
  * schema can change freely. Returns KPI_NOTFOUND when no such stream is stored or defined.

@@ -197,7 +197,7 @@ kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
 
 size_t kpi_stream_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nstreams : 0; }
 
-kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
+kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
 {
     kpi_error_init(&ws->err);
     if (!ws->cfg || i >= ws->cfg->nstreams)
@@ -210,6 +210,14 @@ kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *inf
     info->id_field = s->id_field;
     info->field_count = s->nfields;
     info->time_is_date = s->fields[s->time_index].type == KPI_FIELD_DATE;
+    return KPI_OK;
+}
+
+kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
+{
+    if (kpi_stream_def_get(ws, i, info) != KPI_OK)
+        return ws->err.status;
+    const kstream *s = &ws->cfg->streams[i];
     kstream_stats st;
     kpi_status rc = ws->store->backend->stats(ws->store, s, &st, &ws->err);
     if (rc != KPI_OK)

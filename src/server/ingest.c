@@ -25,6 +25,7 @@ typedef struct reject_row {
 
 struct kingest {
     char *dir, *stream;
+    char *id_field; /* the stream's id field, NULL when it has none */
     int64_t now_us;
     kpi_format format;
     int fd[2]; /* the body: written by the handler, read by the import */
@@ -71,6 +72,12 @@ static void *run_import(void *arg)
         o.cancel = &g->cancel;
         o.rejected = on_reject;
         o.ctx = g;
+        for (size_t i = 0; i < kpi_stream_count(ws); i++) {
+            kpi_stream_info si;
+            if (kpi_stream_def_get(ws, i, &si) == KPI_OK && !strcmp(si.name, g->stream) &&
+                si.id_field)
+                g->id_field = strdup(si.id_field);
+        }
         g->status = kpi_import_reader(ws, g->stream, "request body", read_pipe, &g->fd[0], 0, &o,
                                       &g->result);
     }
@@ -169,8 +176,8 @@ static void finished(kingest *g, kresponse *out)
                                               safe_string(r->reason)));
     }
     kpi_import_result *res = &g->result;
-    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream,
-                          "accepted", (json_int_t)res->accepted, "rejected",
+    json_t *o = json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream,
+                          "id", g->id_field, "accepted", (json_int_t)res->accepted, "rejected",
                           (json_int_t)res->rejected, "duplicates", (json_int_t)res->duplicates,
                           "batches", (json_int_t)res->batches, "rejects_file",
                           res->rejected ? res->rejects_path : NULL, "first_rejected", rows);
@@ -200,5 +207,6 @@ void kingest_finish(kingest *g, const char *why, kresponse *out)
     }
     free(g->dir);
     free(g->stream);
+    free(g->id_field);
     free(g);
 }

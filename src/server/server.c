@@ -209,7 +209,7 @@ static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *co
     bool known = false;
     for (size_t i = 0; i < kpi_stream_count(ws) && !known; i++) {
         kpi_stream_info si;
-        known = kpi_stream_info_get(ws, i, &si) == KPI_OK && !strcmp(si.name, stream);
+        known = kpi_stream_def_get(ws, i, &si) == KPI_OK && !strcmp(si.name, stream);
     }
     const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
