@@ -139,6 +139,14 @@ size_t kpi_stream_count(const kpi_workspace *ws);
 /* Fills *info for the stream at index i (0 <= i < kpi_stream_count), counting its rows. */
 kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
 
+/*
+ * What every stream holds, as the JSON of `kpi streams --format json` and GET /api/v1/streams
+ * (one renderer for both): {"streams": [{"name", "kind", "fields", "time", "id", "rows",
+ * "first", "last"}...]} and a newline. Returns a string the caller frees with free(), or NULL
+ * on failure (the error on the handle).
+ */
+char *kpi_streams_json(kpi_workspace *ws);
+
 /* Like kpi_stream_info_get from the definitions alone, without reading the store: rows,
  * first_time_us and last_time_us are 0. */
 kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);

@@ -220,3 +220,11 @@ expect "a full disk answers 503 (worth retrying), and the server keeps serving" 
 else
     echo "ok $((T_N + 1)) # skip unshare -rm is not allowed here (full-disk test)"
 fi
+
+expect "GET /api/v1/streams is kpi streams --format json, byte for byte" '
+    raw $port "GET /api/v1/streams HTTP/1.1\nHost: x"
+    eq "$(cat status)" 200
+    "$KPI" streams --format json > cli
+    cmp body cli
+    has cli "\"id\": null, \"rows\": "
+'
