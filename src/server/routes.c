@@ -293,6 +293,7 @@ typedef struct route_ctx {
     kmetrics_cache *mc;
     karg_fn arg;
     void *req;
+    const char *defs_error;
 } route_ctx;
 
 /* Who may call an endpoint: anyone; any token that reads (not an ingest token, which writes
@@ -300,10 +301,14 @@ typedef struct route_ctx {
  * department, a self token's own rows) are the endpoint's own to check. */
 typedef enum route_access { ANYONE, READERS, READS_ALL } route_access;
 
+/* ok; or, while the definitions on disk do not load, "stale" and why (the last good ones
+ * serve: still 200) */
 static void healthz(const route_ctx *c, kresponse *out)
 {
-    (void)c;
-    respond(out, 200, "application/json", strdup("{\"status\":\"ok\"}"));
+    json_t *o = *c->defs_error ? json_pack("{s:s, s:s}", "status", "stale", "error", c->defs_error)
+                               : json_pack("{s:s}", "status", "ok");
+    respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
+    json_decref(o);
 }
 
 static void metrics(const route_ctx *c, kresponse *out)
@@ -344,8 +349,8 @@ bool kroute_protected(const char *path)
     return !strncmp(path, "/api/", 5) || !strcmp(path, "/metrics");
 }
 
-void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
-            const char *path, karg_fn arg, void *req, kresponse *out)
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *defs_error,
+            const char *method, const char *path, karg_fn arg, void *req, kresponse *out)
 {
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     const struct route *r = NULL;
@@ -364,7 +369,7 @@ void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char
                (r->access == READS_ALL && !reads_all(auth))) {
         forbidden(out);
     } else {
-        route_ctx c = {ws, auth, mc, arg, req};
+        route_ctx c = {ws, auth, mc, arg, req, defs_error ? defs_error : ""};
         r->answer(&c, out);
     }
 }

@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,13 @@ typedef struct server {
     pthread_mutex_t log_mu;
     int active; /* requests between their first byte and their last (atomic) */
     kmetrics_cache metrics;
+    /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
+     * opens cleanly bumps gen, and each worker reopens its handle before its next request */
+    pthread_mutex_t defs_mu;
+    uint64_t defs_sig;      /* of the files' names, sizes and mtimes */
+    double defs_checked;    /* CLOCK_MONOTONIC seconds */
+    int64_t defs_gen;       /* atomic */
+    char defs_error[1200];  /* why the files on disk are not served ("" when they are) */
 } server;
 
 /* Per request: when it started, what was answered (for the access log); for an upload, the
@@ -51,6 +60,7 @@ typedef struct request_state {
 typedef struct worker {
     kpi_workspace *ws;
     kcache *cache;
+    int64_t gen; /* the definitions' generation ws was opened at */
 } worker;
 
 static void close_worker(void *p)
@@ -63,12 +73,95 @@ static void close_worker(void *p)
 
 static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap);
 
-/* This thread's worker, made on first use; NULL with msg set when it cannot be. */
+/* A signature of the definition files: kpi.yaml and kpis/NAME.yaml, names, sizes and mtimes. */
+static uint64_t defs_signature(const char *dir)
+{
+    uint64_t h = 1469598103934665603ull;
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/kpi.yaml", dir);
+    if (stat(path, &st) == 0)
+        h = (h ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
+             (uint64_t)st.st_size) * 1099511628211ull;
+    snprintf(path, sizeof path, "%s/kpis", dir);
+    DIR *d = opendir(path);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        snprintf(path, sizeof path, "%s/kpis/%s", dir, e->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        uint64_t f = 1469598103934665603ull;
+        for (const char *c = e->d_name; *c; c++)
+            f = (f ^ (unsigned char)*c) * 1099511628211ull;
+        h += (f ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
+              (uint64_t)st.st_size) * 1099511628211ull; /* + : readdir's order does not count */
+    }
+    if (d)
+        closedir(d);
+    return h;
+}
+
+/* At most once a second: when the definition files changed, opens them; if they open cleanly
+ * the workers move to them (gen), else the last good ones keep serving and defs_error says
+ * why. */
+static void check_definitions(server *s)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    if (pthread_mutex_trylock(&s->defs_mu) != 0)
+        return;
+    if (now - s->defs_checked >= 1) {
+        s->defs_checked = now;
+        uint64_t sig = defs_signature(s->o->workspace);
+        if (sig != s->defs_sig) {
+            s->defs_sig = sig;
+            char msg[1024];
+            kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+            if (ws) {
+                s->defs_error[0] = 0;
+                __atomic_add_fetch(&s->defs_gen, 1, __ATOMIC_SEQ_CST);
+                kpi_workspace_destroy(ws);
+            } else {
+                snprintf(s->defs_error, sizeof s->defs_error,
+                         "the definitions on disk do not load, the last good ones are served: %s",
+                         msg);
+            }
+        }
+    }
+    pthread_mutex_unlock(&s->defs_mu);
+}
+
+/* Moves worker w to the current definitions when they changed (a failed open keeps the old
+ * handle: the files changed again, and the next check will say so). */
+static void refresh_worker(server *s, worker *w)
+{
+    int64_t gen = __atomic_load_n(&s->defs_gen, __ATOMIC_SEQ_CST);
+    if (w->gen == gen)
+        return;
+    char msg[1024];
+    kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+    if (!ws)
+        return;
+    kpi_workspace_destroy(w->ws);
+    w->ws = ws;
+    w->gen = gen;
+    kcache_clear(w->cache);
+}
+
+/* This thread's worker, made on first use and moved to new definitions; NULL with msg set
+ * when it cannot be. */
 static worker *thread_worker(server *s, char *msg, size_t cap)
 {
     worker *w = pthread_getspecific(s->ws_key);
-    if (w)
+    check_definitions(s);
+    if (w) {
+        refresh_worker(s, w);
         return w;
+    }
+    int64_t gen = __atomic_load_n(&s->defs_gen, __ATOMIC_SEQ_CST);
     kpi_workspace *ws = thread_workspace(s, msg, cap);
     if (!ws)
         return NULL;
@@ -79,6 +172,7 @@ static worker *thread_worker(server *s, char *msg, size_t cap)
         return NULL;
     }
     w->ws = ws;
+    w->gen = gen;
     pthread_setspecific(s->ws_key, w);
     return w;
 }
@@ -297,9 +391,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
                !cache_key(conn, url, &auth, key, sizeof key) ||
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
     } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
         if (out.status == 200)
             kcache_put(wk->cache, key, &out);
     }
@@ -466,6 +560,8 @@ int kserve_run(const kserve_options *o)
     pthread_key_create(&s.ws_key, close_worker);
     pthread_mutex_init(&s.log_mu, NULL);
     pthread_mutex_init(&s.metrics.mu, NULL);
+    pthread_mutex_init(&s.defs_mu, NULL);
+    s.defs_sig = defs_signature(o->workspace);
 
     /* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below takes them */
     sigset_t sigs;
@@ -533,6 +629,7 @@ int kserve_run(const kserve_options *o)
     free(key);
     pthread_mutex_destroy(&s.log_mu);
     pthread_mutex_destroy(&s.metrics.mu);
+    pthread_mutex_destroy(&s.defs_mu);
     free(s.metrics.text);
     pthread_key_delete(s.ws_key);
     return code;

@@ -59,9 +59,11 @@ typedef struct kauth {
 /* Does `path` need a token (everything but /healthz and the dashboard's files)? */
 bool kroute_protected(const char *path);
 
-/* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out. */
-void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
-            const char *path, karg_fn arg, void *req, kresponse *out);
+/* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out.
+ * defs_error: why the definitions on disk are not the ones served ("" when they are), for
+ * /healthz. */
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *defs_error,
+            const char *method, const char *path, karg_fn arg, void *req, kresponse *out);
 
 /* A file of the dashboard (web/, and uPlot from npm), compiled into the kpi tool by
  * tools/embed.c as build/gen/web_assets.c. */

@@ -228,3 +228,40 @@ expect "GET /api/v1/streams is kpi streams --format json, byte for byte" '
     cmp body cli
     has cli "\"id\": null, \"rows\": "
 '
+
+# until PATH TEXT: polls PATH (3 s at most) until its body holds TEXT
+until_body() {
+    for i in $(seq 30); do
+        raw $port "GET $1 HTTP/1.1\nHost: x" && grep -qF -- "$2" body && return 0
+        sleep 0.1
+    done
+    echo "GET $1 never held: $2"; cat body; return 1
+}
+
+expect "targets set while serving: the API serves the new target at once" '
+    raw $port "GET /api/v1/query?kpi=revenue&period=2026-10 HTTP/1.1\nHost: x"
+    lacks body "\"target\": 4321"
+    "$KPI" targets set revenue 4321 --period 2026-10 >/dev/null
+    raw $port "GET /api/v1/query?kpi=revenue&period=2026-10 HTTP/1.1\nHost: x"
+    has body "\"target\": 4321"
+'
+
+expect "a KPI added to kpi.yaml while serving is served; a broken kpi.yaml keeps the last good one, and /healthz says so" '
+    cp ws/kpi.yaml good.yaml
+    cat >> ws/kpi.yaml <<YAML
+  order_lines:
+    formula: count(orders)
+    unit: count
+YAML
+    until_body /api/v1/kpis "\"id\":\"order_lines\""
+    raw $port "GET /api/v1/query?kpi=order_lines&period=2026-11 HTTP/1.1\nHost: x"
+    eq "$(cat status)" 200
+    printf "kpis:\n  broken: [\n" >> ws/kpi.yaml
+    until_body /healthz "\"status\":\"stale\""
+    has body "the last good ones are served"
+    raw $port "GET /api/v1/query?kpi=order_lines&period=2026-11 HTTP/1.1\nHost: x"
+    eq "$(cat status)" 200
+    cp good.yaml ws/kpi.yaml
+    until_body /healthz "\"status\":\"ok\""
+    until_body /api/v1/query?kpi=order_lines "unknown kpi"
+'
