@@ -54,6 +54,7 @@ typedef struct request_state {
     kingest *ingest;
     uint64_t received;
     bool too_big;
+    bool ended; /* the upload's body is complete: its import is finishing */
 } request_state;
 
 /* What a worker thread keeps: its workspace handle and its cache of answers. */
@@ -285,6 +286,10 @@ static const char *events_stream(const char *url, char *buf, size_t cap)
     return buf;
 }
 
+/* An upload's connection waits while its import catches up (the thread serves others). */
+static void pause_connection(void *conn) { MHD_suspend_connection(conn); }
+static void resume_connection(void *conn) { MHD_resume_connection(conn); }
+
 /* The first call of an upload: who, which stream, which format, how big; then the import
  * starts. False with out set when the request is refused before its body is read. */
 static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *conn,
@@ -320,7 +325,8 @@ static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *co
         snprintf(msg, sizeof msg, "body over the limit of %llu bytes", (unsigned long long)max);
         kresponse_error(out, 413, msg);
     } else {
-        if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format)))
+        if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format,
+                                         resume_connection, conn)))
             kresponse_error(out, 500, "cannot start the import");
     }
     return true;
@@ -336,9 +342,14 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
         if (st->received > max)
             st->too_big = true;
         if (!st->too_big)
-            kingest_write(st->ingest, upload, *upload_size);
+            kingest_write(st->ingest, upload, *upload_size, pause_connection, conn);
         *upload_size = 0;
         return MHD_YES;
+    }
+    if (!st->ended) { /* called again, resumed, once the import has finished */
+        st->ended = true;
+        if (kingest_end(st->ingest, st->too_big, pause_connection, conn))
+            return MHD_YES;
     }
     kresponse out = {0};
     char why[256];
@@ -593,6 +604,7 @@ int kserve_run(const kserve_options *o)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
                      (cert ? MHD_USE_TLS : 0);
     /* the TLS options last: without a certificate they end the list early */

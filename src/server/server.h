@@ -120,10 +120,17 @@ void kcache_put(kcache *c, const char *key, const kresponse *r);
 typedef struct kingest kingest;
 
 /* Starts importing a request body into stream (an import thread on its own workspace handle);
- * NULL when out of resources. */
-kingest *kingest_start(const char *dir, int64_t now_us, const char *stream, kpi_format format);
-/* Passes a chunk of the body on; false when the import has stopped (the rest is discarded). */
-bool kingest_write(kingest *g, const char *data, size_t n);
+ * resume(resume_ctx) is how the import wakes a paused handler (from its own thread). NULL when
+ * out of resources. */
+kingest *kingest_start(const char *dir, int64_t now_us, const char *stream, kpi_format format,
+                       void (*resume)(void *ctx), void *resume_ctx);
+/* Passes a chunk of the body on without blocking (copied; dropped once the import stopped).
+ * True when the queue is full: pause(ctx) was called, and the import calls resume once it has
+ * read half. */
+bool kingest_write(kingest *g, const char *data, size_t n, void (*pause)(void *ctx), void *ctx);
+/* Ends the body (cancel: stop after the batch in flight). True when the import is still
+ * running: pause(ctx) was called, and resume comes when it has finished. */
+bool kingest_end(kingest *g, bool cancel, void (*pause)(void *ctx), void *ctx);
 /* Ends the body (why non-NULL: stop after the batch in flight, for that reason), waits for the
  * import and, when out is non-NULL, answers with its counts and first rejected rows, or, when
  * it stopped, with the reason and the rows stored before ("stored", "batches"); frees g. */
