@@ -112,7 +112,7 @@ expect "--open serves it anyway; loopback needs no --open" '
 '
 
 port=$(free_port)
-"$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log --max-body 4000000 \
+"$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log --max-body 12000000 \
     2>serve.err &
 pids="$pids $!"
 wait_port $port
@@ -187,14 +187,14 @@ print(\"2026-10-01T10:00:00Z,\\\"broken,1\")
 expect "an upload stopped at the size limit says how many rows it stored" '
     python3 -c "
 print(\"at,region,revenue\")
-for i in range(200000): print(\"2026-09-%02dT10:00:00Z,R%d,1\" % (i % 28 + 1, i % 7))
+for i in range(600000): print(\"2026-09-%02dT10:00:00Z,R%d,1\" % (i % 28 + 1, i % 7))
 " > big.csv
     before=$(rows)
     post $port orders big.csv "text/csv" chunked
     eq "$(cat status)" 413
     stored=$(python3 -c "import json; print(json.load(open(\"body\"))[\"stored\"])")
     test "$stored" -gt 0
-    has body "body over the limit of 4000000 bytes"
+    has body "body over the limit of 12000000 bytes"
     has body "$stored rows were stored before it stopped"
     eq "$(rows)" "$((before + stored))"
 '
