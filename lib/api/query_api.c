@@ -11,8 +11,17 @@
 
 kpi_status kws_compile(kpi_workspace *ws)
 {
-    if (ws->compiled)
+    /* targets and values set by another handle (a `kpi targets set` beside a running server)
+     * change kpi.db's data version: compile again with them */
+    int64_t version = 0;
+    if (ws->store->backend->data_version(ws->store, &version, &ws->err) != KPI_OK)
+        return ws->err.status;
+    if (ws->compiled && version == ws->compiled_version)
         return KPI_OK;
+    if (ws->compiled)
+        kcompiled_release(&ws->defs);
+    ws->compiled = false;
+    ws->compiled_version = version;
     kpi_status rc = kcompiled_init(&ws->defs, ws->cfg, ws->store, &ws->err);
     if (rc != KPI_OK) {
         kcompiled_release(&ws->defs);

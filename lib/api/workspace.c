@@ -4,6 +4,7 @@
  * last error stays on the handle (like sqlite3_errmsg) for the shells to print.
  */
 #include "workspace_int.h"
+#include "../render/render.h"
 #include "../util/embedded.h"
 
 #include <errno.h>
@@ -203,7 +204,7 @@ kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
 
 size_t kpi_stream_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nstreams : 0; }
 
-kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
+kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
 {
     kpi_error_init(&ws->err);
     if (!ws->cfg || i >= ws->cfg->nstreams)
@@ -216,6 +217,14 @@ kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *inf
     info->id_field = s->id_field;
     info->field_count = s->nfields;
     info->time_is_date = s->fields[s->time_index].type == KPI_FIELD_DATE;
+    return KPI_OK;
+}
+
+kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
+{
+    if (kpi_stream_def_get(ws, i, info) != KPI_OK)
+        return ws->err.status;
+    const kstream *s = &ws->cfg->streams[i];
     kstream_stats st;
     kpi_status rc = ws->store->backend->stats(ws->store, s, &st, &ws->err);
     if (rc != KPI_OK)
@@ -227,6 +236,43 @@ kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *inf
         info->last_time_us = st.last * scale;
     }
     return KPI_OK;
+}
+
+char *kpi_streams_json(kpi_workspace *ws)
+{
+    size_t n = kpi_stream_count(ws);
+    kpi_stream_info *infos = calloc(n ? n : 1, sizeof *infos);
+    char (*times)[2][64] = calloc(n ? n : 1, sizeof *times);
+    const char **first = calloc(n ? n : 1, sizeof *first), **last = calloc(n ? n : 1, sizeof *last);
+    bool ok = infos && times && first && last;
+    if (!ok)
+        kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = kpi_stream_info_get(ws, i, &infos[i]) == KPI_OK;
+        if (ok && infos[i].rows) {
+            kpi_workspace_format_time(ws, infos[i].first_time_us, infos[i].time_is_date,
+                                      times[i][0], sizeof times[i][0]);
+            kpi_workspace_format_time(ws, infos[i].last_time_us, infos[i].time_is_date,
+                                      times[i][1], sizeof times[i][1]);
+        }
+        if (ok) {
+            first[i] = times[i][0];
+            last[i] = times[i][1];
+        }
+    }
+    kbuf b;
+    kbuf_init(&b, 0);
+    if (ok && !krender_streams_json(&b, infos, first, last, n)) {
+        kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+        ok = false;
+    }
+    free(infos);
+    free(times);
+    free(first);
+    free(last);
+    if (!ok)
+        kbuf_release(&b);
+    return ok ? b.p : NULL;
 }
 
 kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted)

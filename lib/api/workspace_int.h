@@ -22,6 +22,7 @@ struct kpi_workspace {
     int64_t pinned_now_us;   /* when non-zero, "now" (kpi_workspace_set_now) */
     kcompiled defs;          /* formulas, compiled on first use */
     bool compiled;
+    int64_t compiled_version; /* kpi.db's data version when defs were compiled */
     kpi_error err;
     char token_strings[2048]; /* the strings of the last kpi_token_check */
     char kpi_error_text[2400]; /* the text of the last kpi_kpi_error */

@@ -226,3 +226,28 @@ const krender_format krender_json = {
     .result = json_result,
     .report = json_report,
 };
+
+/* ---- `kpi streams` --------------------------------------------------------------------- */
+
+bool krender_streams_json(kbuf *b, const kpi_stream_info *s, const char *const *first,
+                          const char *const *last, size_t n)
+{
+    json_t *doc = json_object(), *arr = json_array();
+    bool ok = doc && arr;
+    for (size_t i = 0; ok && i < n; i++) {
+        json_t *o = json_object();
+        ok = set(o, "name", str(s[i].name)) && set(o, "kind", str(s[i].kind)) &&
+             set(o, "fields", json_integer((json_int_t)s[i].field_count)) &&
+             set(o, "time", str(s[i].time_field)) && set(o, "id", str(s[i].id_field)) &&
+             set(o, "rows", json_integer((json_int_t)s[i].rows)) &&
+             set(o, "first", str(s[i].rows ? first[i] : NULL)) &&
+             set(o, "last", str(s[i].rows ? last[i] : NULL)) && push(arr, o);
+    }
+    ok = ok && set(doc, "streams", json_incref(arr));
+    json_decref(arr);
+    if (!ok) {
+        json_decref(doc);
+        return false;
+    }
+    return emit(b, doc);
+}

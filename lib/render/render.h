@@ -28,6 +28,12 @@ extern const krender_format krender_csv;
 extern const krender_format krender_json;
 extern const krender_format krender_markdown;
 
+/* The JSON of `kpi streams` and GET /api/v1/streams: {"streams": [...]} with each stream's
+ * name, kind, fields, time, id, rows and first/last times (first[i], last[i]: formatted,
+ * null without rows), on one line with a newline. */
+bool krender_streams_json(kbuf *b, const kpi_stream_info *s, const char *const *first,
+                          const char *const *last, size_t n);
+
 /* ---- numbers --------------------------------------------------------------------------- */
 
 /* Whether a value is defined (the engine uses NaN for undefined; inf is treated alike). */

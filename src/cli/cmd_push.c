@@ -31,6 +31,14 @@ int cmd_push(cli *c, int argc, char **argv)
                 free(files);
                 return cli_usage("push", "--retry-for needs seconds");
             }
+        } else if (cli_opt_value(argc, argv, &i, "--batch-rows", &v) && v) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (end == v || *end || n < 1 || n > 60000) {
+                free(files);
+                return cli_usage("push", "--batch-rows needs a number from 1 to 60000");
+            }
+            o.batch_rows = (size_t)n;
         } else if (!strcmp(argv[i], "--quiet")) {
             o.quiet = true;
         } else if (argv[i][0] == '-' && argv[i][1]) {

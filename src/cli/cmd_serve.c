@@ -1,5 +1,5 @@
 /*
- * cmd_serve.c - `kpi serve [--listen ADDR:PORT] [--threads N] [--access-log FILE]`: the HTTP
+ * cmd_serve.c - `kpi serve [--listen ADDR:PORT] [--open] [--threads N] [--access-log FILE]`: the HTTP
  * API over the workspace (src/server/).
  */
 #include "cli.h"
@@ -31,6 +31,8 @@ int cmd_serve(cli *c, int argc, char **argv)
             o.tls_cert = v;
         } else if (cli_opt_value(argc, argv, &i, "--tls-key", &v) && v) {
             o.tls_key = v;
+        } else if (!strcmp(argv[i], "--open")) {
+            o.open = true;
         } else if (cli_opt_value(argc, argv, &i, "--access-log", &v) && v) {
             o.access_log = v;
         } else {

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int drop(cli *c, int argc, char **argv)
@@ -41,21 +42,6 @@ static int drop(cli *c, int argc, char **argv)
     return code;
 }
 
-static void print_json_string(const char *s)
-{
-    putchar('"');
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 int cmd_streams(cli *c, int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "drop"))
@@ -73,12 +59,19 @@ int cmd_streams(cli *c, int argc, char **argv)
     kpi_workspace *ws = cli_open(c, &code);
     if (!ws)
         return code;
+    if (json) { /* the same bytes as GET /api/v1/streams */
+        char *doc = kpi_streams_json(ws);
+        if (doc)
+            fputs(doc, stdout);
+        else
+            code = cli_fail(kpi_workspace_error(ws));
+        free(doc);
+        kpi_workspace_destroy(ws);
+        return code;
+    }
     size_t n = kpi_stream_count(ws);
-    if (json)
-        printf("{\"streams\": [");
-    else
-        printf("%-20s %-9s %6s %-16s %12s  %-25s  %-25s\n", "STREAM", "KIND", "FIELDS", "ID",
-               "ROWS", "FIRST", "LAST");
+    printf("%-20s %-9s %6s %-16s %12s  %-25s  %-25s\n", "STREAM", "KIND", "FIELDS", "ID", "ROWS",
+           "FIRST", "LAST");
     for (size_t i = 0; i < n; i++) {
         kpi_stream_info s;
         if (kpi_stream_info_get(ws, i, &s) != KPI_OK) {
@@ -90,36 +83,11 @@ int cmd_streams(cli *c, int argc, char **argv)
             kpi_workspace_format_time(ws, s.first_time_us, s.time_is_date, first, sizeof first);
             kpi_workspace_format_time(ws, s.last_time_us, s.time_is_date, last, sizeof last);
         }
-        if (json) {
-            printf("%s{\"name\": ", i ? ", " : "");
-            print_json_string(s.name);
-            printf(", \"kind\": \"%s\", \"fields\": %zu, \"time\": ", s.kind, s.field_count);
-            print_json_string(s.time_field);
-            printf(", \"id\": ");
-            if (s.id_field)
-                print_json_string(s.id_field);
-            else
-                printf("null");
-            printf(", \"rows\": %lld, \"first\": ", (long long)s.rows);
-            if (s.rows)
-                print_json_string(first);
-            else
-                printf("null");
-            printf(", \"last\": ");
-            if (s.rows)
-                print_json_string(last);
-            else
-                printf("null");
-            printf("}");
-        } else {
-            printf("%-20s %-9s %6zu %-16s %12s  %-25s  %-25s\n", s.name, s.kind, s.field_count,
-                   s.id_field ? s.id_field : "-", cli_count((unsigned long long)s.rows, rows,
-                                                            sizeof rows),
-                   s.rows ? first : "-", s.rows ? last : "-");
-        }
+        printf("%-20s %-9s %6zu %-16s %12s  %-25s  %-25s\n", s.name, s.kind, s.field_count,
+               s.id_field ? s.id_field : "-",
+               cli_count((unsigned long long)s.rows, rows, sizeof rows), s.rows ? first : "-",
+               s.rows ? last : "-");
     }
-    if (json)
-        printf("]}\n");
     kpi_workspace_destroy(ws);
     return code;
 }

@@ -18,7 +18,9 @@
 
 void kresponse_error(kresponse *out, unsigned status, const char *msg)
 {
-    json_t *o = json_pack("{s:s}", "error", msg);
+    char safe[4096];
+    ksafe_text(msg, false, safe, sizeof safe);
+    json_t *o = json_pack("{s:s}", "error", safe);
     out->status = status;
     out->type = "application/json";
     out->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -38,26 +40,11 @@ static void respond(kresponse *out, unsigned status, const char *type, char *bod
     out->len = strlen(body);
 }
 
-/* The status for a library error: unknown names are 404, bad requests 400. */
-static unsigned status_of(kpi_status st)
-{
-    switch (st) {
-    case KPI_NOTFOUND:
-        return 404;
-    case KPI_USAGE:
-    case KPI_DEFINITION:
-    case KPI_INPUT:
-        return 400;
-    default:
-        return 500;
-    }
-}
-
 static void library_error(kresponse *out, kpi_workspace *ws, kpi_status st)
 {
     char msg[2400];
     kpi_error_format(kpi_workspace_error(ws), msg, sizeof msg);
-    kresponse_error(out, status_of(st), msg);
+    kresponse_error(out, kstatus_http(st), msg);
 }
 
 /* Splits a comma-separated argument into list (at most cap items, in buf). */
@@ -353,46 +340,87 @@ static void top(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresp
 
 static void streams(kpi_workspace *ws, kresponse *out)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < kpi_stream_count(ws); i++) {
-        kpi_stream_info si;
-        kpi_status st = kpi_stream_info_get(ws, i, &si);
-        if (st != KPI_OK) {
-            json_decref(arr);
-            library_error(out, ws, st);
-            return;
-        }
-        char first[64] = "", last[64] = "";
-        if (si.rows) {
-            kpi_workspace_format_time(ws, si.first_time_us, si.time_is_date, first, sizeof first);
-            kpi_workspace_format_time(ws, si.last_time_us, si.time_is_date, last, sizeof last);
-        }
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:s?, s:s?}", "name", si.name,
-                                             "kind", si.kind, "rows", (json_int_t)si.rows,
-                                             "first", si.rows ? first : NULL, "last",
-                                             si.rows ? last : NULL));
-    }
-    json_t *o = json_pack("{s:o}", "streams", arr);
+    char *doc = kpi_streams_json(ws); /* the same bytes as `kpi streams --format json` */
+    if (!doc)
+        library_error(out, ws, kpi_workspace_error(ws)->status);
+    else
+        respond(out, 200, "application/json", doc);
+}
+
+/* ---- the routes ----------------------------------------------------------------------------- */
+
+/* What an endpoint is given. */
+typedef struct route_ctx {
+    kpi_workspace *ws;
+    const kauth *auth;
+    kmetrics_cache *mc;
+    karg_fn arg;
+    void *req;
+    const char *defs_error;
+} route_ctx;
+
+/* Who may call an endpoint: anyone; any token that reads (not an ingest token, which writes
+ * its streams and reads nothing); a caller that reads everything. Narrower scopes (a
+ * department, a self token's own rows) are the endpoint's own to check. */
+typedef enum route_access { ANYONE, READERS, READS_ALL } route_access;
+
+/* ok; or, while the definitions on disk do not load, "stale" and why (the last good ones
+ * serve: still 200) */
+static void healthz(const route_ctx *c, kresponse *out)
+{
+    json_t *o = *c->defs_error ? json_pack("{s:s, s:s}", "status", "stale", "error", c->defs_error)
+                               : json_pack("{s:s}", "status", "ok");
     respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
     json_decref(o);
 }
+
+static void metrics(const route_ctx *c, kresponse *out)
+{
+    char *text = kmetrics_get(c->ws, c->mc, out);
+    if (text)
+        respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+}
+
+static void route_kpis(const route_ctx *c, kresponse *out) { kpis(c->ws, c->auth, out); }
+static void route_query(const route_ctx *c, kresponse *out)
+{
+    query(c->ws, c->auth, c->arg, c->req, out);
+}
+static void route_report(const route_ctx *c, kresponse *out)
+{
+    report(c->ws, c->auth, c->arg, c->req, out);
+}
+static void route_top(const route_ctx *c, kresponse *out) { top(c->ws, c->auth, c->arg, c->req, out); }
+static void route_streams(const route_ctx *c, kresponse *out) { streams(c->ws, out); }
+
+static const struct route {
+    const char *path;
+    route_access access;
+    void (*answer)(const route_ctx *c, kresponse *out);
+} routes[] = {
+    {"/healthz", ANYONE, healthz},
+    {"/metrics", READS_ALL, metrics},
+    {"/api/v1/kpis", READERS, route_kpis},
+    {"/api/v1/query", READERS, route_query},
+    {"/api/v1/report", READERS, route_report},
+    {"/api/v1/top", READERS, route_top},
+    {"/api/v1/streams", READS_ALL, route_streams},
+};
 
 bool kroute_protected(const char *path)
 {
     return !strncmp(path, "/api/", 5) || !strcmp(path, "/metrics");
 }
 
-void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
-            const char *path, karg_fn arg, void *req, kresponse *out)
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *defs_error,
+            const char *method, const char *path, karg_fn arg, void *req, kresponse *out)
 {
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-    static const char *const known[] = {"/healthz",        "/metrics",          "/api/v1/kpis",
-                                        "/api/v1/query",   "/api/v1/report",    "/api/v1/top",
-                                        "/api/v1/streams"};
-    bool found = false;
-    for (size_t i = 0; i < sizeof known / sizeof known[0] && !found; i++)
-        found = !strcmp(path, known[i]);
-    if (!found) {
+    const struct route *r = NULL;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++)
+        if (!strcmp(path, routes[i].path))
+            r = &routes[i];
+    if (!r) {
         if (get && kassets_serve(path, out))
             return;
         char msg[512];
@@ -400,29 +428,11 @@ void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char
         kresponse_error(out, 404, msg);
     } else if (!get) {
         kresponse_error(out, 405, "method not allowed: use GET");
-    } else if (!strcmp(path, "/healthz")) {
-        respond(out, 200, "application/json", strdup("{\"status\":\"ok\"}"));
-    } else if (has_role(auth, KPI_ROLE_INGEST)) {
-        forbidden(out); /* an ingest token writes its streams, and reads nothing */
-    } else if (!strcmp(path, "/metrics")) {
-        if (!reads_all(auth)) {
-            forbidden(out);
-            return;
-        }
-        char *text = kmetrics_get(ws, mc, out);
-        if (text)
-            respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
-    } else if (!strcmp(path, "/api/v1/kpis")) {
-        kpis(ws, auth, out);
-    } else if (!strcmp(path, "/api/v1/query")) {
-        query(ws, auth, arg, req, out);
-    } else if (!strcmp(path, "/api/v1/report")) {
-        report(ws, auth, arg, req, out);
-    } else if (!strcmp(path, "/api/v1/top")) {
-        top(ws, auth, arg, req, out);
-    } else if (reads_all(auth)) {
-        streams(ws, out);
-    } else {
+    } else if ((r->access == READERS && has_role(auth, KPI_ROLE_INGEST)) ||
+               (r->access == READS_ALL && !reads_all(auth))) {
         forbidden(out);
+    } else {
+        route_ctx c = {ws, auth, mc, arg, req, defs_error ? defs_error : ""};
+        r->answer(&c, out);
     }
 }

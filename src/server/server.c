@@ -12,14 +12,18 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +34,13 @@ typedef struct server {
     pthread_mutex_t log_mu;
     int active; /* requests between their first byte and their last (atomic) */
     kmetrics_cache metrics;
+    /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
+     * opens cleanly bumps gen, and each worker reopens its handle before its next request */
+    pthread_mutex_t defs_mu;
+    uint64_t defs_sig;      /* of the files' names, sizes and mtimes */
+    double defs_checked;    /* CLOCK_MONOTONIC seconds */
+    int64_t defs_gen;       /* atomic */
+    char defs_error[1200];  /* why the files on disk are not served ("" when they are) */
 } server;
 
 /* Per request: when it started, what was answered (for the access log); for an upload, the
@@ -43,12 +54,14 @@ typedef struct request_state {
     kingest *ingest;
     uint64_t received;
     bool too_big;
+    bool ended; /* the upload's body is complete: its import is finishing */
 } request_state;
 
 /* What a worker thread keeps: its workspace handle and its cache of answers. */
 typedef struct worker {
     kpi_workspace *ws;
     kcache *cache;
+    int64_t gen; /* the definitions' generation ws was opened at */
 } worker;
 
 static void close_worker(void *p)
@@ -61,12 +74,95 @@ static void close_worker(void *p)
 
 static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap);
 
-/* This thread's worker, made on first use; NULL with msg set when it cannot be. */
+/* A signature of the definition files: kpi.yaml and kpis/NAME.yaml, names, sizes and mtimes. */
+static uint64_t defs_signature(const char *dir)
+{
+    uint64_t h = 1469598103934665603ull;
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/kpi.yaml", dir);
+    if (stat(path, &st) == 0)
+        h = (h ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
+             (uint64_t)st.st_size) * 1099511628211ull;
+    snprintf(path, sizeof path, "%s/kpis", dir);
+    DIR *d = opendir(path);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        snprintf(path, sizeof path, "%s/kpis/%s", dir, e->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        uint64_t f = 1469598103934665603ull;
+        for (const char *c = e->d_name; *c; c++)
+            f = (f ^ (unsigned char)*c) * 1099511628211ull;
+        h += (f ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
+              (uint64_t)st.st_size) * 1099511628211ull; /* + : readdir's order does not count */
+    }
+    if (d)
+        closedir(d);
+    return h;
+}
+
+/* At most once a second: when the definition files changed, opens them; if they open cleanly
+ * the workers move to them (gen), else the last good ones keep serving and defs_error says
+ * why. */
+static void check_definitions(server *s)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+    if (pthread_mutex_trylock(&s->defs_mu) != 0)
+        return;
+    if (now - s->defs_checked >= 1) {
+        s->defs_checked = now;
+        uint64_t sig = defs_signature(s->o->workspace);
+        if (sig != s->defs_sig) {
+            s->defs_sig = sig;
+            char msg[1024];
+            kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+            if (ws) {
+                s->defs_error[0] = 0;
+                __atomic_add_fetch(&s->defs_gen, 1, __ATOMIC_SEQ_CST);
+                kpi_workspace_destroy(ws);
+            } else {
+                snprintf(s->defs_error, sizeof s->defs_error,
+                         "the definitions on disk do not load, the last good ones are served: %s",
+                         msg);
+            }
+        }
+    }
+    pthread_mutex_unlock(&s->defs_mu);
+}
+
+/* Moves worker w to the current definitions when they changed (a failed open keeps the old
+ * handle: the files changed again, and the next check will say so). */
+static void refresh_worker(server *s, worker *w)
+{
+    int64_t gen = __atomic_load_n(&s->defs_gen, __ATOMIC_SEQ_CST);
+    if (w->gen == gen)
+        return;
+    char msg[1024];
+    kpi_workspace *ws = thread_workspace(s, msg, sizeof msg);
+    if (!ws)
+        return;
+    kpi_workspace_destroy(w->ws);
+    w->ws = ws;
+    w->gen = gen;
+    kcache_clear(w->cache);
+}
+
+/* This thread's worker, made on first use and moved to new definitions; NULL with msg set
+ * when it cannot be. */
 static worker *thread_worker(server *s, char *msg, size_t cap)
 {
     worker *w = pthread_getspecific(s->ws_key);
-    if (w)
+    check_definitions(s);
+    if (w) {
+        refresh_worker(s, w);
         return w;
+    }
+    int64_t gen = __atomic_load_n(&s->defs_gen, __ATOMIC_SEQ_CST);
     kpi_workspace *ws = thread_workspace(s, msg, cap);
     if (!ws)
         return NULL;
@@ -77,6 +173,7 @@ static worker *thread_worker(server *s, char *msg, size_t cap)
         return NULL;
     }
     w->ws = ws;
+    w->gen = gen;
     pthread_setspecific(s->ws_key, w);
     return w;
 }
@@ -149,6 +246,12 @@ static bool authenticate(kpi_workspace *ws, struct MHD_Connection *conn, const c
 /* Queues out (taking its body) as the answer to conn. */
 static enum MHD_Result queue(struct MHD_Connection *conn, request_state *st, kresponse *out)
 {
+    static const char no_body[] = "{\"error\":\"out of memory\"}";
+    if (!out->body && (out->body = strdup(no_body))) { /* an answer, never a dropped line */
+        out->status = 500;
+        out->type = "application/json";
+        out->len = sizeof no_body - 1;
+    }
     if (!out->body)
         return MHD_NO;
     struct MHD_Response *r =
@@ -183,6 +286,10 @@ static const char *events_stream(const char *url, char *buf, size_t cap)
     return buf;
 }
 
+/* An upload's connection waits while its import catches up (the thread serves others). */
+static void pause_connection(void *conn) { MHD_suspend_connection(conn); }
+static void resume_connection(void *conn) { MHD_resume_connection(conn); }
+
 /* The first call of an upload: who, which stream, which format, how big; then the import
  * starts. False with out set when the request is refused before its body is read. */
 static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *conn,
@@ -201,27 +308,25 @@ static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *co
     bool known = false;
     for (size_t i = 0; i < kpi_stream_count(ws) && !known; i++) {
         kpi_stream_info si;
-        known = kpi_stream_info_get(ws, i, &si) == KPI_OK && !strcmp(si.name, stream);
+        known = kpi_stream_def_get(ws, i, &si) == KPI_OK && !strcmp(si.name, stream);
     }
     const char *type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     uint64_t max = s->o->max_body ? s->o->max_body : (uint64_t)1 << 30;
-    kpi_format format = KPI_FORMAT_CSV;
+    kpi_format format = kmedia_format(type);
     if (!known) {
         snprintf(msg, sizeof msg, "unknown stream '%.100s'", stream);
         kresponse_error(out, 404, msg);
     } else if (!kroute_may_ingest(&auth, stream)) {
         kresponse_error(out, 403, "this token may not write into this stream");
-    } else if (!type || (strncmp(type, "text/csv", 8) && strncmp(type, "application/x-ndjson", 20) &&
-                         strncmp(type, "application/jsonl", 17))) {
-        kresponse_error(out, 415, "send text/csv or application/x-ndjson");
+    } else if (format == KPI_FORMAT_AUTO) {
+        kresponse_error(out, 415, "send text/csv or application/x-ndjson (UTF-8)");
     } else if (len && strtoull(len, NULL, 10) > max) {
         snprintf(msg, sizeof msg, "body over the limit of %llu bytes", (unsigned long long)max);
         kresponse_error(out, 413, msg);
     } else {
-        if (strncmp(type, "text/csv", 8))
-            format = KPI_FORMAT_NDJSON;
-        if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format)))
+        if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format,
+                                         resume_connection, conn)))
             kresponse_error(out, 500, "cannot start the import");
     }
     return true;
@@ -237,22 +342,21 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
         if (st->received > max)
             st->too_big = true;
         if (!st->too_big)
-            kingest_write(st->ingest, upload, *upload_size);
+            kingest_write(st->ingest, upload, *upload_size, pause_connection, conn);
         *upload_size = 0;
         return MHD_YES;
     }
-    kresponse out = {0};
-    kingest_finish(st->ingest, st->too_big, &out);
-    st->ingest = NULL;
-    if (st->too_big) {
-        char msg[256];
-        free(out.body);
-        snprintf(msg, sizeof msg,
-                 "body over the limit of %llu bytes: the import stopped, keeping the whole"
-                 " batches committed before",
-                 (unsigned long long)max);
-        kresponse_error(&out, 413, msg);
+    if (!st->ended) { /* called again, resumed, once the import has finished */
+        st->ended = true;
+        if (kingest_end(st->ingest, st->too_big, pause_connection, conn))
+            return MHD_YES;
     }
+    kresponse out = {0};
+    char why[256];
+    snprintf(why, sizeof why, "body over the limit of %llu bytes: the import stopped",
+             (unsigned long long)max);
+    kingest_finish(st->ingest, st->too_big ? why : NULL, &out);
+    st->ingest = NULL;
     return queue(conn, st, &out);
 }
 
@@ -270,8 +374,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &st->t0);
         __atomic_add_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
-        snprintf(st->path, sizeof st->path, "%s", url);
-        snprintf(st->method, sizeof st->method, "%s", method);
+        ksafe_text(url, true, st->path, sizeof st->path);
+        ksafe_text(method, true, st->method, sizeof st->method);
         *con_cls = st;
         worker *wk = thread_worker(s, msg, sizeof msg);
         if (!wk) {
@@ -298,9 +402,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
                !cache_key(conn, url, &auth, key, sizeof key) ||
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
     } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
         if (out.status == 200)
             kcache_put(wk->cache, key, &out);
     }
@@ -318,7 +422,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!st)
         return;
     if (st->ingest) /* the client went away mid-upload: stop after the batch in flight */
-        kingest_finish(st->ingest, true, NULL);
+        kingest_finish(st->ingest, "the client went away", NULL);
     __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
     if (s->log) {
         struct timespec t1;
@@ -374,6 +478,33 @@ static bool parse_listen(const char *spec, struct sockaddr_storage *addr, sockle
     return true;
 }
 
+/* Is addr a loopback address (127.0.0.0/8, ::1, or 127.x mapped into IPv6)? */
+static bool is_loopback(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+    return addr->ss_family == AF_INET6 &&
+           (IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127));
+}
+
+/* A workspace without tokens answers anyone: on a non-loopback address only when asked to
+ * (--open). False, with the reason printed, when serving would expose it unasked. */
+static bool exposure_ok(const kserve_options *o, kpi_workspace *ws,
+                        const struct sockaddr_storage *addr, const char *listen)
+{
+    size_t tokens = 0;
+    if (o->open || is_loopback(addr) || (kpi_token_count(ws, &tokens) == KPI_OK && tokens > 0))
+        return true;
+    fprintf(stderr,
+            "kpi: serve: refusing to serve '%s' on '%s' without a token: anyone who can reach"
+            " it would read and write every KPI\n"
+            "kpi: serve: create one first ('kpi -w %s token create --role admin'), or pass"
+            " --open to serve it open on purpose\n",
+            o->workspace, listen, o->workspace);
+    return false;
+}
+
 /* A whole PEM file, NUL-terminated (libmicrohttpd takes certificates from memory). */
 static char *read_pem(const char *path)
 {
@@ -427,7 +558,10 @@ int kserve_run(const kserve_options *o)
         kpi_workspace_destroy(probe);
         return 1;
     }
+    bool exposed_ok = exposure_ok(o, probe, &addr, listen);
     kpi_workspace_destroy(probe);
+    if (!exposed_ok)
+        return 1;
     if (o->access_log && strcmp(o->access_log, "-") && !(s.log = fopen(o->access_log, "a"))) {
         fprintf(stderr, "kpi: serve: %s: %s\n", o->access_log, strerror(errno));
         return 1;
@@ -437,6 +571,8 @@ int kserve_run(const kserve_options *o)
     pthread_key_create(&s.ws_key, close_worker);
     pthread_mutex_init(&s.log_mu, NULL);
     pthread_mutex_init(&s.metrics.mu, NULL);
+    pthread_mutex_init(&s.defs_mu, NULL);
+    s.defs_sig = defs_signature(o->workspace);
 
     /* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below takes them */
     sigset_t sigs;
@@ -468,6 +604,7 @@ int kserve_run(const kserve_options *o)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
                      (cert ? MHD_USE_TLS : 0);
     /* the TLS options last: without a certificate they end the list early */
@@ -504,6 +641,7 @@ int kserve_run(const kserve_options *o)
     free(key);
     pthread_mutex_destroy(&s.log_mu);
     pthread_mutex_destroy(&s.metrics.mu);
+    pthread_mutex_destroy(&s.defs_mu);
     free(s.metrics.text);
     pthread_key_delete(s.ws_key);
     return code;

@@ -22,6 +22,7 @@ typedef struct kserve_options {
     uint64_t max_body;      /* largest request body in bytes (0: 1 GiB) */
     const char *tls_cert;   /* PEM certificate (chain) and key: HTTPS when both are given */
     const char *tls_key;
+    bool open;              /* serve a workspace without tokens on a non-loopback address */
 } kserve_options;
 
 /* Serves until SIGTERM or SIGINT, then finishes the requests in flight. Returns an exit code
@@ -58,9 +59,11 @@ typedef struct kauth {
 /* Does `path` need a token (everything but /healthz and the dashboard's files)? */
 bool kroute_protected(const char *path);
 
-/* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out. */
-void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *method,
-            const char *path, karg_fn arg, void *req, kresponse *out);
+/* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out.
+ * defs_error: why the definitions on disk are not the ones served ("" when they are), for
+ * /healthz. */
+void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char *defs_error,
+            const char *method, const char *path, karg_fn arg, void *req, kresponse *out);
 
 /* A file of the dashboard (web/, and uPlot from npm), compiled into the kpi tool by
  * tools/embed.c as build/gen/web_assets.c. */
@@ -75,8 +78,26 @@ extern const kasset kweb_assets[];
  * from kweb_assets (assets.c); false, leaving out alone, for any other path. */
 bool kassets_serve(const char *path, kresponse *out);
 
-/* A JSON error body {"error": msg} with status. */
+/* A JSON error body {"error": msg} with status; msg may hold any bytes (ksafe_text). */
 void kresponse_error(kresponse *out, unsigned status, const char *msg);
+
+/* ---- request text (http.c) ---- */
+
+/* Copies in (NUL-terminated, any bytes) into out as valid UTF-8: an invalid byte becomes the
+ * four characters \xHH; with log, also control characters, space, DEL and backslash, so that
+ * the text stays one field of one line. Stops before a piece that would not fit whole; returns
+ * the length written (out is always NUL-terminated when cap > 0). */
+size_t ksafe_text(const char *in, bool log, char *out, size_t cap);
+
+/* The import format of an upload's Content-Type: text/csv, application/x-ndjson or
+ * application/jsonl, in any case, with parameters (a charset must be UTF-8 or US-ASCII);
+ * KPI_FORMAT_AUTO for anything else (or NULL). */
+kpi_format kmedia_format(const char *content_type);
+
+/* The HTTP status of a library status: 404 for unknown names, 400 for bad requests, 413 for
+ * an import stopped at the size limit, 503 for a store that cannot write now (full disk,
+ * read-only or locked kpi.db), 500 otherwise. */
+unsigned kstatus_http(kpi_status st);
 
 /* The Prometheus text of the current period of every KPI (metrics.c), from the cache when it
  * is fresh; a malloc'd copy. NULL on failure, with the JSON error in *err_out. */
@@ -99,13 +120,21 @@ void kcache_put(kcache *c, const char *key, const kresponse *r);
 typedef struct kingest kingest;
 
 /* Starts importing a request body into stream (an import thread on its own workspace handle);
- * NULL when out of resources. */
-kingest *kingest_start(const char *dir, int64_t now_us, const char *stream, kpi_format format);
-/* Passes a chunk of the body on; false when the import has stopped (the rest is discarded). */
-bool kingest_write(kingest *g, const char *data, size_t n);
-/* Ends the body (cancel: stop after the batch in flight), waits for the import and, when out
- * is non-NULL, answers with its counts and first rejected rows; frees g. */
-void kingest_finish(kingest *g, bool cancel, kresponse *out);
+ * resume(resume_ctx) is how the import wakes a paused handler (from its own thread). NULL when
+ * out of resources. */
+kingest *kingest_start(const char *dir, int64_t now_us, const char *stream, kpi_format format,
+                       void (*resume)(void *ctx), void *resume_ctx);
+/* Passes a chunk of the body on without blocking (copied; dropped once the import stopped).
+ * True when the queue is full: pause(ctx) was called, and the import calls resume once it has
+ * read half. */
+bool kingest_write(kingest *g, const char *data, size_t n, void (*pause)(void *ctx), void *ctx);
+/* Ends the body (cancel: stop after the batch in flight). True when the import is still
+ * running: pause(ctx) was called, and resume comes when it has finished. */
+bool kingest_end(kingest *g, bool cancel, void (*pause)(void *ctx), void *ctx);
+/* Ends the body (why non-NULL: stop after the batch in flight, for that reason), waits for the
+ * import and, when out is non-NULL, answers with its counts and first rejected rows, or, when
+ * it stopped, with the reason and the rows stored before ("stored", "batches"); frees g. */
+void kingest_finish(kingest *g, const char *why, kresponse *out);
 
 /* May this caller write events into stream? */
 bool kroute_may_ingest(const kauth *auth, const char *stream);

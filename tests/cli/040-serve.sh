@@ -110,9 +110,11 @@ assert k["revenue"]["dimensions"] == ["region", "rep"]
 PY
 '
 
-expect "GET /api/v1/streams gives rows and times" '
+expect "GET /api/v1/streams gives rows and times, as kpi streams --format json" '
     get /api/v1/streams
-    grep -q "\"name\":\"orders\",\"kind\":\"events\",\"rows\":4" body
+    grep -q "\"name\": \"orders\", \"kind\": \"events\", \"fields\": 4, \"time\": \"at\", \"id\": null, \"rows\": 4" body
+    "$KPI" streams --format json > cli
+    cmp body cli
 '
 
 expect "bad requests get 4xx and a JSON error; the server keeps serving" '
