@@ -3,8 +3,9 @@
  * field's type; a row that fails goes to the reject file (with line, column, field, value and
  * reason) and never stops the import; good rows fill a batch that is committed to the store in
  * one transaction (by the writer thread, writer.c, while parsing goes on), so an interruption
- * leaves whole batches only. Memory is bounded by the reader's buffer and two batches, whatever
- * the input size.
+ * leaves whole batches only. Values are made canonical on the way: trimmed, text in NFC
+ * (text.c), numbers rounded half to even to their field's scale and counted. Memory is bounded
+ * by the reader's buffer and two batches, whatever the input size.
  */
 #include "import.h"
 #include "text.h"
@@ -130,6 +131,61 @@ static bool field_required(const kstream *s, size_t i)
     return s->fields[i].required || i == s->time_index || (s->id_field && i == s->id_index);
 }
 
+/* The error for a required field without a column: the header's names and the nearest one. */
+static kpi_status missing_column(run *r, const krecord *h, size_t i)
+{
+    const kfield *f = &r->s->fields[i];
+    char hint[128] = "";
+    kbuf all;
+    kbuf_init(&all, 4096);
+    for (size_t c = 0; c < h->nfields; c++)
+        kbuf_printf(&all, "%s'%.*s'", c ? ", " : "", (int)h->fields[c].n, h->fields[c].p);
+    /* suggest the nearest header name */
+    size_t best = SIZE_MAX, best_d = f->column[0] ? strlen(f->column) / 3 + 1 : 1;
+    for (size_t c = 0; c < h->nfields; c++) {
+        size_t d = kedit_distance(f->column, strlen(f->column), h->fields[c].p, h->fields[c].n,
+                                  best_d);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    if (best != SIZE_MAX)
+        snprintf(hint, sizeof hint, " (did you mean '%.*s'?)", (int)h->fields[best].n,
+                 h->fields[best].p);
+    kpi_status rc = kerr_set_at(
+        r->err, KPI_INPUT, r->name, h->line, 0,
+        "missing column '%s' for required field '%s' of stream '%s'%s; the header has %s%s",
+        f->column, f->name, r->s->name, hint, all.p ? all.p : "no columns",
+        i == r->s->time_index ? " (a file without a time column is imported as of a date:"
+                                " --as-of DATE)"
+                              : "");
+    kbuf_release(&all);
+    return rc;
+}
+
+/* The column of field i, in r->src[i] (-1: none); an error when it cannot be told or is not
+ * allowed (the time field's, in an import as of a date), or is required and missing. */
+static kpi_status map_field(run *r, const krecord *h, size_t i)
+{
+    const kfield *f = &r->s->fields[i];
+    bool stamped = r->as_of && i == r->s->time_index;
+    long first, other, c = r->src[i] = find_column(h, f->column, &first, &other);
+    if (c >= 0 && stamped)
+        return kerr_set_at(r->err, KPI_INPUT, r->name, h->line, h->fields[c].column,
+                           "the file has a column '%.*s' for the time field '%s' of stream "
+                           "'%s': an import as of a date is for files without one",
+                           (int)h->fields[c].n, h->fields[c].p, f->name, r->s->name);
+    if (c >= 0 || stamped)
+        return KPI_OK;
+    if (other >= 0)
+        return ambiguous_column(r, h, f, first, other);
+    if (field_required(r->s, i))
+        return missing_column(r, h, i);
+    warn(r, "no column '%s' for field '%s': its values will be empty", f->column, f->name);
+    return KPI_OK;
+}
+
 /* Maps CSV header columns to fields; a missing required column stops the import here. */
 static kpi_status map_header(run *r, const krecord *h)
 {
@@ -139,59 +195,9 @@ static kpi_status map_header(run *r, const krecord *h)
     if (!used)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     kpi_status rc = KPI_OK;
-    for (size_t i = 0; i < s->nfields && rc == KPI_OK; i++) {
-        const kfield *f = &s->fields[i];
-        long first, other;
-        r->src[i] = find_column(h, f->column, &first, &other);
-        if (r->src[i] >= 0 && r->as_of && i == s->time_index) {
-            rc = kerr_set_at(r->err, KPI_INPUT, r->name, h->line, h->fields[r->src[i]].column,
-                             "the file has a column '%.*s' for the time field '%s' of stream "
-                             "'%s': an import as of a date is for files without one",
-                             (int)h->fields[r->src[i]].n, h->fields[r->src[i]].p, f->name,
-                             s->name);
-            break;
-        }
-        if (r->src[i] >= 0) {
+    for (size_t i = 0; i < s->nfields && rc == KPI_OK; i++)
+        if ((rc = map_field(r, h, i)) == KPI_OK && r->src[i] >= 0)
             used[r->src[i]] = true;
-            continue;
-        }
-        if (other >= 0) {
-            rc = ambiguous_column(r, h, f, first, other);
-            break;
-        }
-        if (r->as_of && i == s->time_index)
-            continue;
-        if (!field_required(s, i)) {
-            warn(r, "no column '%s' for field '%s': its values will be empty", f->column, f->name);
-            continue;
-        }
-        char hint[128] = "";
-        kbuf all;
-        kbuf_init(&all, 4096);
-        for (size_t c = 0; c < h->nfields; c++)
-            kbuf_printf(&all, "%s'%.*s'", c ? ", " : "", (int)h->fields[c].n, h->fields[c].p);
-        /* suggest the nearest header name */
-        size_t best = SIZE_MAX, best_d = f->column[0] ? strlen(f->column) / 3 + 1 : 1;
-        for (size_t c = 0; c < h->nfields; c++) {
-            size_t d = kedit_distance(f->column, strlen(f->column), h->fields[c].p,
-                                      h->fields[c].n, best_d);
-            if (d < best_d) {
-                best_d = d;
-                best = c;
-            }
-        }
-        if (best != SIZE_MAX)
-            snprintf(hint, sizeof hint, " (did you mean '%.*s'?)", (int)h->fields[best].n,
-                     h->fields[best].p);
-        rc = kerr_set_at(r->err, KPI_INPUT, r->name, h->line, 0,
-                         "missing column '%s' for required field '%s' of stream '%s'%s;"
-                         " the header has %s%s",
-                         f->column, f->name, s->name, hint, all.p ? all.p : "no columns",
-                         i == s->time_index ? " (a file without a time column is imported"
-                                              " as of a date: kpi import --as-of DATE)"
-                                            : "");
-        kbuf_release(&all);
-    }
     if (rc == KPI_OK) {
         kbuf extra;
         kbuf_init(&extra, 4096);

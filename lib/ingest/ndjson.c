@@ -335,52 +335,51 @@ static void locate_values(kndjson *r, const char *p, size_t n)
  */
 static bool plain_number(const char *p, size_t n, char *out)
 {
+    enum { MAX_DIGITS = NUM_TEXT_MAX / 4, MAX_SHIFT = NUM_TEXT_MAX / 4 };
+    char digits[MAX_DIGITS];
     size_t i = 0, w = 0, nd = 0;
-    long point = 0; /* digits before the decimal point */
+    long point = 0; /* how many of the digits come before the decimal point */
     bool seen_point = false;
     if (i < n && p[i] == '-')
         out[w++] = p[i++];
-    char *d = out + NUM_TEXT_MAX / 2; /* the digits, gathered in the upper half first */
     for (; i < n && p[i] != 'e' && p[i] != 'E'; i++) {
         if (p[i] == '.') {
             seen_point = true;
-        } else {
-            if (nd == NUM_TEXT_MAX / 2 - 1)
-                return false;
-            d[nd++] = p[i];
-            point += !seen_point;
+            continue;
         }
+        if (nd == MAX_DIGITS)
+            return false;
+        digits[nd++] = p[i];
+        point += !seen_point;
     }
     if (i < n) { /* the exponent */
         bool neg = ++i < n && p[i] == '-';
         i += i < n && (p[i] == '-' || p[i] == '+');
         long e = 0;
         for (; i < n; i++)
-            if ((e = e * 10 + (p[i] - '0')) > NUM_TEXT_MAX)
+            if ((e = e * 10 + (p[i] - '0')) > MAX_SHIFT * 2)
                 return false;
         point += neg ? -e : e;
     }
-    if (point < -(long)(NUM_TEXT_MAX / 4) || point > (long)(NUM_TEXT_MAX / 4))
+    if (point < -MAX_SHIFT || point > MAX_SHIFT + MAX_DIGITS) /* 3 * NUM_TEXT_MAX / 4 at most */
         return false;
-    char tmp[NUM_TEXT_MAX / 2];
-    memcpy(tmp, d, nd);
     if (point <= 0) {
         out[w++] = '0';
         out[w++] = '.';
         for (long z = point; z < 0; z++)
             out[w++] = '0';
-        memcpy(out + w, tmp, nd);
+        memcpy(out + w, digits, nd);
         w += nd;
     } else if ((size_t)point >= nd) {
-        memcpy(out + w, tmp, nd);
+        memcpy(out + w, digits, nd);
         w += nd;
         for (size_t z = nd; z < (size_t)point; z++)
             out[w++] = '0';
     } else {
-        memcpy(out + w, tmp, (size_t)point);
+        memcpy(out + w, digits, (size_t)point);
         w += (size_t)point;
         out[w++] = '.';
-        memcpy(out + w, tmp + point, nd - (size_t)point);
+        memcpy(out + w, digits + point, nd - (size_t)point);
         w += nd - (size_t)point;
     }
     out[w] = '\0';
