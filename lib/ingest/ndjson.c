@@ -331,11 +331,13 @@ static void locate_values(kndjson *r, const char *p, size_t n)
 /*
  * Writes the JSON number p[0..n) (valid: jansson read it) as plain decimal text into out
  * (NUM_TEXT_MAX bytes): its digits as written, the point moved by the exponent ("-1.5e-5" ->
- * "-0.000015"). False when the plain form would not fit (an exponent in the hundreds).
+ * "-0.000015"). A number far below any scale becomes 0, or 0.000...1 when it is not zero, so
+ * that the import rounds it to 0 and counts it. False when the plain form would not fit (over
+ * 100 digits written, or a point moved past NUM_TEXT_MAX places).
  */
 static bool plain_number(const char *p, size_t n, char *out)
 {
-    enum { MAX_DIGITS = NUM_TEXT_MAX / 4, MAX_SHIFT = NUM_TEXT_MAX / 4 };
+    enum { MAX_DIGITS = NUM_TEXT_MAX / 4, MAX_SHIFT = 40 }; /* the text fits NUM_TEXT_MAX */
     char digits[MAX_DIGITS];
     size_t i = 0, w = 0, nd = 0;
     long point = 0; /* how many of the digits come before the decimal point */
@@ -357,12 +359,20 @@ static bool plain_number(const char *p, size_t n, char *out)
         i += i < n && (p[i] == '-' || p[i] == '+');
         long e = 0;
         for (; i < n; i++)
-            if ((e = e * 10 + (p[i] - '0')) > MAX_SHIFT * 2)
+            if ((e = e * 10 + (p[i] - '0')) > NUM_TEXT_MAX * 4)
                 return false;
         point += neg ? -e : e;
     }
-    if (point < -MAX_SHIFT || point > MAX_SHIFT + MAX_DIGITS) /* 3 * NUM_TEXT_MAX / 4 at most */
+    if (point > NUM_TEXT_MAX - 8)
         return false;
+    if (point < -MAX_SHIFT) { /* far below any scale: 0, or a 1 that tells rounding it was not */
+        bool zero = true;
+        for (size_t k = 0; k < nd; k++)
+            zero = zero && digits[k] == '0';
+        nd = 1;
+        digits[0] = zero ? '0' : '1';
+        point = -MAX_SHIFT;
+    }
     if (point <= 0) {
         out[w++] = '0';
         out[w++] = '.';

@@ -49,7 +49,7 @@ static size_t space_before(const unsigned char *p, size_t n)
     return 0;
 }
 
-kstr ktext_trim(kstr v)
+kstr ktext_trim_slow(kstr v)
 {
     const unsigned char *p = (const unsigned char *)v.p;
     size_t k;

@@ -11,9 +11,17 @@
  * v without the white space at its ends: ASCII space, tab, CR, LF, VT, FF, and the Unicode
  * White_Space characters beyond ASCII (U+0085, U+00A0 no-break space, U+1680, U+2000..U+200A,
  * U+2028, U+2029, U+202F, U+205F, U+3000). Safe on invalid UTF-8 (only whole white space
- * sequences are taken off). The result points into v.
+ * sequences are taken off). The result points into v. ktext_trim_slow is the whole work.
  */
-kstr ktext_trim(kstr v);
+kstr ktext_trim_slow(kstr v);
+
+/* Inline: nearly every value starts and ends with a printable ASCII byte, and is kept whole. */
+static inline kstr ktext_trim(kstr v)
+{
+    if (v.n && (unsigned char)(v.p[0] - 0x21) < 0x5E && (unsigned char)(v.p[v.n - 1] - 0x21) < 0x5E)
+        return v;
+    return ktext_trim_slow(v);
+}
 
 /* Scratch room for NFC conversions, reused from value to value. Zero it to initialise. */
 typedef struct ktext_nfc {
