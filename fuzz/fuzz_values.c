@@ -3,7 +3,8 @@
  * and custom formats), dates, exact decimals, integers and booleans, which read every field of
  * every imported row. Besides crashes and sanitizer reports it checks invariants, calling
  * abort() when one breaks: what is formatted parses back to the same value, a refusal always
- * says why, and the zone cache answers as a freshly opened zone would.
+ * says why, the zone cache answers as a freshly opened zone would, a rounded decimal is within
+ * half a unit of the exact one, and text trimmed and put in NFC stays so when done again.
  *
  * Input layout (the seed corpus is plain text in it):
  *   byte 0      control: (low 4 bits) % 10 = decimal scale; 0x10 = decimal comma (else point);
@@ -16,6 +17,7 @@
  * cache thereby sees inputs in arbitrary order.
  */
 #include "util/ktime.h"
+#include "ingest/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,6 +148,33 @@ static void check_decimal_round_trip(int64_t v, int scale)
     }
 }
 
+/* Trimming and NFC are idempotent, and the NFC of valid UTF-8 is valid UTF-8. */
+static void fuzz_text(kstr v)
+{
+    static ktext_nfc t; /* kept between calls, as the import keeps it between values */
+    kstr a = ktext_trim(v);
+    CHECK(a.p >= v.p && a.p + a.n <= v.p + v.n);
+    kstr b = ktext_trim(a);
+    CHECK(b.p == a.p && b.n == a.n);
+    unsigned seen;
+    if (kutf8_scan(a.p, a.n, &seen) != a.n || (seen & KUTF8_NUL))
+        return;
+    char why[160] = "";
+    kstr nfc;
+    if (!ktext_to_nfc(&t, a, &nfc, why, sizeof why))
+        return;
+    CHECK(kutf8_valid_prefix(nfc.p, nfc.n) == nfc.n);
+    if (!(seen & KUTF8_MARKS))
+        CHECK(nfc.p == a.p && nfc.n == a.n); /* below U+0300 everything is NFC already */
+    char *copy = malloc(nfc.n + 1);
+    CHECK(copy);
+    memcpy(copy, nfc.p, nfc.n);
+    kstr again;
+    CHECK(ktext_to_nfc(&t, (kstr){copy, nfc.n}, &again, why, sizeof why));
+    CHECK(again.n == nfc.n && memcmp(again.p, copy, nfc.n) == 0);
+    free(copy);
+}
+
 static void fuzz_numbers(kstr v, char sep, int scale)
 {
     char why[160] = "";
@@ -157,6 +186,25 @@ static void fuzz_numbers(kstr v, char sep, int scale)
         /* the same value at one more decimal place is ten times the integer, or too big */
         if (scale < 9 && kdecimal_parse(v, sep, scale + 1, &wider, why, sizeof why))
             CHECK(wider / 10 == dec && wider % 10 == 0);
+    }
+    /* rounding: what parses exactly parses the same; otherwise within half a unit of the value
+     * read at scale 9 (when that one is exact), and a tie goes to the even neighbour */
+    int64_t r = 0, exact = 0;
+    bool rounded = false;
+    bool ok_r = kdecimal_parse_rounded(v, sep, scale, &r, &rounded, why, sizeof why);
+    check_why(ok_r, why);
+    if (ok)
+        CHECK(ok_r && r == dec && !rounded);
+    if (ok_r && scale < 9 && kdecimal_parse(v, sep, 9, &exact, why, sizeof why)) {
+        int64_t unit = 1;
+        for (int k = scale; k < 9; k++)
+            unit *= 10;
+        int64_t step = r - exact / unit; /* 0, or 1 away from the cut toward rounding */
+        CHECK(step >= -1 && step <= 1);
+        int64_t diff = step * unit - exact % unit, half = unit / 2;
+        CHECK(diff <= half && diff >= -half);
+        CHECK(diff != half && diff != -half ? true : r % 2 == 0);
+        CHECK(rounded == (diff != 0));
     }
     bool ok_int = kinteger_parse(v, sep, &integer, why, sizeof why);
     check_why(ok_int, why);
@@ -193,5 +241,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_times(value, has_fmt ? fmt : NULL, control & 0x20);
     fuzz_dates(value);
     fuzz_numbers(value, control & 0x10 ? ',' : '.', (control & 15) % 10);
+    fuzz_text(value);
     return 0;
 }

@@ -192,10 +192,14 @@ typedef struct kpi_import_options {
     void *ctx;                  /* passed to progress and warning */
     volatile int *cancel;       /* optional: set non-zero (e.g. from SIGINT) to stop after the
                                    batch in flight is rolled back */
-    /* optional: told of each rejected row (as it goes to the reject file); value is cut to
-     * 200 bytes. */
+    /* optional: told of each rejected row (as it goes to the reject file); value and reason
+     * are valid UTF-8 (bytes that are not show as \xNN), the value cut to 200 bytes. */
     void (*rejected)(void *ctx, unsigned long line, unsigned long column, const char *field,
                      const char *value, const char *reason);
+    /* optional: "YYYY-MM-DD" (or an ISO time) stamped into the time field of every row, for
+     * files without a column for it (a monthly export is a snapshot as of its date); a file
+     * that has the column is refused. */
+    const char *as_of;
 } kpi_import_options;
 
 typedef struct kpi_import_result {
@@ -203,6 +207,8 @@ typedef struct kpi_import_result {
     uint64_t rejected;   /* rows written to the reject file */
     uint64_t duplicates; /* rows whose id was already stored (or repeated in the input) */
     uint64_t batches;    /* transactions committed */
+    uint64_t rounded;    /* values of accepted rows rounded to their field's scale */
+    int rounded_scale;   /* that scale when every rounded field has the same one, else -1 */
     char rejects_path[1024]; /* "" when nothing was rejected */
 } kpi_import_result;
 

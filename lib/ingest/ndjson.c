@@ -4,10 +4,12 @@
  *
  * Lines come from the shared input layer (so encodings, the BOM and the line-length cap behave
  * as for CSV) and are parsed with jansson. Values are handed over as text the import can type
- * like a CSV cell: strings unescaped, numbers as exact decimal text (never an exponent), booleans
- * as "true"/"false". Anything the import could not store faithfully (a nested value, a number
- * with more precision than 15 digits, a malformed line) comes back as a record with rec->error,
- * so one bad line is one rejected row and never stops the import.
+ * like a CSV cell: strings unescaped, numbers as the digits the line holds (an exponent turned
+ * into plain decimal text by moving the point: never through a double, so 0.30000000000000004
+ * reaches the import as written, and the field's scale and rounding apply to it as to a CSV
+ * cell), booleans as "true"/"false". Anything the import could not store faithfully (a nested
+ * value, a malformed line) comes back as a record with rec->error, so one bad line is one
+ * rejected row and never stops the import.
  *
  * Columns: a field's column is the 1-based byte position of its value in the line (found by a
  * light scan of the top-level object after jansson accepted it); an invalid line's error_column
@@ -17,13 +19,12 @@
 #include "input.h"
 
 #include <jansson.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_EXTRA_KEYS 1000 /* distinct extra keys remembered (and so reported) at most */
-#define NUM_TEXT_MAX 400    /* the longest plain-decimal double ("0.000...", 1e-308) fits */
+#define NUM_TEXT_MAX 400    /* the longest plain decimal text a number with an exponent becomes */
 
 /* A set of strings with their insertion index: open addressing over FNV-1a hashes. */
 typedef struct strset {
@@ -44,10 +45,11 @@ struct kndjson {
     size_t extra_reported;
     unsigned long line; /* physical line of the next line */
     json_t *root;       /* the current line's document: its strings are the field values */
+    const char *line_p; /* the current line, where numbers are read as written */
+    size_t line_n;
     kfield_val *out;
     size_t *text_off; /* per wanted key: offset of its formatted number in text, or SIZE_MAX */
     kbuf text;
-    locale_t c_locale; /* numbers are formatted and parsed in the C locale whatever the app's */
     char err_msg[512];
 };
 
@@ -159,7 +161,6 @@ kpi_status kndjson_create(kpi_read_fn read, void *ctx, kencoding enc, const char
             goto nomem;
         r->key_idx[i] = k;
     }
-    r->c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     *out = r;
     return KPI_OK;
 nomem:
@@ -178,8 +179,6 @@ void kndjson_destroy(kndjson *r)
     strset_release(&r->extra);
     json_decref(r->root);
     kbuf_release(&r->text);
-    if (r->c_locale)
-        freelocale(r->c_locale);
     free(r->key_idx);
     free(r->key_first);
     free(r->value_pos);
@@ -330,33 +329,54 @@ static void locate_values(kndjson *r, const char *p, size_t n)
 /* ---- values ---------------------------------------------------------------------------- */
 
 /*
- * Rewrites "%g"-style text with an exponent ("-1.5e-05") as plain decimal ("-0.000015").
- * out has room for NUM_TEXT_MAX bytes.
+ * Writes the JSON number p[0..n) (valid: jansson read it) as plain decimal text into out
+ * (NUM_TEXT_MAX bytes): its digits as written, the point moved by the exponent ("-1.5e-5" ->
+ * "-0.000015"). A number far below any scale becomes 0, or 0.000...1 when it is not zero, so
+ * that the import rounds it to 0 and counts it. False when the plain form would not fit (over
+ * 100 digits written, or a point moved past NUM_TEXT_MAX places).
  */
-static void plain_decimal(const char *g, char *out)
+static bool plain_number(const char *p, size_t n, char *out)
 {
-    char digits[32];
-    size_t nd = 0, w = 0;
-    int point = 0; /* digits before the decimal point in g */
+    enum { MAX_DIGITS = NUM_TEXT_MAX / 4, MAX_SHIFT = 40 }; /* the text fits NUM_TEXT_MAX */
+    char digits[MAX_DIGITS];
+    size_t i = 0, w = 0, nd = 0;
+    long point = 0; /* how many of the digits come before the decimal point */
     bool seen_point = false;
-    if (*g == '-')
-        out[w++] = *g++;
-    for (; *g && *g != 'e'; g++) {
-        if (*g >= '0' && *g <= '9') {
-            if (nd < sizeof digits)
-                digits[nd++] = *g;
-            if (!seen_point)
-                point++;
-        } else {
-            seen_point = true; /* the decimal point, whatever character the locale made it */
+    if (i < n && p[i] == '-')
+        out[w++] = p[i++];
+    for (; i < n && p[i] != 'e' && p[i] != 'E'; i++) {
+        if (p[i] == '.') {
+            seen_point = true;
+            continue;
         }
+        if (nd == MAX_DIGITS)
+            return false;
+        digits[nd++] = p[i];
+        point += !seen_point;
     }
-    if (*g == 'e')
-        point += atoi(g + 1);
+    if (i < n) { /* the exponent */
+        bool neg = ++i < n && p[i] == '-';
+        i += i < n && (p[i] == '-' || p[i] == '+');
+        long e = 0;
+        for (; i < n; i++)
+            if ((e = e * 10 + (p[i] - '0')) > NUM_TEXT_MAX * 4)
+                return false;
+        point += neg ? -e : e;
+    }
+    if (point > NUM_TEXT_MAX - 8)
+        return false;
+    if (point < -MAX_SHIFT) { /* far below any scale: 0, or a 1 that tells rounding it was not */
+        bool zero = true;
+        for (size_t k = 0; k < nd; k++)
+            zero = zero && digits[k] == '0';
+        nd = 1;
+        digits[0] = zero ? '0' : '1';
+        point = -MAX_SHIFT;
+    }
     if (point <= 0) {
         out[w++] = '0';
         out[w++] = '.';
-        for (int z = point; z < 0; z++)
+        for (long z = point; z < 0; z++)
             out[w++] = '0';
         memcpy(out + w, digits, nd);
         w += nd;
@@ -373,23 +393,7 @@ static void plain_decimal(const char *g, char *out)
         w += nd - (size_t)point;
     }
     out[w] = '\0';
-}
-
-/*
- * Formats a JSON real as exact plain decimal text when at most 15 significant digits give the
- * same double; returns false otherwise (the value would not survive as text).
- */
-static bool format_real(kndjson *r, double d, char *out)
-{
-    char g[40];
-    locale_t old = r->c_locale ? uselocale(r->c_locale) : (locale_t)0;
-    snprintf(g, sizeof g, "%.15g", d);
-    bool exact = strtod(g, NULL) == d;
-    if (old)
-        uselocale(old);
-    if (exact)
-        plain_decimal(g, out);
-    return exact;
+    return true;
 }
 
 /* Sets the record's error (the first one only). */
@@ -407,36 +411,50 @@ static void refuse(kndjson *r, krecord *rec, const char *key, unsigned long colu
     rec->error = r->err_msg;
     rec->error_column = column ? column : 1;
     rec->error_key = key;
+    if (key && column && column <= r->line_n) { /* the refused value, for the reject file */
+        rec->error_value = r->line_p + column - 1;
+        rec->error_value_n = skip_value(r->line_p, r->line_n, column - 1) - (column - 1);
+    }
 }
 
 /* Appends a number's text to r->text and notes where it starts. */
-static bool keep_text(kndjson *r, size_t i, const char *s)
+static bool keep_text(kndjson *r, size_t i, const char *s, size_t n)
 {
     r->text_off[i] = r->text.n;
-    return kbuf_append(&r->text, s, strlen(s) + 1);
+    return kbuf_append(&r->text, s, n) && kbuf_appendc(&r->text, '\0');
+}
+
+/* The number of field i as written in the line, at column `column` (its value's position). */
+static bool take_number(kndjson *r, krecord *rec, size_t i, const char *key, unsigned long column)
+{
+    const char *p = r->line_p + column - 1;
+    size_t n = 0;
+    while (column - 1 + n < r->line_n && p[n] && strchr("+-.0123456789eE", p[n]))
+        n++;
+    if (!memchr(p, 'e', n) && !memchr(p, 'E', n))
+        return keep_text(r, i, p, n);
+    char num[NUM_TEXT_MAX];
+    if (plain_number(p, n, num))
+        return keep_text(r, i, num, strlen(num));
+    refuse(r, rec, key, column, "number %.*s is out of range", (int)(n < 40 ? n : 40), p);
+    r->out[i].column = 0;
+    return true;
 }
 
 /* Fills field i from the value v of key `key`. Returns false when out of memory. */
 static bool take_value(kndjson *r, krecord *rec, size_t i, const char *key, json_t *v)
 {
     kfield_val *f = &r->out[i];
-    char num[NUM_TEXT_MAX];
     switch (json_typeof(v)) {
     case JSON_STRING:
         f->p = json_string_value(v);
         f->n = json_string_length(v);
         return true;
     case JSON_INTEGER:
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return keep_text(r, i, num);
     case JSON_REAL:
-        if (format_real(r, json_real_value(v), num))
-            return keep_text(r, i, num);
-        locale_t old = r->c_locale ? uselocale(r->c_locale) : (locale_t)0;
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        if (old)
-            uselocale(old);
-        refuse(r, rec, key, f->column, "number %s has more than 15 significant digits", num);
+        if (f->column) /* always: jansson accepted the line, so the scan found the value */
+            return take_number(r, rec, i, key, f->column);
+        refuse(r, rec, key, 1, "cannot find the number of key '%s' in the line", key);
         break;
     case JSON_TRUE:
     case JSON_FALSE:
@@ -496,7 +514,11 @@ static const char *json_type_name(const json_t *v)
 static int parse_line(kndjson *r, const char *p, size_t n, krecord *rec, kpi_error *err)
 {
     json_error_t je;
-    r->root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+    r->line_p = p;
+    r->line_n = n;
+    /* integers as reals: a big one is then no error, as its digits are read from the line */
+    r->root = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
+                         &je);
     if (!r->root) {
         refuse(r, rec, NULL, je.column > 0 ? (unsigned long)je.column : 1, "invalid json: %s",
                je.text);

@@ -24,8 +24,8 @@ typedef struct kfield {
     const char *timezone; /* time only: zone of values without an offset; NULL: workspace's */
     char decimal;         /* number/integer: '.' (default) or ',' */
     int scale;            /* number only: stored digits after the point, 0..9; default 4 */
-    bool round;           /* number only: round extra decimals (half away from zero) instead of
-                             rejecting the row, for exports with float noise (1.2300000000001) */
+    bool round;           /* number only: round extra decimals half to even (the default), for
+                             exports with float noise (1.2300000000001); false rejects the row */
     bool required;        /* empty values are rejected (implied for the time and id fields) */
     kloc loc;
 } kfield;

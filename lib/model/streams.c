@@ -158,6 +158,7 @@ static kpi_status load_field(kyctx *c, const kstream *s, const kynode *k, const 
     f->loc = ky_loc(c, k);
     f->decimal = '.';
     f->scale = DEFAULT_SCALE;
+    f->round = true;
     nodes->column = k;
     nodes->required = NULL;
 

@@ -87,10 +87,11 @@ bool kdate_parse(kstr s, const char *fmt, int64_t *days, char *why, size_t cap);
  */
 bool kdecimal_parse(kstr s, char decimal_sep, int scale, int64_t *out, char *why, size_t cap);
 
-/* Like kdecimal_parse, but more fractional digits than scale are rounded half away from zero
- * instead of refused. */
-bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, char *why,
-                            size_t cap);
+/* Like kdecimal_parse, but more fractional digits than scale are rounded half to even (the
+ * unbiased rounding of IEEE 754 and of accounting: 0.00125 -> 0.0012, 0.00135 -> 0.0014)
+ * instead of refused; *rounded (may be NULL) says whether a non-zero digit was dropped. */
+bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, bool *rounded,
+                            char *why, size_t cap);
 
 /* Parses an integer (sign, digits, optional grouping as above). */
 bool kinteger_parse(kstr s, char decimal_sep, int64_t *out, char *why, size_t cap);

@@ -21,6 +21,8 @@ typedef struct nscan {
     uint64_t int_mag; /* the integer digits' value (meaningless when too_big) */
     uint64_t frac;    /* the first `scale` fractional digits, as an integer */
     int frac_digits;  /* how many of them were given (the rest are zeros) */
+    int dropped;      /* the first digit past `scale`, or -1 when there is none */
+    bool sticky;      /* a non-zero digit after that one */
     bool negative, too_big;
 } nscan;
 
@@ -104,20 +106,35 @@ static nerr scan_integer(const char *p, size_t n, size_t *i, char other, nscan *
     return N_OK;
 }
 
-/* The digits after the decimal separator: the first `scale` kept, any others must be 0. */
+/*
+ * The digits after the decimal separator: the first `scale` kept; of the others, the first is
+ * kept in sc->dropped and any non-zero one after it sets sc->sticky (what rounding needs).
+ * N_PLACES when a dropped digit is not 0.
+ */
 static nerr scan_fraction(const char *p, size_t n, size_t *i, int scale, nscan *sc, size_t *ndigits)
 {
     bool excess = false;
     while (*i < n && p[*i] >= '0' && p[*i] <= '9') {
+        int d = p[*i] - '0';
         if (sc->frac_digits < scale)
-            sc->frac = sc->frac * 10 + (uint64_t)(p[*i] - '0');
-        else if (p[*i] != '0')
-            excess = true;
+            sc->frac = sc->frac * 10 + (uint64_t)d;
+        else if (sc->dropped < 0)
+            sc->dropped = d;
+        else if (d)
+            sc->sticky = true;
+        excess = excess || (sc->frac_digits == scale && d);
         sc->frac_digits += sc->frac_digits < scale;
         (*ndigits)++;
         (*i)++;
     }
     return excess ? N_PLACES : N_OK;
+}
+
+/* Whether the magnitude v, cut at the scale, goes up one unit: half to even, on the first
+ * dropped digit and whether any digit after it is not zero. */
+static bool round_up(uint64_t v, const nscan *sc)
+{
+    return sc->dropped > 5 || (sc->dropped == 5 && (sc->sticky || (v & 1)));
 }
 
 /*
@@ -154,12 +171,19 @@ static bool scan_simple(const char *p, size_t n, char decimal_sep, int scale, in
     return true;
 }
 
-/* Scans [sign] digits [sep digits] and checks it fits; *out is the scaled value. */
-static nerr scan_number(kstr s, char decimal_sep, int scale, int64_t *out)
+/*
+ * Scans [sign] digits [sep digits] and checks it fits; *out is the scaled value. With `round`,
+ * digits past the scale are rounded half to even instead of refused, and *rounded (when given)
+ * tells whether a non-zero digit was dropped.
+ */
+static nerr scan_number(kstr s, char decimal_sep, int scale, bool round, int64_t *out,
+                        bool *rounded)
 {
+    if (rounded)
+        *rounded = false;
     if (s.n && scan_simple(s.p, s.n, decimal_sep, scale, out))
         return N_OK;
-    nscan sc = {0};
+    nscan sc = {.dropped = -1};
     const char *p = s.p;
     size_t n = s.n, i = 0, ndigits = 0;
     char other = decimal_sep == '.' ? ',' : '.';
@@ -177,13 +201,16 @@ static nerr scan_number(kstr s, char decimal_sep, int scale, int64_t *out)
         return N_SYNTAX;
     if (i < n)
         return (p[i] == 'e' || p[i] == 'E') ? N_EXPONENT : N_SYNTAX;
-    if (places != N_OK)
+    if (places != N_OK && !round)
         return places;
     uint64_t limit = sc.negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v;
     uint64_t frac = sc.frac * POW10[scale - sc.frac_digits];
     if (sc.too_big || __builtin_mul_overflow(sc.int_mag, POW10[scale], &v) ||
-        __builtin_add_overflow(v, frac, &v) || v > limit)
+        __builtin_add_overflow(v, frac, &v) ||
+        (round && round_up(v, &sc) && __builtin_add_overflow(v, 1, &v)) || v > limit)
         return N_RANGE;
+    if (rounded)
+        *rounded = places != N_OK;
     *out = sc.negative ? (int64_t)(0 - v) : (int64_t)v;
     return N_OK;
 }
@@ -194,7 +221,7 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
 {
     char ex[32], lim[32];
     int64_t ignored;
-    nerr alt = scan_number(s, decimal_sep == '.' ? ',' : '.', 9, &ignored);
+    nerr alt = scan_number(s, decimal_sep == '.' ? ',' : '.', 9, false, &ignored, NULL);
     bool other_fits = alt == N_OK || alt == N_RANGE || alt == N_PLACES;
     kexcerpt(s, ex);
     if ((e == N_SYNTAX || e == N_GROUPING) && other_fits)
@@ -211,8 +238,7 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
         if (integer)
             return kwhy(why, cap, "not an integer '%s'", ex);
         return kwhy(why, cap,
-                    "more than %d decimal places (raise the field's scale, or set round: true)",
-                    scale);
+                    "more than %d decimal places (raise the field's scale)", scale);
     case N_RANGE:
         kdecimal_format(INT64_MAX, scale, true, lim, sizeof lim);
         return kwhy(why, cap, "number '%s' out of range (at most %s)", ex, lim);
@@ -221,8 +247,8 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
     }
 }
 
-static bool parse(kstr s, char decimal_sep, int scale, bool integer, int64_t *out, char *why,
-                  size_t cap)
+static bool parse(kstr s, char decimal_sep, int scale, bool integer, bool round, int64_t *out,
+                  bool *rounded, char *why, size_t cap)
 {
     if (decimal_sep != '.' && decimal_sep != ',')
         return kwhy(why, cap, "invalid decimal separator '%c'", decimal_sep);
@@ -231,19 +257,25 @@ static bool parse(kstr s, char decimal_sep, int scale, bool integer, int64_t *ou
     s = kstr_trim(s);
     if (s.n == 0)
         return kwhy(why, cap, "empty value");
-    nerr e = scan_number(s, decimal_sep, scale, out);
+    nerr e = scan_number(s, decimal_sep, scale, round, out, rounded);
     return e == N_OK ? true : explain(e, s, decimal_sep, scale, integer, why, cap);
 }
 
 bool kdecimal_parse(kstr s, char decimal_sep, int scale, int64_t *out, char *why, size_t cap)
 {
-    return parse(s, decimal_sep, scale, false, out, why, cap);
+    return parse(s, decimal_sep, scale, false, false, out, NULL, why, cap);
+}
+
+bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, bool *rounded,
+                            char *why, size_t cap)
+{
+    return parse(s, decimal_sep, scale, false, true, out, rounded, why, cap);
 }
 
 /* An integer is a decimal at scale 0: "1.000" (with '.' decimal) is 1, "1.5" is refused. */
 bool kinteger_parse(kstr s, char decimal_sep, int64_t *out, char *why, size_t cap)
 {
-    return parse(s, decimal_sep, 0, true, out, why, cap);
+    return parse(s, decimal_sep, 0, true, false, out, NULL, why, cap);
 }
 
 bool kbool_parse(kstr s, bool *out, char *why, size_t cap)
@@ -296,29 +328,4 @@ size_t kdecimal_format(int64_t v, int scale, bool keep_zeros, char *buf, size_t 
         buf[i] = tmp[n - 1 - i];
     buf[len] = '\0';
     return len;
-}
-
-bool kdecimal_parse_rounded(kstr s, char decimal_sep, int scale, int64_t *out, char *why,
-                            size_t cap)
-{
-    if (scale < 0 || scale > 9 || (decimal_sep != '.' && decimal_sep != ','))
-        return parse(s, decimal_sep, scale, false, out, why, cap);
-    kstr t = kstr_trim(s);
-    const char *sep = t.n ? memchr(t.p, decimal_sep, t.n) : NULL;
-    size_t keep = sep ? (size_t)(sep - t.p) + 1 + (size_t)scale : t.n;
-    if (!sep || keep >= t.n)
-        return parse(s, decimal_sep, scale, false, out, why, cap);
-    /* the first dropped digit decides; every dropped character must be a digit */
-    for (size_t i = keep; i < t.n; i++)
-        if (t.p[i] < '0' || t.p[i] > '9')
-            return parse(s, decimal_sep, scale, false, out, why, cap);
-    if (!parse((kstr){t.p, keep}, decimal_sep, scale, false, out, why, cap))
-        return false;
-    if (t.p[keep] >= '5') {
-        bool negative = t.p[0] == '-';
-        if (negative ? *out == INT64_MIN : *out == INT64_MAX)
-            return kwhy(why, cap, "number out of range");
-        *out += negative ? -1 : 1;
-    }
-    return true;
 }

@@ -109,6 +109,47 @@ size_t kutf8_valid_prefix(const char *p, size_t n)
     }
 }
 
+/* The offset of the first byte that is >= 0x80 or NUL in s[i..n), or n: eight bytes at a time
+ * (a byte is caught by the high bit of itself or, when it is 0, of itself minus one). */
+static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
+{
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | (w - UINT64_C(0x0101010101010101))) & ASCII_MASK)
+            break;
+        i += 8;
+    }
+    while (i < n && s[i] < 0x80 && s[i])
+        i++;
+    return i;
+}
+
+size_t kutf8_scan(const char *p, size_t n, unsigned *seen)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    unsigned f = 0;
+    for (;;) {
+        i = skip_plain(s, i, n);
+        if (i == n)
+            break;
+        if (!s[i]) {
+            f |= KUTF8_NUL;
+            i++;
+            continue;
+        }
+        size_t len = utf8_sequence(s + i, n - i);
+        if (!len)
+            break;
+        if (s[i] >= 0xCC) /* U+0300 is CC 80 */
+            f |= KUTF8_MARKS;
+        i += len;
+    }
+    *seen = f;
+    return i;
+}
+
 /* ---- transcoding ----------------------------------------------------------------------- */
 
 /*

@@ -134,6 +134,17 @@ const char *kencoding_name(kencoding enc);
  */
 size_t kutf8_valid_prefix(const char *p, size_t n);
 
+/* What kutf8_scan saw in the valid prefix. */
+enum {
+    KUTF8_NUL = 1,  /* a NUL byte */
+    KUTF8_MARKS = 2 /* a code point from U+0300 on: the text may not be in NFC (every code
+                       point below U+0300 is NFC whatever surrounds it) */
+};
+
+/* Like kutf8_valid_prefix, also telling (in *seen, KUTF8_* bits) what the valid prefix holds;
+ * as fast as the plain check on ASCII. */
+size_t kutf8_scan(const char *p, size_t n, unsigned *seen);
+
 /*
  * Converts n bytes of latin1 or windows-1252 text to UTF-8 into out (which must have room for
  * 3 * n bytes) and returns the number of bytes written. Every input byte maps to a code point:

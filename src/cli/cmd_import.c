@@ -66,6 +66,14 @@ static void print_summary(const char *label, const kpi_import_result *r)
     printf("%s: %s accepted, %s rejected, %s duplicates\n", label,
            cli_count(r->accepted, a, sizeof a), cli_count(r->rejected, j, sizeof j),
            cli_count(r->duplicates, d, sizeof d));
+    if (r->rounded) {
+        char n[32], scale[32] = "their fields' scales";
+        if (r->rounded_scale >= 0)
+            snprintf(scale, sizeof scale, "%d decimal%s", r->rounded_scale,
+                     r->rounded_scale == 1 ? "" : "s");
+        printf("  %s value%s rounded to %s (round: false on a field rejects them instead)\n",
+               cli_count(r->rounded, n, sizeof n), r->rounded == 1 ? "" : "s", scale);
+    }
     if (r->rejects_path[0])
         printf("  rejected rows (with line, field, value and reason): %s\n", r->rejects_path);
 }
@@ -93,6 +101,10 @@ int cmd_import(cli *c, int argc, char **argv)
             if (!v)
                 code = cli_usage("import", "--rejects takes a file name");
             opts.rejects_path = v;
+        } else if (cli_opt_value(argc, argv, &i, "--as-of", &v)) {
+            if (!v)
+                code = cli_usage("import", "--as-of takes a date (YYYY-MM-DD)");
+            opts.as_of = v;
         } else if (cli_opt_value(argc, argv, &i, "--batch", &v)) {
             char *end;
             long n = v ? strtol(v, &end, 10) : 0;

@@ -16,7 +16,8 @@ const cli_command cli_commands[] = {
      "kpis/<department>.yaml per department with its KPIs and stream schemas.\n"
      "Refuses when DIR already holds a kpi.yaml.\n"},
     {"import", cmd_import, "load events from CSV or NDJSON files into a stream",
-     "kpi import STREAM FILE... [--format csv|ndjson] [--rejects FILE] [--batch N] [--quiet]",
+     "kpi import STREAM FILE... [--format csv|ndjson] [--rejects FILE] [--as-of DATE]\n"
+     "           [--batch N] [--quiet]",
      "Loads each FILE (- reads standard input) into STREAM. Columns are matched to fields by\n"
      "name (a field's `column:`), in any order; extra columns are ignored with a warning, and\n"
      "a missing required column stops the import before any row is loaded.\n"
@@ -26,6 +27,8 @@ const cli_command cli_commands[] = {
      "stored count as duplicates, so importing a file again adds nothing.\n"
      "  --format F     csv or ndjson (default: .ndjson/.jsonl/.json files are NDJSON, else CSV)\n"
      "  --rejects FILE where rejected rows go (default: <workspace>/rejects/STREAM-TIME.csv)\n"
+     "  --as-of DATE   stamp DATE into the time field of every row, for a file without a\n"
+     "                 column for it (a monthly export of customers is a snapshot)\n"
      "  --quiet        no progress bar and no warnings\n"
      "Exit status: 0 when every row was accepted, 3 when rows were rejected, 1 when the\n"
      "import failed, 2 for a usage or definition error.\n"},

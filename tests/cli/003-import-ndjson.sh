@@ -10,7 +10,7 @@ streams:
     fields:
       id: integer
       opened: time
-      minutes: {type: number, scale: 2}
+      minutes: {type: number, scale: 2, round: false}
       agent: {type: text, column: agentName}
       solved: bool
 YAML

@@ -515,7 +515,7 @@ static void binding_errors(void)
         "invalid time '2026-13-01' for time field 'ordered_at': month 13 out of range");
     ERR("count(orders where cost = 1.123)", 40,
         "invalid number '1.123' for number field 'cost': more than 2 decimal places (raise the "
-        "field's scale, or set round: true)");
+        "field's scale)");
     ERR("count(orders where quantity in (1, 1.5))", 49,
         "not an integer '1.5' for integer field 'quantity'");
     ERR("conversion(leads, customer, on: email)", 32,

@@ -173,8 +173,7 @@ static void test_scales(void)
         int64_t v;
         CHECK(!kdecimal_parse(kstr_c(s), '.', scale, &v, why, sizeof why));
         char want[80];
-        snprintf(want, sizeof want,
-                 "more than %d decimal places (raise the field's scale, or set round: true)",
+        snprintf(want, sizeof want, "more than %d decimal places (raise the field's scale)",
                  scale);
         CHECK_STR(why, want);
         if (scale > 0) {
@@ -183,8 +182,7 @@ static void test_scales(void)
         }
     }
     expect_dec("1.50000", '.', 4, 15000);
-    expect_dec_refused("1.23456", '.', 4,
-                       "more than 4 decimal places (raise the field's scale, or set round: true)");
+    expect_dec_refused("1.23456", '.', 4, "more than 4 decimal places (raise the field's scale)");
     expect_dec_refused("1.5", '.', 0, "more than 0 decimal places");
     expect_dec("1.5", '.', 1, 15);
 }
@@ -355,6 +353,49 @@ static void test_bools(void)
     CHECK_STR(why, "invalid boolean 'maybe' (expected true/false, yes/no, on/off or 1/0)");
 }
 
+/* Expects s rounded at scale to want, and whether a non-zero digit was dropped. */
+static void expect_rounded(const char *s, int scale, int64_t want, bool want_rounded)
+{
+    char why[160] = "";
+    int64_t got = -42;
+    bool rounded = !want_rounded;
+    bool ok = kdecimal_parse_rounded(kstr_c(s), '.', scale, &got, &rounded, why, sizeof why);
+    if (!ok || got != want || rounded != want_rounded) {
+        printf("#   '%s' (scale %d): %s, got %lld (rounded %d) want %lld (%d)\n", s, scale,
+               ok ? "parsed" : why, (long long)got, rounded, (long long)want, want_rounded);
+        tap_cur_failed = 1;
+    }
+}
+
+/* Half to even on the first dropped digit, the later ones breaking ties; signs symmetric. */
+static void test_rounding(void)
+{
+    expect_rounded("-8.5794000000001", 4, -85794, true); /* the Superstore sample's noise */
+    expect_rounded("0.30000000000000004", 4, 3000, true);
+    expect_rounded("0.00125", 4, 12, true);  /* a tie: to the even 2 */
+    expect_rounded("0.00135", 4, 14, true);  /* a tie: to the even 4 */
+    expect_rounded("-0.00125", 4, -12, true);
+    expect_rounded("-0.00135", 4, -14, true);
+    expect_rounded("0.001250001", 4, 13, true); /* not a tie: a later digit tips it */
+    expect_rounded("2.5", 0, 2, true);
+    expect_rounded("3.5", 0, 4, true);
+    expect_rounded("0.5", 0, 0, true);
+    expect_rounded("9.99995", 4, 100000, true); /* the carry reaches the integer part */
+    expect_rounded("1.2349", 2, 123, true);
+    expect_rounded("1.2300000", 2, 123, false); /* zeros dropped: nothing rounded */
+    expect_rounded("1,234.56789", 2, 123457, true);
+    expect_rounded("1.5", 2, 150, false);
+    char why[160];
+    int64_t v;
+    bool r;
+    CHECK(!kdecimal_parse_rounded(KSTR("922337203685477.58075"), '.', 4, &v, &r, why, sizeof why));
+    CHECK_CONTAINS(why, "out of range");
+    CHECK(!kdecimal_parse_rounded(KSTR("1.5e-3"), '.', 4, &v, &r, why, sizeof why));
+    CHECK_CONTAINS(why, "exponents are not supported");
+    CHECK(kdecimal_parse_rounded(KSTR("922337203685477.58074"), '.', 4, &v, NULL, why, sizeof why));
+    CHECK_EQ_INT(v, INT64_MAX);
+}
+
 int main(void)
 {
     RUN(test_plain);
@@ -369,5 +410,6 @@ int main(void)
     RUN(test_format);
     RUN(test_round_trip);
     RUN(test_bools);
+    RUN(test_rounding);
     return tap_done();
 }
