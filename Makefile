@@ -24,7 +24,9 @@ ifneq ($(SAN),)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Iinclude $(PKG_CFLAGS) -MMD -MP
+# Hidden by default: libkpi.so exports only what include/kpi.h marks KPI_API.
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude \
+  $(PKG_CFLAGS) -MMD -MP
 LIBS       := $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
