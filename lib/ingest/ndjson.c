@@ -81,22 +81,18 @@ static bool strset_grow(strset *set)
 {
     size_t nslots = set->nslots ? set->nslots * 2 : 16;
     size_t *slots = calloc(nslots, sizeof *slots);
-    char **items = realloc(set->items, nslots / 2 * sizeof *items);
-    if (!slots || !items) {
+    if (!slots || !KRESIZE(set->items, nslots / 2)) {
         free(slots);
-        if (items)
-            set->items = items;
         return false;
     }
     for (size_t i = 0; i < set->n; i++) {
-        size_t h = hash_str(items[i], strlen(items[i])) & (nslots - 1);
+        size_t h = hash_str(set->items[i], strlen(set->items[i])) & (nslots - 1);
         while (slots[h])
             h = (h + 1) & (nslots - 1);
         slots[h] = i + 1;
     }
     free(set->slots);
     set->slots = slots;
-    set->items = items;
     set->nslots = nslots;
     return true;
 }

@@ -374,14 +374,8 @@ static bool grid_init(kgrid *g, const kgrid_col *cols, size_t ncols)
 /* Appends a row: a heading when heading is non-NULL, else ncols empty cells. */
 static kgrid_row *grid_row(kgrid *g, const char *heading)
 {
-    if (g->nrows == g->cap_rows) {
-        size_t cap = g->cap_rows ? g->cap_rows * 2 : 16;
-        kgrid_row *rows = realloc(g->rows, cap * sizeof *rows);
-        if (!rows)
-            return NULL;
-        g->rows = rows;
-        g->cap_rows = cap;
-    }
+    if (!KGROW(g->rows, g->cap_rows, g->nrows + 1))
+        return NULL;
     kgrid_row *row = &g->rows[g->nrows];
     memset(row, 0, sizeof *row);
     if (heading) {

@@ -60,13 +60,11 @@ static kpi_status load_stored(ksql *q, const char *name, stored_stream *out, kpi
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     kpi_status rc = KPI_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        stored_field *f = realloc(out->fields, (out->nfields + 1) * sizeof *f);
-        if (!f) {
+        if (!KRESIZE(out->fields, out->nfields + 1)) {
             rc = kerr_set(err, KPI_NOMEM, "out of memory");
             break;
         }
-        out->fields = f;
-        f += out->nfields++;
+        stored_field *f = out->fields + out->nfields++;
         memset(f, 0, sizeof *f);
         copy_text(f->name, sizeof f->name, st, 0);
         copy_text(f->type, sizeof f->type, st, 1);
