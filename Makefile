@@ -56,7 +56,7 @@ UPLOT    := node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uP
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo install uninstall deps clean \
+.PHONY: all binaries run-tests test asan torture fuzz fuzz-deps bench demo install uninstall deps clean \
   check-deps check-npm format-check
 # `all` only builds: check-deps and check-npm name what is missing and stop.
 all: check-deps check-npm
@@ -142,6 +142,20 @@ run-tests: $(TEST_BIN) $(REPLAY_BIN)
 
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=address,undefined
+
+# Allocation-failure torture (docs/torture.md): the kpi tool of the ASan build linked with
+# tests/torture/shim.c, which fails the Nth allocation; tests/torture/run.sh tries every N over a
+# query and an import (TORTURE_SECONDS bounds each).
+TORTURE_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup \
+  -Wl,--wrap=realpath
+TORTURE_SECONDS ?= 600
+$(BUILD)/kpi-torture: tests/torture/shim.c $(CLI_OBJ) $(BUILD)/libkpi.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TORTURE_WRAP) -o $@ $< $(CLI_OBJ) $(BUILD)/libkpi.a $(LIBS)
+
+torture: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=address,undefined build-asan/kpi \
+	  build-asan/kpi-torture
+	@TORTURE_SECONDS=$(TORTURE_SECONDS) sh tests/torture/run.sh build-asan
 
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 build-fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/catalog_data.c
