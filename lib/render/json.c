@@ -119,16 +119,26 @@ static json_t *series(const kpi_result *r, const kpi_series *s)
     return o;
 }
 
+/* jansson's writer ignores a failed write of an object's key and goes on (jansson 2.14's
+ * do_dump), so a failure must stick: every later write fails too, and emit() checks it. */
+typedef struct dump_sink {
+    kbuf *b;
+    bool failed;
+} dump_sink;
+
 static int dump_to_kbuf(const char *p, size_t n, void *ctx)
 {
-    return kbuf_append(ctx, p, n) ? 0 : -1;
+    dump_sink *d = ctx;
+    d->failed = d->failed || !kbuf_append(d->b, p, n);
+    return d->failed ? -1 : 0;
 }
 
 /* Writes a document on one line and a newline; releases it. */
 static bool emit(kbuf *b, json_t *doc)
 {
-    bool ok = doc && json_dump_callback(doc, dump_to_kbuf, b, JSON_REAL_PRECISION(15)) == 0 &&
-              kbuf_appendc(b, '\n');
+    dump_sink d = {b, false};
+    bool ok = doc && json_dump_callback(doc, dump_to_kbuf, &d, JSON_REAL_PRECISION(15)) == 0 &&
+              !d.failed && kbuf_appendc(b, '\n');
     json_decref(doc);
     return ok;
 }
