@@ -8,12 +8,11 @@
  * call, on one line, ending with a newline.
  */
 #include "render.h"
+#include "../util/kjson.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 /* Below this a whole number prints as an integer with at most 15 digits. */
 #define INTEGER_LIMIT 1e15
@@ -119,26 +118,10 @@ static json_t *series(const kpi_result *r, const kpi_series *s)
     return o;
 }
 
-/* jansson's writer ignores a failed write of an object's key and goes on (jansson 2.14's
- * do_dump), so a failure must stick: every later write fails too, and emit() checks it. */
-typedef struct dump_sink {
-    kbuf *b;
-    bool failed;
-} dump_sink;
-
-static int dump_to_kbuf(const char *p, size_t n, void *ctx)
-{
-    dump_sink *d = ctx;
-    d->failed = d->failed || !kbuf_append(d->b, p, n);
-    return d->failed ? -1 : 0;
-}
-
 /* Writes a document on one line and a newline; releases it. */
 static bool emit(kbuf *b, json_t *doc)
 {
-    dump_sink d = {b, false};
-    bool ok = doc && json_dump_callback(doc, dump_to_kbuf, &d, JSON_REAL_PRECISION(15)) == 0 &&
-              !d.failed && kbuf_appendc(b, '\n');
+    bool ok = doc && kjson_append(b, doc, JSON_REAL_PRECISION(15)) && kbuf_appendc(b, '\n');
     json_decref(doc);
     return ok;
 }
