@@ -31,6 +31,7 @@ cp -r "$tmp/empty" "$tmp/full"
 # of them whatever the time budget (the JSON writer, where jansson ignored a failed write).
 cases() {
     echo "import|empty|query revenue --from 2025-01-01 --to 2026-12-31 --grain month --by rep --format csv|0|import orders $fx/orders.csv"
+    echo "ndjson|full|query revenue --from 2025-01-01 --to 2026-12-31 --grain month --by rep --format csv|0|import orders $fx/orders.ndjson"
     echo "query|full||0|query revenue,gross_margin,orders_won --period 2026-10 --by region --format json"
     echo "json|full||80|query revenue,gross_margin,orders_won --period 2026-10 --by region --format json"
     echo "report|full||0|report --period 2026-10"
@@ -48,6 +49,7 @@ run() {
     : >"$tmp/state"
     # shellcheck disable=SC2086
     [ -n "$3" ] && "$build/kpi" -w "$tmp/ws" $3 >"$tmp/state" 2>&1
+    cat "$tmp"/ws/rejects/* >>"$tmp/state" 2>/dev/null # the reject file is output too
 }
 
 passed=0 failed=0 ncases=$(cases | wc -l)
