@@ -42,11 +42,26 @@ static int fails(void)
     return 1;
 }
 
-void *__wrap_malloc(size_t n) { return fails() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return fails() ? NULL : __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return fails() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return fails() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return fails() ? NULL : __real_strndup(s, n); }
+void *__wrap_malloc(size_t n)
+{
+    return fails() ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t k, size_t n)
+{
+    return fails() ? NULL : __real_calloc(k, n);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    return fails() ? NULL : __real_realloc(p, n);
+}
+char *__wrap_strdup(const char *s)
+{
+    return fails() ? NULL : __real_strdup(s);
+}
+char *__wrap_strndup(const char *s, size_t n)
+{
+    return fails() ? NULL : __real_strndup(s, n);
+}
 
 char *__wrap_realpath(const char *path, char *resolved)
 {
@@ -56,9 +71,18 @@ char *__wrap_realpath(const char *path, char *resolved)
 /* SQLite's allocator, counted: its own methods with malloc and realloc failing in turn. */
 static sqlite3_mem_methods sqlite_mem;
 
-static void *sqlite_malloc(int n) { return fails() ? NULL : sqlite_mem.xMalloc(n); }
-static void *sqlite_realloc(void *p, int n) { return fails() ? NULL : sqlite_mem.xRealloc(p, n); }
-static void *json_malloc(size_t n) { return fails() ? NULL : __real_malloc(n); }
+static void *sqlite_malloc(int n)
+{
+    return fails() ? NULL : sqlite_mem.xMalloc(n);
+}
+static void *sqlite_realloc(void *p, int n)
+{
+    return fails() ? NULL : sqlite_mem.xRealloc(p, n);
+}
+static void *json_malloc(size_t n)
+{
+    return fails() ? NULL : __real_malloc(n);
+}
 
 static void write_count(void)
 {
