@@ -33,7 +33,7 @@ expect "make (all) checks without installing; make deps would install" '
     test ! -e installed'
 
 expect "-Werror only with DEVELOPER=1" '
-    make -n -B -C "$KPI_TOP" BUILD="$T_DIR/b" "$T_DIR/b/obj/lib/util/civil.o" > plain.txt
+    make -n -B -C "$KPI_TOP" BUILD="$T_DIR/b" DEVELOPER= "$T_DIR/b/obj/lib/util/civil.o" > plain.txt
     has plain.txt "-Wall -Wextra"
     lacks plain.txt "-Werror"
     make -n -B -C "$KPI_TOP" BUILD="$T_DIR/b" DEVELOPER=1 "$T_DIR/b/obj/lib/util/civil.o" > dev.txt

@@ -75,7 +75,7 @@ while IFS='|' read -r name from state last cmd; do
     fi
     # with a stride, each day starts at another offset, so that runs on other days cover the rest
     [ "$step" -gt 1 ] && n=$(($(date +%j | sed 's/^0*//') % step + 1))
-    echo "# $name: $m allocations, failing each from the ${n}th$([ "$step" -gt 1 ] && echo ", 1 in $step") in turn: kpi $cmd"
+    echo "# $name: $m allocations, failing in turn each from number $n$([ "$step" -gt 1 ] && echo ", 1 in $step"): kpi $cmd"
     bad=0 clean=0 same=0
     while [ "$n" -le "$m" ]; do
         run "$n" "$from" "$state" "$cmd"
