@@ -56,8 +56,8 @@ UPLOT    := node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uP
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all binaries run-tests test asan torture fuzz fuzz-deps bench demo install uninstall deps clean \
-  check-deps check-npm format-check
+.PHONY: all binaries run-tests test asan torture fuzz fuzz-deps bench demo install uninstall deps \
+  clean check-deps check-npm format-check
 # `all` only builds: check-deps and check-npm name what is missing and stop.
 all: check-deps check-npm
 	@$(MAKE) --no-print-directory binaries
@@ -144,8 +144,8 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN=address,undefined
 
 # Allocation-failure torture (docs/torture.md): the kpi tool of the ASan build linked with
-# tests/torture/shim.c, which fails the Nth allocation; tests/torture/run.sh tries every N over a
-# query and an import (TORTURE_SECONDS bounds each).
+# tests/torture/shim.c, which fails the Nth allocation; tests/torture/run.sh tries every N over
+# imports, queries and a targets import, within TORTURE_SECONDS (0: no bound).
 TORTURE_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup \
   -Wl,--wrap=realpath
 TORTURE_SECONDS ?= 600
