@@ -292,8 +292,8 @@ KPI_API kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const c
 
 /* The review of kpi_report_run for the KPIs named (ids, n), in that order: e.g. the KPIs of a
  * department that a caller may read. */
-kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
-                          size_t n, kpi_result **out);
+KPI_API kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                                  size_t n, kpi_result **out);
 
 /*
  * A person's (or a store's...) scorecard: the review of kpi_report_run for the KPIs that
@@ -338,7 +338,7 @@ KPI_API void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *i
  * there are (it may exceed cap). What a KPI shows reveals what it reads: a caller that may not
  * read one of them may not read KPI i either. Fails when the formulas do not compile.
  */
-kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
+KPI_API kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
 
 /* ---- targets ---------------------------------------------------------------------------- */
 
