@@ -9,7 +9,7 @@
 #   make bench      benchmarks against the anchors (sqlite3 shell), printed as ratios
 #   make demo       installs what is missing, builds, creates the demo company in ./demo, reports,
 #                   serves its dashboard (make demo-stop ends it)
-#   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
+#   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page, completion
 #   make uninstall  removes what `make install` put under PREFIX
 #   make deps       installs missing Debian packages (sudo when not root) and npm packages
 #   make format-check  clang-format over the sources (but tools/format-todo's files)
@@ -207,9 +207,14 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define KPI_VERSION "\(.*\)"/\1/p' include/kpi.h)|g' \
 	  -e 's|@REQUIRES@|$(LIB_PKGS)|g' kpi.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kpi.pc
 	install -m 644 man/kpi.1 $(DESTDIR)$(PREFIX)/share/man/man1/kpi.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	$(BUILD)/kpi completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kpi
+	$(BUILD)/kpi completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kpi
 
 INSTALLED := bin/kpi lib/libkpi.a lib/libkpi.so.0 lib/libkpi.so include/kpi.h \
-  lib/pkgconfig/kpi.pc share/man/man1/kpi.1
+  lib/pkgconfig/kpi.pc share/man/man1/kpi.1 share/bash-completion/completions/kpi \
+  share/zsh/site-functions/_kpi
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
 
