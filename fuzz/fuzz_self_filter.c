@@ -121,9 +121,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     static const char *const kpis[] = {"revenue", "share"};
     static const char *const by[] = {"rep"};
-    kpi_query q = {.kpis = kpis, .nkpis = 2, .from = "2026-10-01", .to = "2026-10-31",
-                   .grain = "month", .by = by, .nby = 1, .where = *where ? where : NULL,
-                   .only_dimension = "rep", .only_value = value};
+    kpi_query q = {.kpis = kpis,
+                   .nkpis = 2,
+                   .from = "2026-10-01",
+                   .to = "2026-10-31",
+                   .grain = "month",
+                   .by = by,
+                   .nby = 1,
+                   .where = *where ? where : NULL,
+                   .only_dimension = "rep",
+                   .only_value = value};
     kpi_result *r = NULL;
     if (kpi_query_run(ws, &q, &r) == KPI_OK)
         check_own(r, value);

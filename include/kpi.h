@@ -18,6 +18,14 @@ extern "C" {
 
 #define KPI_VERSION "0.1.0"
 
+/* Marks the API: libkpi is built with -fvisibility=hidden, so libkpi.so exports these and
+ * nothing else (tests/cli/060-exports.sh checks it). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KPI_API __attribute__((visibility("default")))
+#else
+#define KPI_API
+#endif
+
 /*
  * Status codes. Numbered and append-only: a value never changes meaning.
  * X(name, number, description)
@@ -42,10 +50,10 @@ typedef enum kpi_status {
 } kpi_status;
 
 /* A short description of a status ("invalid definition"). Never NULL. */
-const char *kpi_strerror(kpi_status status);
+KPI_API const char *kpi_strerror(kpi_status status);
 
 /* The symbolic name of a status ("DEFINITION"). Never NULL. */
-const char *kpi_status_name(kpi_status status);
+KPI_API const char *kpi_status_name(kpi_status status);
 
 /*
  * The one error type: a status, a message, and where it happened when that is known
@@ -61,10 +69,10 @@ typedef struct kpi_error {
 } kpi_error;
 
 /* Resets an error to KPI_OK with empty text. */
-void kpi_error_init(kpi_error *err);
+KPI_API void kpi_error_init(kpi_error *err);
 
 /* Writes "file:line:column: message" (or just "message") into buf, truncating to cap. */
-void kpi_error_format(const kpi_error *err, char *buf, size_t cap);
+KPI_API void kpi_error_format(const kpi_error *err, char *buf, size_t cap);
 
 /* ---- workspaces ---------------------------------------------------------------------- */
 
@@ -78,7 +86,7 @@ typedef struct kpi_workspace kpi_workspace;
  * short kpi.yaml. Refuses (KPI_CONFLICT) when dir already holds a kpi.yaml.
  * Details of a failure go to *err.
  */
-kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err);
+KPI_API kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err);
 
 /*
  * Opens the workspace in `dir`: loads and validates kpi.yaml (and its includes), opens kpi.db
@@ -87,24 +95,24 @@ kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
  * *out is set to a handle even on failure (unless out of memory) so that the error can be read
  * with kpi_workspace_error(); the caller destroys it either way.
  */
-kpi_status kpi_workspace_open(const char *dir, kpi_workspace **out);
+KPI_API kpi_status kpi_workspace_open(const char *dir, kpi_workspace **out);
 
 /* Closes the store and frees the handle. Accepts NULL. */
-void kpi_workspace_destroy(kpi_workspace *ws);
+KPI_API void kpi_workspace_destroy(kpi_workspace *ws);
 
 /* The last error on the handle (status KPI_OK when the last call succeeded). */
-const kpi_error *kpi_workspace_error(const kpi_workspace *ws);
+KPI_API const kpi_error *kpi_workspace_error(const kpi_workspace *ws);
 
 /* Pins "now" (microseconds since the epoch, UTC) for everything that depends on the current
  * date: the open period, default periods, reject file names. 0 returns to the clock. */
-void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us);
+KPI_API void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us);
 
 /* Parses an ISO 8601 time ("2026-11-23T12:00:00Z"; without an offset: UTC) to microseconds
  * since the epoch; INT64_MIN when it is not one. */
-int64_t kpi_parse_time(const char *iso);
+KPI_API int64_t kpi_parse_time(const char *iso);
 
 /* The workspace directory, as given to open. */
-const char *kpi_workspace_dir(const kpi_workspace *ws);
+KPI_API const char *kpi_workspace_dir(const kpi_workspace *ws);
 
 /* ---- streams --------------------------------------------------------------------------- */
 
@@ -118,7 +126,7 @@ typedef enum kpi_field_type {
 } kpi_field_type;
 
 /* The name of a field type as written in kpi.yaml ("number"). */
-const char *kpi_field_type_name(kpi_field_type type);
+KPI_API const char *kpi_field_type_name(kpi_field_type type);
 
 /* A summary of one stream, for `kpi streams`. Strings are owned by the workspace. */
 typedef struct kpi_stream_info {
@@ -134,10 +142,10 @@ typedef struct kpi_stream_info {
 } kpi_stream_info;
 
 /* The number of streams defined in the workspace. */
-size_t kpi_stream_count(const kpi_workspace *ws);
+KPI_API size_t kpi_stream_count(const kpi_workspace *ws);
 
 /* Fills *info for the stream at index i (0 <= i < kpi_stream_count), counting its rows. */
-kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
+KPI_API kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
 
 /*
  * What every stream holds, as the JSON of `kpi streams --format json` and GET /api/v1/streams
@@ -155,12 +163,12 @@ kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info
  * Deletes every stored event of a stream (or of a stream no longer defined), so that its
  * schema can change freely. Returns KPI_NOTFOUND when no such stream is stored or defined.
  */
-kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted);
+KPI_API kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted);
 
 /* Formats a UTC time (microseconds) in the workspace time zone as ISO 8601 with its offset,
  * or as a date when date_only is set. Writes at most cap bytes, always NUL-terminated. */
-void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date_only, char *buf,
-                               size_t cap);
+KPI_API void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date_only,
+                                       char *buf, size_t cap);
 
 /* ---- import ------------------------------------------------------------------------------ */
 
@@ -213,7 +221,7 @@ typedef struct kpi_import_result {
 } kpi_import_result;
 
 /* Sets options to their defaults. */
-void kpi_import_options_init(kpi_import_options *opts);
+KPI_API void kpi_import_options_init(kpi_import_options *opts);
 
 /*
  * Imports the file at `path` ("-" for standard input) into `stream`. Rows that fail validation
@@ -224,17 +232,16 @@ void kpi_import_options_init(kpi_import_options *opts);
  * result->rejected); KPI_INPUT when the file cannot be imported at all (a required column is
  * missing, a quoted field never ends), KPI_CANCELLED when *cancel was set.
  */
-kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *path,
-                           const kpi_import_options *opts, kpi_import_result *result);
+KPI_API kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *path,
+                                   const kpi_import_options *opts, kpi_import_result *result);
 
 /*
  * Like kpi_import_file, reading from a callback; `name` labels error locations (e.g. "-").
  * total_bytes may be 0 when unknown.
  */
-kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *name,
-                             kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
-                             const kpi_import_options *opts, kpi_import_result *result);
-
+KPI_API kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *name,
+                                     kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
+                                     const kpi_import_options *opts, kpi_import_result *result);
 
 /* ---- queries --------------------------------------------------------------------------- */
 
@@ -291,8 +298,8 @@ typedef struct kpi_series {
 typedef struct kpi_result kpi_result;
 
 /* Runs a query. *out is set on success; free it with kpi_result_destroy. */
-kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out);
-void kpi_result_destroy(kpi_result *r);
+KPI_API kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out);
+KPI_API void kpi_result_destroy(kpi_result *r);
 
 /*
  * The review: every computed KPI (of one department when department is non-NULL) for `period`
@@ -300,36 +307,36 @@ void kpi_result_destroy(kpi_result *r);
  * each series ends with the period under review and gives its sparkline. Only that last
  * point has its previous period and last year (and change); the others are values.
  */
-kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
-                          kpi_result **out);
+KPI_API kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
+                                  kpi_result **out);
 
 /* The review of kpi_report_run for the KPIs named (ids, n), in that order: e.g. the KPIs of a
  * department that a caller may read. */
-kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
-                          size_t n, kpi_result **out);
+KPI_API kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                                  size_t n, kpi_result **out);
 
 /*
  * A person's (or a store's...) scorecard: the review of kpi_report_run for the KPIs that
  * declare `dimension`, over the rows where dimension = value only (rep = Ana: her figures).
  */
-kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
-                             const char *value, kpi_result **out);
+KPI_API kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
+                                     const char *value, kpi_result **out);
 
 /*
  * A leaderboard: KPI broken down by one dimension for one period (NULL: the current period
  * of the KPI's grain), best first by the KPI's direction, at most n groups (0: all).
  */
-kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
-                       const char *period, size_t n, kpi_result **out);
+KPI_API kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension,
+                               const char *period, size_t n, kpi_result **out);
 
 /* A number that changes when another handle (or process) has changed the workspace's data
  * since this handle last looked: events imported, targets, values or tokens set. Answers
  * computed at the same version (and day) are still right. */
-kpi_status kpi_workspace_version(kpi_workspace *ws, int64_t *version);
+KPI_API kpi_status kpi_workspace_version(kpi_workspace *ws, int64_t *version);
 
 /* The name of the period of `grain` ("month", "week"... NULL: month) that holds today, in the
  * workspace's calendar ("2026-11", "2026-W48"). */
-kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, size_t cap);
+KPI_API kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, size_t cap);
 
 /* A KPI's definition, for `kpi list` and the API; strings are owned by the workspace. */
 typedef struct kpi_kpi_info {
@@ -342,14 +349,14 @@ typedef struct kpi_kpi_info {
     int decimals; /* how many decimals its values are shown with */
 } kpi_kpi_info;
 
-size_t kpi_kpi_count(const kpi_workspace *ws);
+KPI_API size_t kpi_kpi_count(const kpi_workspace *ws);
 
-void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
+KPI_API void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
 
 /* NULL when KPI i can be computed; else why not ("kpi.yaml:12:14: unknown field 'revnue'..."
  * - its definition, its formula, or a broken KPI it uses). Queries of it fail with that
  * reason; reports list it in its place. The text is valid until the next call on ws. */
-const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
+KPI_API const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
 
 /*
  * The KPIs whose values KPI i's formula reads, directly or through other KPIs (never i itself):
@@ -357,7 +364,7 @@ const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
  * there are (it may exceed cap). What a KPI shows reveals what it reads: a caller that may not
  * read one of them may not read KPI i either. Fails when the formulas do not compile.
  */
-kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
+KPI_API kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
 
 /*
  * Validates the definitions of the workspace in `dir` - kpi.yaml, the files it includes and
@@ -367,8 +374,8 @@ kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, si
  * KPI_OK when there is none, KPI_DEFINITION when there are, KPI_IO / KPI_NOTFOUND when the
  * files cannot be read (err says why, and fn is not called).
  */
-kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
-                     size_t *count, kpi_error *err);
+KPI_API kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
+                             size_t *count, kpi_error *err);
 
 /* ---- targets ---------------------------------------------------------------------------- */
 
@@ -378,8 +385,8 @@ kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e),
  * one the KPI declares). A later target for the same KPI, period and values replaces it; a
  * target set here wins over kpi.yaml's for the same scope.
  */
-kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period,
-                          const char *const *dims, size_t ndims, double value);
+KPI_API kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period,
+                                  const char *const *dims, size_t ndims, double value);
 
 /*
  * Imports targets from a CSV with the columns kpi, value, and optionally period and any
@@ -387,15 +394,15 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
  * nothing: every row is checked first, and a bad row fails the import naming file:line.
  * *count receives the number of targets stored.
  */
-kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
+KPI_API kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
 
 /*
  * Deletes the target stored (with kpi_target_set or kpi_targets_import) for exactly this KPI,
  * period (NULL: the target for every period) and dimension values. KPI_NOTFOUND when there is
  * none; KPI_USAGE when the target is one of kpi.yaml's (edit the file instead).
  */
-kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *period,
-                            const char *const *dims, size_t ndims);
+KPI_API kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *period,
+                                    const char *const *dims, size_t ndims);
 
 /* One target; strings are valid during the callback only. */
 typedef struct kpi_target_entry {
@@ -408,12 +415,12 @@ typedef struct kpi_target_entry {
 
 /* Calls fn for every target (of one KPI, or all when kpi is NULL): those of the definitions,
  * then those stored, which win over them for the same scope. */
-kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
-                            void (*fn)(void *ctx, const kpi_target_entry *t), void *ctx);
+KPI_API kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
+                                    void (*fn)(void *ctx, const kpi_target_entry *t), void *ctx);
 
 /* The name of a period as stored and shown: a relative name read against today
  * ("last-month" -> "2026-10"), any other checked and returned as written. */
-kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, size_t cap);
+KPI_API kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, size_t cap);
 
 /* ---- manual KPIs -------------------------------------------------------------------------- */
 
@@ -423,8 +430,9 @@ kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, siz
  * Values are kept with their history: the latest for a period and group is the KPI's value,
  * and holds in the shorter periods within it (a quarter's rating in each of its months).
  */
-kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
-                         const char *const *dims, size_t ndims, double value, const char *note);
+KPI_API kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
+                                 const char *const *dims, size_t ndims, double value,
+                                 const char *note);
 
 /* One entered value; strings are valid during the callback only. */
 typedef struct kpi_value_entry {
@@ -437,8 +445,8 @@ typedef struct kpi_value_entry {
 } kpi_value_entry;
 
 /* Calls fn for every entered value (of one KPI, or all when kpi is NULL), oldest first. */
-kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
-                           void (*fn)(void *ctx, const kpi_value_entry *v), void *ctx);
+KPI_API kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
+                                   void (*fn)(void *ctx, const kpi_value_entry *v), void *ctx);
 
 /* ---- API tokens ----------------------------------------------------------------------------- */
 
@@ -453,8 +461,8 @@ typedef enum kpi_role {
     KPI_ROLE_SELF
 } kpi_role;
 
-const char *kpi_role_name(kpi_role role);
-int kpi_role_parse(const char *name, kpi_role *out); /* 1 when known */
+KPI_API const char *kpi_role_name(kpi_role role);
+KPI_API int kpi_role_parse(const char *name, kpi_role *out); /* 1 when known */
 
 /* A token's role and scope (never the token); strings are valid during the call that gives
  * them (a callback) or until the next call on the workspace (kpi_token_check). */
@@ -474,18 +482,18 @@ typedef struct kpi_token_info {
  * departments and streams, a dimension some KPI declares) and writes it into token (cap at
  * least 64): the only time it is seen, as only its hash (BLAKE2b) is stored. *id is its id.
  */
-kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char *token,
-                            size_t cap, int64_t *id);
+KPI_API kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char *token,
+                                    size_t cap, int64_t *id);
 /* Calls fn for every token, valid and revoked, oldest first. */
-kpi_status kpi_tokens_each(kpi_workspace *ws, void (*fn)(void *ctx, const kpi_token_info *t),
-                           void *ctx);
+KPI_API kpi_status kpi_tokens_each(kpi_workspace *ws,
+                                   void (*fn)(void *ctx, const kpi_token_info *t), void *ctx);
 /* Revokes token id: KPI_NOTFOUND when there is no valid token with that id. */
-kpi_status kpi_token_revoke(kpi_workspace *ws, int64_t id);
+KPI_API kpi_status kpi_token_revoke(kpi_workspace *ws, int64_t id);
 /* Checks a presented token (compared in constant time): KPI_OK with *out filled when it is
  * valid, KPI_NOTFOUND when it is unknown or revoked. */
-kpi_status kpi_token_check(kpi_workspace *ws, const char *token, kpi_token_info *out);
+KPI_API kpi_status kpi_token_check(kpi_workspace *ws, const char *token, kpi_token_info *out);
 /* The number of tokens ever created (0: the workspace has never used tokens). */
-kpi_status kpi_token_count(kpi_workspace *ws, size_t *n);
+KPI_API kpi_status kpi_token_count(kpi_workspace *ws, size_t *n);
 
 /* ---- dates and time zones ----------------------------------------------------------------- */
 
@@ -495,10 +503,10 @@ kpi_status kpi_token_count(kpi_workspace *ws, size_t *n);
  * calendar (negative before), exact for any int64 day; month is 1..12, day 1..31 (a date is
  * not checked: 2026-02-31 is 2026-03-03).
  */
-int64_t kpi_days_from_date(int64_t year, int month, int day);
-void kpi_date_from_days(int64_t days, int64_t *year, int *month, int *day);
+KPI_API int64_t kpi_days_from_date(int64_t year, int month, int day);
+KPI_API void kpi_date_from_days(int64_t days, int64_t *year, int *month, int *day);
 /* The ISO weekday of a day number: 1 = Monday .. 7 = Sunday. */
-int kpi_weekday(int64_t days);
+KPI_API int kpi_weekday(int64_t days);
 
 /* An IANA time zone, with the rules the engine uses (ICU); never the process's TZ. A handle
  * keeps a cache of the offset last used: use it from one thread at a time. */
@@ -506,17 +514,17 @@ typedef struct kpi_timezone kpi_timezone;
 
 /* Opens a zone by name ("America/Chicago", "UTC"). An unknown name is KPI_DEFINITION, with
  * "did you mean" when one is close; *out is NULL on failure (err set). */
-kpi_status kpi_timezone_create(const char *name, kpi_timezone **out, kpi_error *err);
+KPI_API kpi_status kpi_timezone_create(const char *name, kpi_timezone **out, kpi_error *err);
 /* Frees the handle. Accepts NULL. */
-void kpi_timezone_destroy(kpi_timezone *tz);
+KPI_API void kpi_timezone_destroy(kpi_timezone *tz);
 /* The offset from UTC in seconds (east positive) in effect at the UTC instant utc_us. */
-int32_t kpi_timezone_offset(kpi_timezone *tz, int64_t utc_us);
+KPI_API int32_t kpi_timezone_offset(kpi_timezone *tz, int64_t utc_us);
 /* The UTC instant (microseconds) of a local wall-clock time (microseconds since the epoch as if
  * local were UTC). In a DST gap the time moves forward by the gap (02:30 -> 03:30); in an
  * overlap the earlier instant is chosen. */
-int64_t kpi_timezone_to_utc(kpi_timezone *tz, int64_t local_us);
+KPI_API int64_t kpi_timezone_to_utc(kpi_timezone *tz, int64_t local_us);
 /* The local day number of a UTC instant (microseconds). */
-int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us);
+KPI_API int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us);
 
 /* ---- the standard catalog ---------------------------------------------------------------- */
 
@@ -524,27 +532,28 @@ int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us);
 typedef struct kpi_catalog kpi_catalog;
 
 /* Loads the catalog compiled into the library; *out is NULL on failure (err set). */
-kpi_status kpi_catalog_open(kpi_catalog **out, kpi_error *err);
-void kpi_catalog_destroy(kpi_catalog *cat);
-size_t kpi_catalog_count(const kpi_catalog *cat);
-void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info);
+KPI_API kpi_status kpi_catalog_open(kpi_catalog **out, kpi_error *err);
+KPI_API void kpi_catalog_destroy(kpi_catalog *cat);
+KPI_API size_t kpi_catalog_count(const kpi_catalog *cat);
+KPI_API void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info);
 
 /*
  * Explains a query: the KPIs' formulas, how their aggregate leaves are shared into scans, and the
  * SQL each scan runs. Returns a string the caller frees with free(), or NULL on error (message on
  * the handle).
  */
-char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q);
+KPI_API char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q);
 
-const char *kpi_result_from(const kpi_result *r);  /* first day, "2026-01-01" */
-const char *kpi_result_workspace(const kpi_result *r); /* the workspace's name, "" when none */
-const char *kpi_result_currency(const kpi_result *r);  /* ISO 4217 code ("EUR") or NULL */
-const char *kpi_result_to(const kpi_result *r);    /* last day */
-const char *kpi_result_grain(const kpi_result *r);
-size_t kpi_result_nby(const kpi_result *r);
-const char *kpi_result_by(const kpi_result *r, size_t i);
-size_t kpi_result_nseries(const kpi_result *r);
-const kpi_series *kpi_result_series(const kpi_result *r, size_t i);
+KPI_API const char *kpi_result_from(const kpi_result *r); /* first day, "2026-01-01" */
+KPI_API const char *
+kpi_result_workspace(const kpi_result *r); /* the workspace's name, "" when none */
+KPI_API const char *kpi_result_currency(const kpi_result *r); /* ISO 4217 code ("EUR") or NULL */
+KPI_API const char *kpi_result_to(const kpi_result *r);       /* last day */
+KPI_API const char *kpi_result_grain(const kpi_result *r);
+KPI_API size_t kpi_result_nby(const kpi_result *r);
+KPI_API const char *kpi_result_by(const kpi_result *r, size_t i);
+KPI_API size_t kpi_result_nseries(const kpi_result *r);
+KPI_API const kpi_series *kpi_result_series(const kpi_result *r, size_t i);
 
 /* ---- output formats -------------------------------------------------------------------- */
 
@@ -562,19 +571,21 @@ typedef struct kpi_render_options {
 } kpi_render_options;
 
 /* Parses "table", "csv", "json", "markdown". */
-int kpi_output_parse(const char *name, kpi_output *out);
+KPI_API int kpi_output_parse(const char *name, kpi_output *out);
 
 /*
  * Renders a query result. Returns a NUL-terminated string the caller frees with free(), or
  * NULL when out of memory.
  */
-char *kpi_result_render(const kpi_result *r, kpi_output fmt, const kpi_render_options *opts);
+KPI_API char *kpi_result_render(const kpi_result *r, kpi_output fmt,
+                                const kpi_render_options *opts);
 
 /*
  * Renders the review table of `kpi report`: one row per series — the value of its last point,
  * target, status, change against the previous period, and a sparkline of all its points.
  */
-char *kpi_report_render(const kpi_result *r, kpi_output fmt, const kpi_render_options *opts);
+KPI_API char *kpi_report_render(const kpi_result *r, kpi_output fmt,
+                                const kpi_render_options *opts);
 
 #ifdef __cplusplus
 }

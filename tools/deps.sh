@@ -1,7 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages kpi needs that this machine lacks (sudo when not root).
 # Libraries are checked with pkg-config, tools with command -v; nothing is installed twice.
+# With --check (what `make` runs), installs nothing: names what the build lacks and how to
+# install it, and fails when something is missing.
 set -eu
+mode=install
+[ "${1:-}" = --check ] && mode=check
 need=""
 chk_pc() { pkg-config --exists "$1" 2>/dev/null || need="$need $2"; }
 chk_cmd() { command -v "$1" >/dev/null 2>&1 || need="$need $2"; }
@@ -15,6 +19,13 @@ chk_pc icu-i18n libicu-dev
 chk_pc libsodium libsodium-dev
 chk_pc libmicrohttpd libmicrohttpd-dev
 chk_pc libcurl libcurl4-openssl-dev
+if [ $mode = check ]; then
+    [ -z "$need" ] && exit 0
+    echo "kpi: the build needs these Debian packages:$need" >&2
+    echo "kpi: install them with 'make deps' (or: sudo apt-get install$need)" >&2
+    exit 1
+fi
+# what the tests, the dashboard's npm packages and the optional runs below need
 chk_cmd sqlite3 sqlite3
 chk_cmd python3 python3   # the tests read JSON with it
 chk_cmd jq jq             # the cookbook's recipe that reads JSON with jq
@@ -25,6 +36,9 @@ if [ "${KPI_DEPS_BROWSER:-0}" = 1 ]; then   # the dashboard's browser test (test
 fi
 if [ "${KPI_DEPS_BENCH:-0}" = 1 ]; then
     [ -x /usr/bin/time ] || need="$need time"
+fi
+if [ "${KPI_DEPS_FORMAT:-0}" = 1 ]; then   # make format-check
+    chk_cmd clang-format clang-format
 fi
 if [ "${KPI_DEPS_FUZZ:-0}" = 1 ]; then
     chk_cmd clang clang

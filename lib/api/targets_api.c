@@ -287,98 +287,110 @@ static ptrdiff_t fd_read(void *ctx, char *buf, size_t cap)
     }
 }
 
-/* One parsed row of a targets file. */
+/* One parsed row of a targets file; its strings live in the file's arena. */
 typedef struct trow {
-    char *kpi, *period, *dims;
+    const char *kpi, *period, *dims;
     double value;
 } trow;
 
-static kpi_status read_rows(kpi_workspace *ws, const char *path, kcsv *csv, trow **rows,
-                            size_t *nrows)
+/* A targets file being read: its columns, and the rows checked so far. */
+typedef struct tfile {
+    kpi_workspace *ws;
+    const char *path;
+    karena arena;      /* the column names and every row's strings, freed with the file */
+    char **names;      /* the header's column names */
+    size_t nh;         /* columns */
+    long ck, cv, cp;   /* the kpi, value and period columns (-1: none) */
+    const char **dims; /* one row's "dimension=value" strings (room for nh) */
+    trow *rows;
+    size_t nrows, cap;
+} tfile;
+
+static kpi_status nomem(tfile *t) { return kerr_set(&t->ws->err, KPI_NOMEM, "out of memory"); }
+
+/* Reads the header: the column names, and where kpi, value and period are. */
+static kpi_status read_header(tfile *t, kcsv *csv)
 {
-    kpi_error *err = &ws->err;
-    krecord h, rec;
+    kpi_error *err = &t->ws->err;
+    krecord h;
     int got = kcsv_next(csv, &h, err);
     if (got <= 0)
-        return got < 0 ? err->status : kerr_set(err, KPI_INPUT, "%s: empty file", path);
-    long ck = -1, cv = -1, cp = -1;
-    size_t nh = h.nfields;
-    char **names = calloc(nh ? nh : 1, sizeof *names);
-    if (!names)
-        return kerr_set(err, KPI_NOMEM, "out of memory");
-    for (size_t i = 0; i < nh; i++) {
-        names[i] = strndup(h.fields[i].p, h.fields[i].n);
-        if (!strcmp(names[i], "kpi"))
-            ck = (long)i;
-        else if (!strcmp(names[i], "value"))
-            cv = (long)i;
-        else if (!strcmp(names[i], "period"))
-            cp = (long)i;
+        return got < 0 ? err->status : kerr_set(err, KPI_INPUT, "%s: empty file", t->path);
+    t->nh = h.nfields;
+    t->names = karena_alloc(&t->arena, (t->nh + 1) * sizeof *t->names);
+    t->dims = karena_alloc(&t->arena, (t->nh + 1) * sizeof *t->dims);
+    if (!t->names || !t->dims)
+        return nomem(t);
+    for (size_t i = 0; i < t->nh; i++) {
+        if (!(t->names[i] = karena_strndup(&t->arena, h.fields[i].p, h.fields[i].n)))
+            return nomem(t);
+        long *col = !strcmp(t->names[i], "kpi")      ? &t->ck
+                    : !strcmp(t->names[i], "value")  ? &t->cv
+                    : !strcmp(t->names[i], "period") ? &t->cp
+                                                     : NULL;
+        if (col)
+            *col = (long)i;
     }
-    kpi_status rc = ck < 0 || cv < 0
-                        ? kerr_set_at(err, KPI_INPUT, path, 1, 0,
-                                      "a targets file needs the columns 'kpi' and 'value'"
-                                      " (and optionally 'period' and dimension columns)")
-                        : KPI_OK;
+    if (t->ck < 0 || t->cv < 0)
+        return kerr_set_at(err, KPI_INPUT, t->path, 1, 0,
+                           "a targets file needs the columns 'kpi' and 'value'"
+                           " (and optionally 'period' and dimension columns)");
+    return KPI_OK;
+}
+
+/* Checks one row and appends it to t->rows; canon is scratch for its canonical dims. */
+static kpi_status read_row(tfile *t, const krecord *rec, kbuf *canon)
+{
+    kpi_error *err = &t->ws->err;
+    char where[600];
+    snprintf(where, sizeof where, "%s:%lu: ", t->path, rec->line);
+    if (rec->error || rec->nfields != t->nh)
+        return kerr_set(err, KPI_DEFINITION, "%s%s", where,
+                        rec->error ? rec->error : "row has a different number of fields");
+    const kfield_val *f = rec->fields;
+    size_t nd = 0;
+    for (size_t i = 0; i < t->nh; i++) {
+        if ((long)i == t->ck || (long)i == t->cv || (long)i == t->cp || f[i].n == 0)
+            continue;
+        t->dims[nd] = karena_printf(&t->arena, "%s=%.*s", t->names[i], (int)f[i].n, f[i].p);
+        if (!t->dims[nd++])
+            return nomem(t);
+    }
+    const char *kpi = karena_strndup(&t->arena, f[t->ck].p, f[t->ck].n);
+    const char *period = t->cp >= 0 ? karena_strndup(&t->arena, f[t->cp].p, f[t->cp].n) : "";
+    if (!kpi || !period)
+        return nomem(t);
+    int64_t scaled;
+    char why[256];
+    if (!kdecimal_parse((kstr){f[t->cv].p, f[t->cv].n}, '.', 9, &scaled, why, sizeof why))
+        return kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where,
+                        (int)f[t->cv].n, f[t->cv].p, why);
+    char pname[64];
+    kpi_status rc = check(t->ws, kpi, period, t->dims, nd, canon, where, pname, sizeof pname);
+    if (rc != KPI_OK)
+        return rc;
+    if (strcmp(pname, period) && !(period = karena_strdup(&t->arena, pname)))
+        return nomem(t); /* a relative name: stored as resolved */
+    const char *dims = karena_strdup(&t->arena, canon->p ? canon->p : "");
+    if (!dims || !KGROW(t->rows, t->cap, t->nrows + 1))
+        return nomem(t);
+    t->rows[t->nrows++] = (trow){kpi, period, dims, (double)scaled / 1e9};
+    return KPI_OK;
+}
+
+/* Reads and checks every row of a targets file into t->rows. */
+static kpi_status read_rows(tfile *t, kcsv *csv)
+{
+    kpi_status rc = read_header(t, csv);
     kbuf canon;
     kbuf_init(&canon, 0);
-    size_t cap = 0;
-    while (rc == KPI_OK && (got = kcsv_next(csv, &rec, err)) > 0) {
-        char where[600];
-        snprintf(where, sizeof where, "%s:%lu: ", path, rec.line);
-        if (rec.error || rec.nfields != nh) {
-            rc = kerr_set(err, KPI_DEFINITION, "%s%s", where,
-                          rec.error ? rec.error : "row has a different number of fields");
-            break;
-        }
-        const char *dims[16];
-        char dimbuf[16][256];
-        size_t nd = 0;
-        for (size_t i = 0; i < nh && nd < 16; i++) {
-            if ((long)i == ck || (long)i == cv || (long)i == cp || rec.fields[i].n == 0)
-                continue;
-            snprintf(dimbuf[nd], sizeof dimbuf[nd], "%s=%.*s", names[i], (int)rec.fields[i].n,
-                     rec.fields[i].p);
-            dims[nd] = dimbuf[nd];
-            nd++;
-        }
-        char *kpi = strndup(rec.fields[ck].p, rec.fields[ck].n);
-        char *period = cp >= 0 ? strndup(rec.fields[cp].p, rec.fields[cp].n) : strdup("");
-        int64_t scaled;
-        char why[256];
-        if (!kdecimal_parse((kstr){rec.fields[cv].p, rec.fields[cv].n}, '.', 9, &scaled, why,
-                            sizeof why))
-            rc = kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where,
-                          (int)rec.fields[cv].n, rec.fields[cv].p, why);
-        char pname[64];
-        if (rc == KPI_OK)
-            rc = check(ws, kpi, period, dims, nd, &canon, where, pname, sizeof pname);
-        if (rc == KPI_OK && strcmp(pname, period)) { /* a relative name: stored as resolved */
-            free(period);
-            period = strdup(pname);
-        }
-        if (rc == KPI_OK && *nrows == cap) {
-            cap = cap ? cap * 2 : 64;
-            trow *t = realloc(*rows, cap * sizeof *t);
-            if (!t)
-                rc = kerr_set(err, KPI_NOMEM, "out of memory");
-            else
-                *rows = t;
-        }
-        if (rc == KPI_OK) {
-            (*rows)[(*nrows)++] = (trow){kpi, period, strdup(canon.p ? canon.p : ""),
-                                         (double)scaled / 1e9};
-        } else {
-            free(kpi);
-            free(period);
-        }
-    }
+    krecord rec;
+    int got = 0;
+    while (rc == KPI_OK && (got = kcsv_next(csv, &rec, &t->ws->err)) > 0)
+        rc = read_row(t, &rec, &canon);
     if (rc == KPI_OK && got < 0)
-        rc = err->status;
+        rc = t->ws->err.status;
     kbuf_release(&canon);
-    for (size_t i = 0; i < nh; i++)
-        free(names[i]);
-    free(names);
     return rc;
 }
 
@@ -390,29 +402,25 @@ kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count
     if (fd < 0)
         return kerr_set(&ws->err, KPI_IO, "cannot open '%s': %s", path, strerror(errno));
     kcsv *csv = NULL;
-    trow *rows = NULL;
-    size_t n = 0;
+    tfile t = {.ws = ws, .path = path, .ck = -1, .cv = -1, .cp = -1};
+    karena_init(&t.arena, 0);
     kpi_status rc = kcsv_create(fd_read, &fd, ',', KENC_UTF8, 0, &csv, &ws->err);
     if (rc == KPI_OK)
-        rc = read_rows(ws, path, csv, &rows, &n);
+        rc = read_rows(&t, csv);
     kstore *st = ws->store;
     if (rc == KPI_OK)
         rc = st->backend->begin(st, &ws->err);
-    for (size_t i = 0; rc == KPI_OK && i < n; i++)
-        rc = st->backend->target_put(st, rows[i].kpi, rows[i].period, rows[i].dims,
-                                     rows[i].value, &ws->err);
+    for (size_t i = 0; rc == KPI_OK && i < t.nrows; i++)
+        rc = st->backend->target_put(st, t.rows[i].kpi, t.rows[i].period, t.rows[i].dims,
+                                     t.rows[i].value, &ws->err);
     if (rc == KPI_OK)
         rc = st->backend->commit(st, &ws->err);
     if (rc != KPI_OK)
         st->backend->rollback(st);
     else
-        *count = n;
-    for (size_t i = 0; i < n; i++) {
-        free(rows[i].kpi);
-        free(rows[i].period);
-        free(rows[i].dims);
-    }
-    free(rows);
+        *count = t.nrows;
+    free(t.rows);
+    karena_release(&t.arena);
     kcsv_destroy(csv);
     close(fd);
     forget_compiled(ws);

@@ -24,7 +24,7 @@ struct kpi_workspace {
     bool compiled;
     int64_t compiled_version; /* kpi.db's data version when defs were compiled */
     kpi_error err;
-    char token_strings[2048]; /* the strings of the last kpi_token_check */
+    char token_strings[2048];  /* the strings of the last kpi_token_check */
     char kpi_error_text[2400]; /* the text of the last kpi_kpi_error */
 };
 

@@ -36,14 +36,8 @@ static long group_id(loader *L, const kstr *group)
     long id = kmap_get(&d->groups, k);
     if (id >= 0)
         return id;
-    if (d->ngroups == d->cap_groups) {
-        size_t cap = d->cap_groups ? d->cap_groups * 2 : 16;
-        char **keys = realloc(d->group_keys, cap * sizeof *keys);
-        if (!keys)
-            return -1;
-        d->group_keys = keys;
-        d->cap_groups = cap;
-    }
+    if (!KGROW(d->group_keys, d->cap_groups, d->ngroups + 1))
+        return -1;
     char *copy = karena_strndup(&d->text, k.p, k.n);
     if (!copy || kmap_put(&d->groups, k, (long)d->ngroups) < 0)
         return -1;
@@ -57,11 +51,9 @@ static kgroup_rows *rows_of(loader *L, long id)
     kscan_data *sd = L->sd;
     if ((size_t)id >= sd->ngroups) {
         size_t n = (size_t)id + 1;
-        kgroup_rows *g = realloc(sd->groups, n * sizeof *g);
-        if (!g)
+        if (!KRESIZE(sd->groups, n))
             return NULL;
-        memset(g + sd->ngroups, 0, (n - sd->ngroups) * sizeof *g);
-        sd->groups = g;
+        memset(sd->groups + sd->ngroups, 0, (n - sd->ngroups) * sizeof *sd->groups);
         sd->ngroups = n;
     }
     return &sd->groups[id];
@@ -71,17 +63,9 @@ static bool append_row(kgroup_rows *r, size_t width, int64_t day, const kscan_va
                        bool with_time, int64_t t)
 {
     if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        int64_t *days = realloc(r->days, cap * sizeof *days);
-        if (days)
-            r->days = days;
-        kscan_value *vals = realloc(r->vals, cap * width * sizeof *vals);
-        if (vals)
-            r->vals = vals;
-        int64_t *times = with_time ? realloc(r->times, cap * sizeof *times) : r->times;
-        if (with_time && times)
-            r->times = times;
-        if (!days || !vals || (with_time && !times))
+        size_t cap = kgrow_cap(r->cap, r->n + 1);
+        if (!KRESIZE(r->days, cap) || !kresize(&r->vals, cap, width * sizeof *r->vals) ||
+            (with_time && !KRESIZE(r->times, cap)))
             return false;
         r->cap = cap;
     }
@@ -291,14 +275,9 @@ static bool pick(const kscan_data *sd, long g, int64_t first, int64_t end, picke
         const kgroup_rows *r = &sd->groups[k];
         for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
             if (out->n == out->cap) {
-                size_t cap = out->cap ? out->cap * 2 : 64;
-                const kscan_value **v = realloc(out->v, cap * sizeof *v);
-                int64_t *t = v ? realloc(out->times, cap * sizeof *t) : NULL;
-                if (v)
-                    out->v = v;
-                if (!t)
+                size_t cap = kgrow_cap(out->cap, out->n + 1);
+                if (!KRESIZE(out->v, cap) || !KRESIZE(out->times, cap))
                     return false;
-                out->times = t;
                 out->cap = cap;
             }
             out->v[out->n] = &r->vals[i];
@@ -488,14 +467,9 @@ static kpi_status on_count(void *ctx, const kstr *group, int64_t count)
     if (id < 0)
         return kerr_set(c->L->err, KPI_NOMEM, "out of memory");
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        long *ids = realloc(c->ids, cap * sizeof *ids);
-        int64_t *counts = ids ? realloc(c->counts, cap * sizeof *counts) : NULL;
-        if (ids)
-            c->ids = ids;
-        if (!counts)
+        size_t cap = kgrow_cap(c->cap, c->n + 1);
+        if (!KRESIZE(c->ids, cap) || !KRESIZE(c->counts, cap))
             return kerr_set(c->L->err, KPI_NOMEM, "out of memory");
-        c->counts = counts;
         c->cap = cap;
     }
     c->ids[c->n] = id;
@@ -568,15 +542,9 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     }
     kbuf_release(&L.key);
     if (rc == KPI_OK && d->nwindows == d->cap_windows) {
-        size_t cap = d->cap_windows ? d->cap_windows * 2 : 64;
-        double **w = realloc(d->windows, cap * sizeof *w);
-        size_t *n = w ? realloc(d->window_groups, cap * sizeof *n) : NULL;
-        if (w)
-            d->windows = w;
-        if (n) {
-            d->window_groups = n;
+        size_t cap = kgrow_cap(d->cap_windows, d->nwindows + 1);
+        if (KRESIZE(d->windows, cap) && KRESIZE(d->window_groups, cap))
             d->cap_windows = cap;
-        }
     }
     if (rc == KPI_OK && d->nwindows < d->cap_windows && !res) {
         if ((res = malloc((d->ngroups + 1) * sizeof *res))) {

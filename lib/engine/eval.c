@@ -391,16 +391,11 @@ static kpi_status on_from(void *ctx, int64_t day, const kstr *group, const kscan
         return KPI_OK;
     }
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        int64_t *times = realloc(c->times, cap * sizeof *times);
-        kstr *keys = times ? realloc(c->keys, cap * sizeof *keys) : NULL;
-        if (times)
-            c->times = times;
-        if (!keys) {
+        size_t cap = kgrow_cap(c->cap, c->n + 1);
+        if (!KRESIZE(c->times, cap) || !KRESIZE(c->keys, cap)) {
             c->failed = true;
             return KPI_NOMEM;
         }
-        c->keys = keys;
         c->cap = cap;
     }
     char *copy = karena_strndup(&c->text, v->text.p, v->text.n);
@@ -440,19 +435,11 @@ static kpi_status on_from_key(void *ctx, int64_t day, const kstr *group, const k
     if (v->null || !v->text.p || kmap_get(&c->keys, v->text) >= 0)
         return KPI_OK;
     if (c->nkeys == c->capkeys) {
-        size_t cap = c->capkeys ? c->capkeys * 2 : 256;
-        int64_t **times = realloc(c->times, cap * sizeof *times);
-        size_t *n = times ? realloc(c->n, cap * sizeof *n) : NULL;
-        size_t *capn = n ? realloc(c->cap, cap * sizeof *capn) : NULL;
-        if (times)
-            c->times = times;
-        if (n)
-            c->n = n;
-        if (!capn) {
+        size_t cap = kgrow_cap(c->capkeys, c->nkeys + 1);
+        if (!KRESIZE(c->times, cap) || !KRESIZE(c->n, cap) || !KRESIZE(c->cap, cap)) {
             c->failed = true;
             return KPI_NOMEM;
         }
-        c->cap = capn;
         c->capkeys = cap;
     }
     if (kmap_put(&c->keys, v->text, (long)c->nkeys) < 0) {
@@ -475,15 +462,9 @@ static kpi_status on_to_time(void *ctx, int64_t day, const kstr *group, const ks
     if (id < 0)
         return KPI_OK;
     size_t i = (size_t)id;
-    if (c->n[i] == c->cap[i]) {
-        size_t cap = c->cap[i] ? c->cap[i] * 2 : 4;
-        int64_t *grown = realloc(c->times[i], cap * sizeof *grown);
-        if (!grown) {
-            c->failed = true;
-            return KPI_NOMEM;
-        }
-        c->times[i] = grown;
-        c->cap[i] = cap;
+    if (!KGROW(c->times[i], c->cap[i], c->n[i] + 1)) {
+        c->failed = true;
+        return KPI_NOMEM;
     }
     c->times[i][c->n[i]++] = t * c->scale;
     return KPI_OK;

@@ -33,6 +33,8 @@ static kpi_status add_entry(kcompiled *c, ktarget_def **lists, size_t *counts, c
     memset(t, 0, sizeof *t);
     t->value = value;
     t->period = period && *period ? karena_strdup(&c->arena, period) : NULL;
+    if (period && *period && !t->period)
+        return KPI_NOMEM; /* not a target of every period */
     size_t nd = *dims ? 1 : 0;
     for (const char *p = dims; *p; p++)
         nd += *p == '&';
@@ -48,6 +50,8 @@ static kpi_status add_entry(kcompiled *c, ktarget_def **lists, size_t *counts, c
             return KPI_OK;
         t->dim_names[d] = karena_strndup(&c->arena, p, (size_t)(eq - p));
         t->dim_values[d] = karena_strndup(&c->arena, eq + 1, len - (size_t)(eq - p) - 1);
+        if (!t->dim_names[d] || !t->dim_values[d])
+            return KPI_NOMEM;
         p += len + (amp ? 1 : 0);
     }
     t->ndims = nd;
@@ -623,6 +627,16 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     return kresult_add_point(res, pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
 }
 
+/* The nby values of a group as strings in r's arena, whole (a fixed buffer cut long values);
+ * false when out of memory. */
+static bool group_strings(qrun *r, const kstr *group, size_t nby, const char **out)
+{
+    for (size_t b = 0; b < nby; b++)
+        if (!(out[b] = karena_strndup(&r->arena, group[b].p, group[b].n)))
+            return false;
+    return true;
+}
+
 /* The point of a computed KPI for period p and data group g (-1: all); compare: with its
  * previous period and last year. */
 static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
@@ -635,14 +649,11 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     pt.period = name;
     kstr group[8];
     const char *gvals[8];
-    char gbuf[8][256];
     size_t nby = r->q->nby < 8 ? r->q->nby : 8;
     if (nby) {
         kdata_group_values(&r->data, g, group);
-        for (size_t b = 0; b < nby; b++) {
-            snprintf(gbuf[b], sizeof gbuf[b], "%.*s", (int)group[b].n, group[b].p);
-            gvals[b] = gbuf[b];
-        }
+        if (!group_strings(r, group, nby, gvals))
+            return kerr_set(r->err, KPI_NOMEM, "out of memory");
         pt.group = gvals;
     }
     judging j = {NAN, NAN, false};
@@ -724,11 +735,8 @@ static kpi_status manual_series(qrun *r, const kkpi *k, size_t ki, kpi_result *r
     for (size_t g = 0; rc == KPI_OK && g < ng; g++) {
         const kstr *group = nby ? groups + g * nby : NULL;
         const char *gvals[8];
-        char gbuf[8][256];
-        for (size_t b = 0; b < nby; b++) {
-            snprintf(gbuf[b], sizeof gbuf[b], "%.*s", (int)group[b].n, group[b].p);
-            gvals[b] = gbuf[b];
-        }
+        if (!group_strings(r, group, nby, gvals))
+            rc = kerr_set(r->err, KPI_NOMEM, "out of memory");
         for (size_t i = 0; rc == KPI_OK && i < r->nperiods; i++) {
             kperiod p = r->periods[i];
             windows w = windows_of(r, p, -1);

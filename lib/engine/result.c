@@ -50,14 +50,8 @@ kpi_series *kresult_add_series(kpi_result *r, const char *id, const char *name,
                                const char *description, const char *department, const char *unit,
                                int decimals, const char *direction)
 {
-    if (r->nseries == r->cap_series) {
-        size_t cap = r->cap_series ? r->cap_series * 2 : 8;
-        kpi_series *s = realloc(r->series, cap * sizeof *s);
-        if (!s)
-            return NULL;
-        r->series = s;
-        r->cap_series = cap;
-    }
+    if (!KGROW(r->series, r->cap_series, r->nseries + 1))
+        return NULL;
     kpi_series *s = &r->series[r->nseries++];
     memset(s, 0, sizeof *s);
     s->id = dup(r, id);
@@ -76,14 +70,8 @@ bool kresult_add_point(kpi_result *r, const kpi_point *p)
     if (!r->nseries)
         return false;
     kpi_series *s = &r->series[r->nseries - 1];
-    if (s->npoints == r->cap_points) {
-        size_t cap = r->cap_points ? r->cap_points * 2 : 16;
-        kpi_point *np = realloc((void *)s->points, cap * sizeof *np);
-        if (!np)
-            return false;
-        s->points = np;
-        r->cap_points = cap;
-    }
+    if (!KGROW(s->points, r->cap_points, s->npoints + 1))
+        return false;
     kpi_point *o = (kpi_point *)&s->points[s->npoints];
     *o = *p;
     o->period = dup(r, p->period);

@@ -79,22 +79,12 @@ typedef struct cursor {
     unsigned long rec_line;
 } cursor;
 
-/* Doubles the room for the fields of a record (16 at first). */
+/* Doubles the room for the fields of a record (8 at first). */
 static bool grow_fields(kcsv *r)
 {
-    size_t cap = r->fcap ? r->fcap * 2 : 16;
-    kfield_val *o = realloc(r->out, cap * sizeof *o);
-    if (!o)
+    size_t cap = kgrow_cap(r->fcap, r->fcap + 1);
+    if (!KRESIZE(r->out, cap) || !KRESIZE(r->off, cap) || !KRESIZE(r->esc, cap))
         return false;
-    r->out = o;
-    size_t *off = realloc(r->off, cap * sizeof *off);
-    if (!off)
-        return false;
-    r->off = off;
-    size_t *esc = realloc(r->esc, cap * sizeof *esc);
-    if (!esc)
-        return false;
-    r->esc = esc;
     r->fcap = cap;
     return true;
 }

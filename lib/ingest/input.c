@@ -153,10 +153,8 @@ static int read_more(kinput *in, kpi_error *err)
     }
     size_t want = room / 3; /* each byte may become three */
     if (in->stage_cap < want) {
-        char *s = realloc(in->stage, want);
-        if (!s)
+        if (!KRESIZE(in->stage, want))
             return kerr_set(err, KPI_NOMEM, "out of memory for the input buffer"), -1;
-        in->stage = s;
         in->stage_cap = want;
     }
     ptrdiff_t got = read_raw(in, in->stage, want, err);
@@ -182,10 +180,8 @@ static int make_room(kinput *in, kpi_error *err)
     if (in->cap >= in->max_cap || !(cramped || (in->filled && in->cap < READ_CAP)))
         return 0;
     size_t cap = in->cap > in->max_cap / 2 ? in->max_cap : in->cap * 2;
-    char *p = realloc(in->buf, cap + 1);
-    if (!p)
+    if (!KRESIZE(in->buf, cap + 1))
         return kerr_set(err, KPI_NOMEM, "out of memory for a %zu-byte record buffer", cap), -1;
-    in->buf = p;
     in->cap = cap;
     return 0;
 }

@@ -5,9 +5,9 @@
  * CSV input gives a CSV reject file; NDJSON input gives NDJSON lines.
  */
 #include "import.h"
+#include "../util/kjson.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,20 +156,20 @@ static bool ndjson_line(krejects *r, const krecord *rec, unsigned long line, uns
     json_t *o = json_object();
     if (!o)
         return false;
-    bool escaped = false;
-    json_object_set_new(o, "_line", json_integer((json_int_t)line));
-    json_object_set_new(o, "_column", json_integer((json_int_t)column));
-    json_object_set_new(o, "_field", field ? json_string(field) : json_null());
-    json_object_set_new(o, "_value", raw_string(value.p ? value.p : "", value.n, &escaped));
-    json_object_set_new(o, "_reason", json_string(reason));
-    json_object_set_new(o, "_record", raw_string(rec->raw ? rec->raw : "", rec->raw_n, &escaped));
-    if (escaped)
-        json_object_set_new(o, "_record_escaped", json_true());
-    char *s = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
+    bool escaped = false; /* each set fails (-1) when its value could not be made */
+    bool ok = !json_object_set_new(o, "_line", json_integer((json_int_t)line)) &&
+              !json_object_set_new(o, "_column", json_integer((json_int_t)column)) &&
+              !json_object_set_new(o, "_field", field ? json_string(field) : json_null()) &&
+              !json_object_set_new(o, "_value",
+                                   raw_string(value.p ? value.p : "", value.n, &escaped)) &&
+              !json_object_set_new(o, "_reason", json_string(reason)) &&
+              !json_object_set_new(o, "_record",
+                                   raw_string(rec->raw ? rec->raw : "", rec->raw_n, &escaped)) &&
+              (!escaped || !json_object_set_new(o, "_record_escaped", json_true()));
     kbuf_reset(&r->line);
-    bool ok = s && kbuf_appends(&r->line, s) && kbuf_appendc(&r->line, '\n');
-    free(s);
+    ok = ok && kjson_append(&r->line, o, JSON_COMPACT | JSON_ENSURE_ASCII) &&
+         kbuf_appendc(&r->line, '\n');
+    json_decref(o);
     return ok;
 }
 

@@ -27,9 +27,9 @@ enum {
     KK_N
 };
 static const char *const kpi_keys[KK_N] = {
-    "name",     "description", "department", "tags",       "formula", "manual",     "unit",
-    "decimals", "direction",   "grain",      "dimensions", "targets", "thresholds", "owner",
-    "split",
+    "name",       "description", "department", "tags",      "formula",
+    "manual",     "unit",        "decimals",   "direction", "grain",
+    "dimensions", "targets",     "thresholds", "owner",     "split",
 };
 
 static const char *const grain_names[] = {"day",  "week",           "month",       "quarter",

@@ -8,19 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 8;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 typedef struct builder {
     kplan *p;
     const kconfig *cfg;
@@ -37,13 +24,13 @@ static long scan_of(builder *b, const kstream *s)
     for (size_t i = 0; i < p->nscans; i++)
         if (p->scans[i].stream == s)
             return (long)i;
-    if (!grow((void **)&p->scans, &b->cap_scans, p->nscans, sizeof *p->scans))
-        return -1;
-    size_t *caps = realloc(b->cap_aggs, b->cap_scans * sizeof *caps);
-    if (!caps)
-        return -1;
-    b->cap_aggs = caps;
-    caps[p->nscans] = 0;
+    if (p->nscans == b->cap_scans) { /* scans and their aggregates' capacities grow in step */
+        size_t cap = kgrow_cap(b->cap_scans, p->nscans + 1);
+        if (!KRESIZE(p->scans, cap) || !KRESIZE(b->cap_aggs, cap))
+            return -1;
+        b->cap_scans = cap;
+    }
+    b->cap_aggs[p->nscans] = 0;
     p->scans[p->nscans] = (kscan_plan){s, NULL, 0};
     return (long)p->nscans++;
 }
@@ -62,7 +49,7 @@ static int column(builder *b, size_t si, kpart part, const kexpr *node)
     long id = kmap_get(&p->col_ids, (kstr){b->key.p, b->key.n});
     if (id >= 0)
         return (int)id;
-    if (!grow((void **)&sc->aggs, &b->cap_aggs[si], sc->naggs, sizeof *sc->aggs))
+    if (!KGROW(sc->aggs, b->cap_aggs[si], sc->naggs + 1))
         return -1;
     sc->aggs[sc->naggs] = (kscan_agg){part, node->arg, node->where};
     if (kmap_put(&p->col_ids, (kstr){b->key.p, b->key.n}, (long)sc->naggs) < 0)
@@ -80,7 +67,7 @@ static bool add_leaf(builder *b, const kexpr *node)
     long id = kmap_get(&p->leaf_ids, (kstr){b->key.p, b->key.n});
     if (id >= 0)
         return kmap_put(&p->node_ids, addr, id) >= 0;
-    if (!grow((void **)&p->leaves, &b->cap_leaves, p->nleaves, sizeof *p->leaves))
+    if (!KGROW(p->leaves, b->cap_leaves, p->nleaves + 1))
         return false;
     if (kmap_put(&p->leaf_ids, (kstr){b->key.p, b->key.n}, (long)p->nleaves) < 0 ||
         kmap_put(&p->node_ids, addr, (long)p->nleaves) < 0)
@@ -111,7 +98,7 @@ static bool add_leaf(builder *b, const kexpr *node)
         if (si < 0 || (l->col_count = column(b, (size_t)si, KPART_COUNT, node)) < 0)
             return false;
         l->count_scan = (size_t)si;
-        if (!grow((void **)&p->vscans, &b->cap_vscans, p->nvscans, sizeof *p->vscans))
+        if (!KGROW(p->vscans, b->cap_vscans, p->nvscans + 1))
             return false;
         l->values = true;
         l->scan = p->nvscans;

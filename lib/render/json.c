@@ -8,12 +8,11 @@
  * call, on one line, ending with a newline.
  */
 #include "render.h"
+#include "../util/kjson.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 /* Below this a whole number prints as an integer with at most 15 digits. */
 #define INTEGER_LIMIT 1e15
@@ -132,16 +131,10 @@ static json_t *series(const kpi_result *r, const kpi_series *s)
     return o;
 }
 
-static int dump_to_kbuf(const char *p, size_t n, void *ctx)
-{
-    return kbuf_append(ctx, p, n) ? 0 : -1;
-}
-
 /* Writes a document on one line and a newline; releases it. */
 static bool emit(kbuf *b, json_t *doc)
 {
-    bool ok = doc && json_dump_callback(doc, dump_to_kbuf, b, JSON_REAL_PRECISION(15)) == 0 &&
-              kbuf_appendc(b, '\n');
+    bool ok = doc && kjson_append(b, doc, JSON_REAL_PRECISION(15)) && kbuf_appendc(b, '\n');
     json_decref(doc);
     return ok;
 }

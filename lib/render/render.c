@@ -324,7 +324,7 @@ static const struct {
 } statuses[] = {
     {"on_track", "on track", "●", "+", GREEN}, {"at_risk", "at risk", "◐", "~", YELLOW},
     {"off_track", "off track", "○", "x", RED}, {"no_target", "no target", "·", ".", DIM},
-    {"no_data", "no data", "—", "-", DIM},  {"immature", "immature", "◌", "o", DIM},
+    {"no_data", "no data", "—", "-", DIM},     {"immature", "immature", "◌", "o", DIM},
 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 
@@ -519,14 +519,8 @@ static bool grid_init(kgrid *g, const kgrid_col *cols, size_t ncols)
 /* Appends a row: a heading when heading is non-NULL, else ncols empty cells. */
 static kgrid_row *grid_row(kgrid *g, const char *heading)
 {
-    if (g->nrows == g->cap_rows) {
-        size_t cap = g->cap_rows ? g->cap_rows * 2 : 16;
-        kgrid_row *rows = realloc(g->rows, cap * sizeof *rows);
-        if (!rows)
-            return NULL;
-        g->rows = rows;
-        g->cap_rows = cap;
-    }
+    if (!KGROW(g->rows, g->cap_rows, g->nrows + 1))
+        return NULL;
     kgrid_row *row = &g->rows[g->nrows];
     memset(row, 0, sizeof *row);
     if (heading) {

@@ -33,6 +33,8 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
     snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* Reads the stored schema of stream `name` into *out (out->exists false when it has none); the
+ * caller frees out->fields. On failure *out holds nothing to free. */
 static kpi_status load_stored(ksql *q, const char *name, stored_stream *out, kpi_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -49,7 +51,8 @@ static kpi_status load_stored(ksql *q, const char *name, stored_stream *out, kpi
         copy_text(out->time_field, sizeof out->time_field, st, 1);
         copy_text(out->id_field, sizeof out->id_field, st, 2);
     }
-    sqlite3_finalize(st);
+    if (sqlite3_finalize(st) != SQLITE_OK) /* a failed step (out of memory...) is not "absent" */
+        return ksql_fail(q, "cannot read stored schema", err);
     if (!out->exists)
         return KPI_OK;
     if (sqlite3_prepare_v2(q->db,
@@ -60,19 +63,23 @@ static kpi_status load_stored(ksql *q, const char *name, stored_stream *out, kpi
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     kpi_status rc = KPI_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        stored_field *f = realloc(out->fields, (out->nfields + 1) * sizeof *f);
-        if (!f) {
+        if (!KRESIZE(out->fields, out->nfields + 1)) {
             rc = kerr_set(err, KPI_NOMEM, "out of memory");
             break;
         }
-        out->fields = f;
-        f += out->nfields++;
+        stored_field *f = out->fields + out->nfields++;
         memset(f, 0, sizeof *f);
         copy_text(f->name, sizeof f->name, st, 0);
         copy_text(f->type, sizeof f->type, st, 1);
         f->scale = sqlite3_column_int(st, 2);
     }
-    sqlite3_finalize(st);
+    if (sqlite3_finalize(st) != SQLITE_OK && rc == KPI_OK)
+        rc = ksql_fail(q, "cannot read stored schema", err);
+    if (rc != KPI_OK) { /* nothing to free on failure */
+        free(out->fields);
+        out->fields = NULL;
+        out->nfields = 0;
+    }
     return rc;
 }
 

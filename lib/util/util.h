@@ -86,6 +86,24 @@ bool kbuf_appendc(kbuf *b, char c);
 bool kbuf_printf(kbuf *b, const char *fmt, ...) KPI_PRINTF(2, 3);
 bool kbuf_vprintf(kbuf *b, const char *fmt, va_list ap);
 
+/* ---- growable arrays ------------------------------------------------------------------- */
+
+/*
+ * The one way an array grows. KGROW(a, cap, need) makes room for `need` items in the array `a`
+ * (a T * that is NULL or from malloc; `cap`, a size_t, counts its items): when need > cap, `a`
+ * is reallocated to kgrow_cap(cap, need) items. Returns false, leaving `a` and `cap` unchanged,
+ * when out of memory or when the size in bytes would overflow. New items are not initialised.
+ * Arrays growing in step (one capacity for several) use kgrow_cap and KRESIZE each.
+ */
+#define KGROW(a, cap, need) kgrow(&(a), &(cap), (need), sizeof *(a))
+/* Resizes `a` to n items (n * sizeof *a checked); false leaves it unchanged. */
+#define KRESIZE(a, n) kresize(&(a), (n), sizeof *(a))
+/* The capacity after cap when need items must fit: doubled until they do, at least 8. */
+size_t kgrow_cap(size_t cap, size_t need);
+/* What KGROW and KRESIZE call: pp is the address of the array's pointer, size its item size. */
+bool kgrow(void *pp, size_t *cap, size_t need, size_t size);
+bool kresize(void *pp, size_t n, size_t size);
+
 /* ---- errors ---------------------------------------------------------------------------- */
 
 /* Sets err (when non-NULL) and returns status, so callers can `return kerr_set(...)`. */

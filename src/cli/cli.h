@@ -54,6 +54,8 @@ int cli_check(cli *c, bool quiet_when_fine);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);
+/* Prints "kpi: out of memory"; returns EXIT_RUNTIME. */
+int cli_nomem(void);
 /* Prints "kpi: <message>" and the command's usage; returns EXIT_USAGE. */
 int cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The exit code for a status. */

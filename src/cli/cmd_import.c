@@ -87,7 +87,7 @@ int cmd_import(cli *c, int argc, char **argv)
     size_t nfiles = 0;
     ui u = {.bar = isatty(2) != 0};
     if (!files)
-        return EXIT_RUNTIME;
+        return cli_nomem();
     int code = EXIT_OK;
     for (int i = 1; i < argc && code == EXIT_OK; i++) {
         if (cli_opt_value(argc, argv, &i, "--format", &v)) {

@@ -16,7 +16,7 @@ int cmd_push(cli *c, int argc, char **argv)
     char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nf = 0;
     if (!files)
-        return EXIT_RUNTIME;
+        return cli_nomem();
     for (int i = 1; i < argc; i++) {
         if (cli_opt_value(argc, argv, &i, "--server", &v) && v) {
             o.server = v;

@@ -33,6 +33,12 @@ int cli_fail(const kpi_error *err)
     return cli_exit_code(err->status);
 }
 
+int cli_nomem(void)
+{
+    fprintf(stderr, "kpi: out of memory\n");
+    return EXIT_RUNTIME;
+}
+
 int cli_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;
@@ -79,8 +85,7 @@ kpi_workspace *cli_open(cli *c, int *code)
         return ws;
     }
     if (!ws) {
-        fprintf(stderr, "kpi: out of memory\n");
-        *code = EXIT_RUNTIME;
+        *code = cli_nomem();
         return NULL;
     }
     *code = cli_fail(kpi_workspace_error(ws));

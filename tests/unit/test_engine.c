@@ -146,8 +146,14 @@ static kpi_result *query(kpi_workspace *ws, const char *kpis, const char *period
         for (char *t = strtok(bbuf, ","); t && nb < 8; t = strtok(NULL, ","))
             bys[nb++] = t;
     }
-    kpi_query q = {.kpis = ids, .nkpis = nk, .period = period, .from = from, .to = to,
-                   .grain = grain, .by = bys, .nby = nb};
+    kpi_query q = {.kpis = ids,
+                   .nkpis = nk,
+                   .period = period,
+                   .from = from,
+                   .to = to,
+                   .grain = grain,
+                   .by = bys,
+                   .nby = nb};
     kpi_result *res = NULL;
     if (kpi_query_run(ws, &q, &res) != KPI_OK) {
         print_error(kpis, ws);
