@@ -153,11 +153,11 @@ KPI_API kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_i
  * "first", "last"}...]} and a newline. Returns a string the caller frees with free(), or NULL
  * on failure (the error on the handle).
  */
-char *kpi_streams_json(kpi_workspace *ws);
+KPI_API char *kpi_streams_json(kpi_workspace *ws);
 
 /* Like kpi_stream_info_get from the definitions alone, without reading the store: rows,
  * first_time_us and last_time_us are 0. */
-kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
+KPI_API kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info);
 
 /*
  * Deletes every stored event of a stream (or of a stream no longer defined), so that its
