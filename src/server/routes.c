@@ -134,6 +134,25 @@ static bool reads_all(const kauth *a)
            (has_role(a, KPI_ROLE_VIEWER) && !*a->token.departments);
 }
 
+/* May this caller scrape /metrics of `department` (a comma-separated list, or NULL)? A viewer
+ * limited to departments may, for departments of its own. */
+static bool may_scrape(const kauth *a, const char *department)
+{
+    if (reads_all(a))
+        return true;
+    if (!has_role(a, KPI_ROLE_VIEWER) || !department || !*department)
+        return false;
+    for (const char *p = department; *p;) {
+        char item[256];
+        size_t len = strcspn(p, ",");
+        snprintf(item, sizeof item, "%.*s", (int)(len < 255 ? len : 255), p);
+        if (len >= sizeof item || !in_list(a->token.departments, item))
+            return false;
+        p += len + (p[len] == ',');
+    }
+    return true;
+}
+
 /* 403 unless every KPI named may be read; unknown KPIs are left to the library (404). */
 static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids, size_t n,
                        kresponse *out)
@@ -342,13 +361,11 @@ void kroute(kpi_workspace *ws, const kauth *auth, kmetrics_cache *mc, const char
     } else if (has_role(auth, KPI_ROLE_INGEST)) {
         forbidden(out); /* an ingest token writes its streams, and reads nothing */
     } else if (!strcmp(path, "/metrics")) {
-        if (!reads_all(auth)) {
+        if (!may_scrape(auth, arg(req, "department"))) {
             forbidden(out);
             return;
         }
-        char *text = kmetrics_get(ws, mc, out);
-        if (text)
-            respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+        kmetrics_scrape(mc, arg(req, "kpi"), arg(req, "department"), out);
     } else if (!strcmp(path, "/api/v1/kpis")) {
         kpis(ws, auth, out);
     } else if (!strcmp(path, "/api/v1/query")) {

@@ -29,7 +29,7 @@ typedef struct server {
     FILE *log;
     pthread_mutex_t log_mu;
     int active; /* requests between their first byte and their last (atomic) */
-    kmetrics_cache metrics;
+    kmetrics_cache *metrics;
 } server;
 
 /* Per request: when it started, what was answered (for the access log); for an upload, the
@@ -298,9 +298,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
                !cache_key(conn, url, &auth, key, sizeof key) ||
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, s->metrics, method, url, get_arg, conn, &out);
     } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
-        kroute(wk->ws, &auth, &s->metrics, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, s->metrics, method, url, get_arg, conn, &out);
         if (out.status == 200)
             kcache_put(wk->cache, key, &out);
     }
@@ -436,7 +436,6 @@ int kserve_run(const kserve_options *o)
         s.log = stderr;
     pthread_key_create(&s.ws_key, close_worker);
     pthread_mutex_init(&s.log_mu, NULL);
-    pthread_mutex_init(&s.metrics.mu, NULL);
 
     /* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below takes them */
     sigset_t sigs;
@@ -464,6 +463,13 @@ int kserve_run(const kserve_options *o)
             free(cert);
             return 1;
         }
+    }
+    /* after the signal mask: the refresh thread must not take SIGTERM */
+    if (!(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s))) {
+        fprintf(stderr, "kpi: serve: cannot start the thread of /metrics\n");
+        free(cert);
+        free(key);
+        return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -503,8 +509,7 @@ int kserve_run(const kserve_options *o)
     free(cert);
     free(key);
     pthread_mutex_destroy(&s.log_mu);
-    pthread_mutex_destroy(&s.metrics.mu);
-    free(s.metrics.text);
+    kmetrics_stop(s.metrics);
     pthread_key_delete(s.ws_key);
     return code;
 }
