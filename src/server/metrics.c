@@ -221,7 +221,9 @@ static void group_samples(build *bd, size_t i, const kpi_kpi_info *k, const kpi_
             return;
         }
         bd->drops = d;
-        bd->drops[bd->ndrops++] = (kmetrics_drop){k->id, dim, n, (size_t)k->metrics_max_groups};
+        d = &bd->drops[bd->ndrops++];
+        *d = (kmetrics_drop){strdup(k->id), strdup(dim), n, (size_t)k->metrics_max_groups};
+        bd->failed |= !d->kpi || !d->dimension;
         sb_printf(&bd->parts[i * NFAM + F_DROPPED],
                   "kpi_metrics_dropped_groups{kpi=\"%s\",dimension=\"%s\"} %zu\n", k->id, dim, n);
         return;
@@ -242,6 +244,15 @@ static size_t kpi_index(kpi_workspace *ws, const char *id)
             return i;
     }
     return n;
+}
+
+static void drops_free(kmetrics_drop *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].kpi);
+        free(d[i].dimension);
+    }
+    free(d);
 }
 
 /* Runs one query (KPIs of one grain, for its current period, by dim or not) into bd. */
@@ -370,6 +381,7 @@ static kmetrics_text *assemble(build *bd)
     t->drops = bd->drops;
     t->ndrops = bd->ndrops;
     bd->drops = NULL;
+    bd->ndrops = 0;
     if (body.failed) {
         kmetrics_text_free(t);
         return NULL;
@@ -392,7 +404,7 @@ kmetrics_text *kmetrics_render(kpi_workspace *ws, char *err, size_t cap)
     }
     free(bd.parts);
     free(bd.periods.p);
-    free(bd.drops);
+    drops_free(bd.drops, bd.ndrops);
     if (st != KPI_OK || !t) {
         snprintf(err, cap, "out of memory");
         if (st != KPI_OK && st != KPI_NOMEM)
@@ -414,7 +426,7 @@ void kmetrics_text_free(kmetrics_text *t)
     free(t->kpis);
     free(t->body);
     free(t->periods);
-    free(t->drops);
+    drops_free(t->drops, t->ndrops);
     free(t);
 }
 

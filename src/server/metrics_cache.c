@@ -98,37 +98,48 @@ static bool sleep_until(kmetrics_cache *m, double until)
     return stop;
 }
 
+/* A new workspace handle into *ws ("now" pinned if asked); false, with the reason kept as the
+ * last error, when the workspace cannot be opened. */
+static bool open_handle(kmetrics_cache *m, kpi_workspace **ws)
+{
+    if (kpi_workspace_open(m->dir, ws) == KPI_OK) {
+        if (m->now_us)
+            kpi_workspace_set_now(*ws, m->now_us);
+        return true;
+    }
+    pthread_mutex_lock(&m->mu);
+    snprintf(m->error, sizeof m->error, "out of memory");
+    if (*ws)
+        kpi_error_format(kpi_workspace_error(*ws), m->error, sizeof m->error);
+    m->errors++;
+    m->tried = true;
+    pthread_cond_broadcast(&m->cond);
+    pthread_mutex_unlock(&m->mu);
+    kpi_workspace_destroy(*ws);
+    *ws = NULL;
+    return false;
+}
+
 static void *refresher(void *arg)
 {
     kmetrics_cache *m = arg;
     kpi_workspace *ws = NULL;
-    int64_t version = 0, seen = -1;
+    int64_t version = 0, seen = 0;
     double due = 0, quiet_until = 0;
     do {
         double now = mono_now();
-        if (!ws && kpi_workspace_open(m->dir, &ws) != KPI_OK) {
-            pthread_mutex_lock(&m->mu);
-            snprintf(m->error, sizeof m->error, "out of memory");
-            if (ws)
-                kpi_error_format(kpi_workspace_error(ws), m->error, sizeof m->error);
-            m->tried = true;
-            pthread_cond_broadcast(&m->cond);
-            pthread_mutex_unlock(&m->mu);
-            kpi_workspace_destroy(ws);
-            ws = NULL;
+        bool changed = !ws || kpi_workspace_version(ws, &version) != KPI_OK || version != seen;
+        if (now < due && !(changed && now >= quiet_until))
             continue;
-        }
-        if (m->now_us)
-            kpi_workspace_set_now(ws, m->now_us);
-        bool changed = kpi_workspace_version(ws, &version) == KPI_OK && version != seen;
-        if (now >= due || (changed && now >= quiet_until)) {
-            seen = version;
-            refresh(m, ws);
-            double after = mono_now();
-            due = after + m->interval;
-            /* back-to-back imports: refresh at most half the time */
-            quiet_until = after + (after - now);
-        }
+        /* a handle keeps the targets and values it read first: each refresh opens a new one,
+         * whose data version then tells of any later change */
+        kpi_workspace_destroy(ws);
+        if (!open_handle(m, &ws) || kpi_workspace_version(ws, &seen) != KPI_OK)
+            continue;
+        refresh(m, ws);
+        double after = mono_now();
+        due = after + m->interval;
+        quiet_until = after + (after - now); /* back-to-back imports: refresh half the time */
     } while (!sleep_until(m, mono_now() + 1.0));
     kpi_workspace_destroy(ws);
     return NULL;

@@ -86,7 +86,7 @@ void kmbuf_append(kmbuf *b, const char *p, size_t n);
 
 /* A breakdown left out: more groups than the KPI's max_groups. */
 typedef struct kmetrics_drop {
-    const char *kpi, *dimension; /* owned by the workspace handle that rendered it */
+    char *kpi, *dimension;
     size_t groups, max_groups;
 } kmetrics_drop;
 
