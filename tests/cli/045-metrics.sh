@@ -3,8 +3,9 @@
 # the same from one month to the next, status per state and pacing equal to `kpi query`, the
 # `metrics:` key and its max_groups (left-out breakdowns counted and logged), ?kpi= and
 # ?department=, a text refreshed in the background after an ingest and on a schedule, and a
-# viewer limited to departments scraping its own. promtool is optional here (the strict parser
-# always runs) unless KPI_REQUIRE_PROMETHEUS=1, as in .ci/run.
+# viewer limited to departments scraping its own (not a KPI that reads another department's).
+# promtool is optional here (the strict parser always runs) unless KPI_REQUIRE_PROMETHEUS=1,
+# as in .ci/run.
 . "$KPI_TOP/tests/cli/lib.sh"
 
 command -v python3 >/dev/null || { echo "ok 1 # skip python3 is needed as the HTTP client"; exit 0; }
@@ -39,6 +40,10 @@ kpis:
     dimensions: [region, rep, customer]
     metrics: {dimensions: [region, customer], max_groups: 3}
     targets: [{value: 1000}]
+  revenue_per_leaver:
+    department: hr
+    formula: revenue / leavers
+    unit: currency
   order_count:
     department: sales
     formula: count(orders)
@@ -216,9 +221,11 @@ expect "?kpi= and ?department= scrape a part; unknown names are 404" '
     grep -q "^kpi_value{kpi=\"leavers\"" body
     lacks body "kpi=\"order_count\""
     get "/metrics?department=hr"
-    python3 parse.py body | grep "\"kpi\":" | grep -v "\"kpi\": \"leavers\"" > others || true
+    python3 parse.py body | grep "\"kpi\":" | grep -v "\"kpi\": \"leavers\"" |
+        grep -v "\"kpi\": \"revenue_per_leaver\"" > others || true
     [ ! -s others ]
     grep -q "^kpi_value{kpi=\"leavers\"" body
+    grep -q "^kpi_value{kpi=\"revenue_per_leaver\"" body
     get "/metrics?kpi=revenu"
     grep -q "^404 application/json" status
     has body "unknown kpi '\''revenu'\''"
@@ -293,6 +300,10 @@ expect "a viewer limited to departments scrapes its own department only" '
     grep -q "^200" status
     grep -q "^kpi_value{kpi=\"leavers\"" body
     lacks body "kpi=\"revenue\""
+    lacks body "kpi=\"revenue_per_leaver\""
+    TOKEN=$T get "/metrics?department=hr&kpi=leavers,revenue_per_leaver,revenue"
+    grep -q "^kpi_value{kpi=\"leavers\"" body
+    lacks body "kpi=\"revenue"
     TOKEN=$(cat admin.tok) get /metrics
     grep -q "^kpi_value{kpi=\"revenue\"" body
 '
