@@ -436,23 +436,11 @@ const kmetrics_drop *kmetrics_text_drops(const kmetrics_text *t, size_t *n)
     return t->drops;
 }
 
-/* Is the comma-separated list `spec` holding s (of length n)? */
-static bool in_spec(const char *spec, const char *s)
-{
-    size_t n = strlen(s);
-    for (const char *p = spec; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == n && !strncmp(p, s, n))
-            return true;
-        p += len + (p[len] == ',');
-    }
-    return false;
-}
-
 /* Does KPI i go into a scrape for kpis (a list) and department (NULL: any)? */
 static bool selected(const kmkpi *k, const char *kpis, const char *department)
 {
-    return (!kpis || in_spec(kpis, k->id)) && (!department || in_spec(department, k->department));
+    return (!kpis || kroute_in_list(kpis, k->id)) &&
+           (!department || kroute_in_list(department, k->department));
 }
 
 /* The first name of list that no KPI of t answers to (id, or department), or false. */

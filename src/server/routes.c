@@ -83,7 +83,7 @@ static size_t split(const char *s, char *buf, size_t bufcap, const char **list, 
 static bool has_role(const kauth *a, kpi_role r) { return !a->open && a->token.role == r; }
 
 /* Is name one of the comma-separated items of list? */
-static bool in_list(const char *list, const char *name)
+bool kroute_in_list(const char *list, const char *name)
 {
     size_t n = strlen(name ? name : "");
     for (const char *p = list; p && *p;) {
@@ -115,7 +115,7 @@ static bool may_read_own(const kauth *a, const kpi_kpi_info *k)
         return true;
     case KPI_ROLE_VIEWER:
         return !*a->token.departments ||
-               (k->department && in_list(a->token.departments, k->department));
+               (k->department && kroute_in_list(a->token.departments, k->department));
     case KPI_ROLE_SELF: {
         char dim[256];
         self_dimension(a, dim, sizeof dim);
@@ -193,7 +193,7 @@ static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids
 bool kroute_may_ingest(const kauth *a, const char *stream)
 {
     return a->open || has_role(a, KPI_ROLE_ADMIN) || has_role(a, KPI_ROLE_EDITOR) ||
-           (has_role(a, KPI_ROLE_INGEST) && in_list(a->token.streams, stream));
+           (has_role(a, KPI_ROLE_INGEST) && kroute_in_list(a->token.streams, stream));
 }
 
 static void forbidden(kresponse *out) { kresponse_error(out, 403, "this token may not read this"); }
@@ -306,7 +306,7 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
         bool viewer = has_role(a, KPI_ROLE_VIEWER);
         if (viewer && !department && !strchr(a->token.departments, ','))
             department = a->token.departments;
-        if (!viewer || !department || !in_list(a->token.departments, department)) {
+        if (!viewer || !department || !kroute_in_list(a->token.departments, department)) {
             kresponse_error(out, 403, "this token may read the report of its departments only"
                                       " (department=...)");
             return;
@@ -386,7 +386,7 @@ static bool own_departments(const kauth *a, const char *department)
         char item[256];
         size_t len = strcspn(p, ",");
         snprintf(item, sizeof item, "%.*s", (int)(len < 255 ? len : 255), p);
-        if (len >= sizeof item || !in_list(a->token.departments, item))
+        if (len >= sizeof item || !kroute_in_list(a->token.departments, item))
             return false;
         p += len + (p[len] == ',');
     }
@@ -418,8 +418,8 @@ static bool scrape_scope(kpi_workspace *ws, const kauth *a, karg_fn arg, void *r
     for (size_t i = 0; i < n; i++) {
         kpi_kpi_info k;
         kpi_kpi_info_get(ws, i, &k);
-        if (k.department && in_list(department, k.department) && may_read(ws, a, i) &&
-            (!kpis || in_list(kpis, k.id)))
+        if (k.department && kroute_in_list(department, k.department) && may_read(ws, a, i) &&
+            (!kpis || kroute_in_list(kpis, k.id)))
             used += (size_t)snprintf(*only + used, cap - used, "%s%s", used ? "," : "", k.id);
     }
     return true;

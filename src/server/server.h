@@ -49,6 +49,9 @@ typedef struct kauth {
     kpi_token_info token;
 } kauth;
 
+/* Is name one of the comma-separated items of list (NULL: none)? */
+bool kroute_in_list(const char *list, const char *name);
+
 /* Does `path` need a token (everything but /healthz and the dashboard's files)? */
 bool kroute_protected(const char *path);
 
