@@ -347,6 +347,11 @@ typedef struct kpi_kpi_info {
     size_t ndimensions;
     int manual;
     int decimals; /* how many decimals its values are shown with */
+    /* `metrics:` the dimensions /metrics breaks it down by (default: all of dimensions), and
+     * the most groups a breakdown may have before it is left out of /metrics */
+    const char *const *metrics_dimensions;
+    size_t nmetrics_dimensions;
+    int metrics_max_groups;
 } kpi_kpi_info;
 
 KPI_API size_t kpi_kpi_count(const kpi_workspace *ws);

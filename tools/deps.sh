@@ -34,6 +34,9 @@ chk_cmd npm npm
 if [ "${KPI_DEPS_BROWSER:-0}" = 1 ]; then   # the dashboard's browser test (tests/browser/)
     [ -x /usr/bin/chromium ] || need="$need chromium"
 fi
+if [ "${KPI_DEPS_PROMETHEUS:-0}" = 1 ]; then   # /metrics scraped by a real Prometheus (tests/cli/046)
+    { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need="$need prometheus"
+fi
 if [ "${KPI_DEPS_BENCH:-0}" = 1 ]; then
     [ -x /usr/bin/time ] || need="$need time"
 fi

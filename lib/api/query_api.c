@@ -400,5 +400,6 @@ void kkpi_info(const kkpi *k, kpi_kpi_info *info)
     *info = (kpi_kpi_info){k->id, k->name, k->description, k->department,
                            kkpi_unit_name(k->unit), k->grain ? k->grain : "month",
                            k->direction_up ? "up" : "down", k->formula, k->tags, k->ntags,
-                           k->dimensions, k->ndimensions, k->manual, k->decimals};
+                           k->dimensions, k->ndimensions, k->manual, k->decimals,
+                           k->metrics_dims, k->nmetrics_dims, k->metrics_max_groups};
 }

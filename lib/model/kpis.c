@@ -24,12 +24,14 @@ enum {
     KK_THRESHOLDS,
     KK_OWNER,
     KK_SPLIT,
+    KK_METRICS,
     KK_N
 };
 static const char *const kpi_keys[KK_N] = {
     "name",       "description", "department", "tags",      "formula",
     "manual",     "unit",        "decimals",   "direction", "grain",
     "dimensions", "targets",     "thresholds", "owner",     "split",
+    "metrics",
 };
 
 static const char *const grain_names[] = {"day",  "week",           "month",       "quarter",
@@ -386,6 +388,8 @@ static kpi_status load_kpi(kyctx *c, kkpi *kp, const kynode *k, const kynode *v)
     if (vals[KK_TAGS] && (st = load_tags(c, kp, vals[KK_TAGS])) != KPI_OK)
         return st;
     if (vals[KK_DIMENSIONS] && (st = load_dimensions(c, kp, vals[KK_DIMENSIONS])) != KPI_OK)
+        return st;
+    if ((st = kmodel_load_kpi_metrics(c, kp, vals[KK_METRICS])) != KPI_OK)
         return st;
     if (vals[KK_TARGETS] && (st = load_targets(c, kp, vals[KK_TARGETS])) != KPI_OK)
         return st;

@@ -81,6 +81,9 @@ typedef struct kkpi {
     const char *grain;       /* "day", "week", "month" (default), "quarter", "year", ... */
     const char **dimensions;
     size_t ndimensions;
+    const char **metrics_dims; /* `metrics:` the dimensions /metrics breaks it down by; */
+    size_t nmetrics_dims;      /* default: all its dimensions */
+    int metrics_max_groups;    /* groups above which a breakdown is left out (default 100) */
     ktarget_def *targets;
     size_t ntargets;
     double at_risk;          /* thresholds.at_risk, default 0.9 */

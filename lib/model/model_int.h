@@ -138,5 +138,7 @@ const void *kyset_put(kyset *s, const char *p, size_t n, const void *item);
 kpi_status kmodel_load_streams(kyctx *c, const kynode *section);
 /* Loads a `kpis:` map into cfg->kpis (room for them is already allocated). */
 kpi_status kmodel_load_kpis(kyctx *c, const kynode *section);
+/* Loads a KPI's `metrics:` (kpi_metrics.c): after its `dimensions:`, which it must name. */
+kpi_status kmodel_load_kpi_metrics(kyctx *c, kkpi *kp, const kynode *v);
 
 #endif

@@ -27,6 +27,12 @@ int cmd_serve(cli *c, int argc, char **argv)
             if (end == v || *end || n < 1)
                 return cli_usage("serve", "--max-body needs a number of bytes");
             o.max_body = n;
+        } else if (cli_opt_value(argc, argv, &i, "--metrics-refresh", &v) && v) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (end == v || *end || n < 1 || n > 86400)
+                return cli_usage("serve", "--metrics-refresh needs seconds from 1 to 86400");
+            o.metrics_refresh_s = (unsigned)n;
         } else if (cli_opt_value(argc, argv, &i, "--tls-cert", &v) && v) {
             o.tls_cert = v;
         } else if (cli_opt_value(argc, argv, &i, "--tls-key", &v) && v) {

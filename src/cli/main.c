@@ -124,21 +124,25 @@ const cli_command cli_commands[] = {
      "  --quiet      no progress, no report\n"},
     {"serve", cmd_serve, "the HTTP API: KPIs, queries, reports and Prometheus metrics",
      "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]"
-     " [--tls-cert PEM --tls-key PEM]",
+     " [--tls-cert PEM --tls-key PEM] [--metrics-refresh SECONDS]",
      "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
      "lets the requests in flight finish. GET / is the dashboard. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
      "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
      "for byte; /api/v1/report (period, department), /api/v1/top (kpi, by, period, n) and\n"
      "/api/v1/streams likewise. POST /api/v1/streams/STREAM/events imports a CSV (text/csv) or\n"
      "NDJSON (application/x-ndjson) body as `kpi import` does, streamed, and answers the counts\n"
-     "and the first rejected rows. GET /metrics is the current period of every KPI in the\n"
-     "Prometheus text format (value, target, attainment; company-wide and per declared\n"
-     "breakdown), GET /healthz says the server is up. Errors are JSON: {\"error\": \"...\"}.\n"
+     "and the first rejected rows. GET /metrics (kpi, department) is the current period of\n"
+     "every KPI in the Prometheus text format (value, target, attainment, status, pacing;\n"
+     "company-wide and per breakdown of its metrics: key), computed in the background after\n"
+     "each change to the data; see docs/metrics.md. GET /healthz says the server is up.\n"
+     "Errors are JSON: {\"error\": \"...\"}.\n"
      "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
      "  --threads N         worker threads (default: one per core)\n"
      "  --max-body BYTES    the largest upload (default 1 GiB)\n"
      "  --tls-cert PEM, --tls-key PEM  serve HTTPS with this certificate (chain) and key\n"
-     "  --access-log FILE   one line per request (- for standard error)\n"},
+     "  --access-log FILE   one line per request (- for standard error)\n"
+     "  --metrics-refresh SECONDS  recompute /metrics this often besides after each change\n"
+     "                      to the data (default 60: the open period moves with the clock)\n"},
     {"token", cmd_token, "API tokens for kpi serve: create, list, revoke",
      "kpi token create --role admin|editor|viewer|ingest|self [--departments D,...]"
      " [--streams S,...] [--self DIM=VALUE] [--name NAME] | kpi token list |"

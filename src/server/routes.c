@@ -70,7 +70,7 @@ static size_t split(const char *s, char *buf, size_t bufcap, const char **list, 
 static bool has_role(const kauth *a, kpi_role r) { return !a->open && a->token.role == r; }
 
 /* Is name one of the comma-separated items of list? */
-static bool in_list(const char *list, const char *name)
+bool kroute_in_list(const char *list, const char *name)
 {
     size_t n = strlen(name ? name : "");
     for (const char *p = list; p && *p;) {
@@ -102,7 +102,7 @@ static bool may_read_own(const kauth *a, const kpi_kpi_info *k)
         return true;
     case KPI_ROLE_VIEWER:
         return !*a->token.departments ||
-               (k->department && in_list(a->token.departments, k->department));
+               (k->department && kroute_in_list(a->token.departments, k->department));
     case KPI_ROLE_SELF: {
         char dim[256];
         self_dimension(a, dim, sizeof dim);
@@ -180,7 +180,7 @@ static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids
 bool kroute_may_ingest(const kauth *a, const char *stream)
 {
     return a->open || has_role(a, KPI_ROLE_ADMIN) || has_role(a, KPI_ROLE_EDITOR) ||
-           (has_role(a, KPI_ROLE_INGEST) && in_list(a->token.streams, stream));
+           (has_role(a, KPI_ROLE_INGEST) && kroute_in_list(a->token.streams, stream));
 }
 
 static void forbidden(kresponse *out) { kresponse_error(out, 403, "this token may not read this"); }
@@ -293,7 +293,7 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
         bool viewer = has_role(a, KPI_ROLE_VIEWER);
         if (viewer && !department && !strchr(a->token.departments, ','))
             department = a->token.departments;
-        if (!viewer || !department || !in_list(a->token.departments, department)) {
+        if (!viewer || !department || !kroute_in_list(a->token.departments, department)) {
             kresponse_error(out, 403, "this token may read the report of its departments only"
                                       " (department=...)");
             return;
@@ -374,11 +374,63 @@ static void healthz(const route_ctx *c, kresponse *out)
     json_decref(o);
 }
 
+/* Are the departments of the comma-separated list `department` all the viewer's own? */
+static bool own_departments(const kauth *a, const char *department)
+{
+    if (!has_role(a, KPI_ROLE_VIEWER) || !department || !*department)
+        return false;
+    for (const char *p = department; *p;) {
+        char item[256];
+        size_t len = strcspn(p, ",");
+        snprintf(item, sizeof item, "%.*s", (int)(len < 255 ? len : 255), p);
+        if (len >= sizeof item || !kroute_in_list(a->token.departments, item))
+            return false;
+        p += len + (p[len] == ',');
+    }
+    return true;
+}
+
+/* A department viewer scrapes /metrics?department= of its own departments: the KPIs there
+ * that it may read (and of ?kpi=, when given; others are left out as unknown ones would be),
+ * as a comma-separated list into *only (malloc'd). False with the answer in out when it may
+ * not. */
+static bool scrape_scope(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req,
+                         char **only, kresponse *out)
+{
+    const char *department = arg(req, "department"), *kpis = arg(req, "kpi");
+    size_t n = kpi_kpi_count(ws), cap = 1, used = 0;
+    if (!own_departments(a, department)) {
+        forbidden(out);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        kpi_kpi_info k;
+        kpi_kpi_info_get(ws, i, &k);
+        cap += strlen(k.id) + 1;
+    }
+    if (!(*only = calloc(cap, 1))) {
+        kresponse_error(out, 500, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        kpi_kpi_info k;
+        kpi_kpi_info_get(ws, i, &k);
+        if (k.department && kroute_in_list(department, k.department) && may_read(ws, a, i) &&
+            (!kpis || kroute_in_list(kpis, k.id)))
+            used += (size_t)snprintf(*only + used, cap - used, "%s%s", used ? "," : "", k.id);
+    }
+    return true;
+}
+
+/* /metrics from the background text: all of it (or ?kpi=, ?department=) for a caller that
+ * reads everything, the readable KPIs of its own departments for a department viewer. */
 static void metrics(const route_ctx *c, kresponse *out)
 {
-    char *text = kmetrics_get(c->ws, c->mc, out);
-    if (text)
-        respond(out, 200, "text/plain; version=0.0.4; charset=utf-8", text);
+    char *only = NULL;
+    if (reads_all(c->auth) || scrape_scope(c->ws, c->auth, c->arg, c->req, &only, out))
+        kmetrics_scrape(c->mc, only ? only : c->arg(c->req, "kpi"), c->arg(c->req, "department"),
+                        out);
+    free(only);
 }
 
 static void route_kpis(const route_ctx *c, kresponse *out) { kpis(c->ws, c->auth, out); }
@@ -399,7 +451,7 @@ static const struct route {
     void (*answer)(const route_ctx *c, kresponse *out);
 } routes[] = {
     {"/healthz", ANYONE, healthz},
-    {"/metrics", READS_ALL, metrics},
+    {"/metrics", READERS, metrics},
     {"/api/v1/kpis", READERS, route_kpis},
     {"/api/v1/query", READERS, route_query},
     {"/api/v1/report", READERS, route_report},

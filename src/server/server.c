@@ -33,7 +33,7 @@ typedef struct server {
     FILE *log;
     pthread_mutex_t log_mu;
     int active; /* requests between their first byte and their last (atomic) */
-    kmetrics_cache metrics;
+    kmetrics_cache *metrics;
     /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
      * opens cleanly bumps gen, and each worker reopens its handle before its next request */
     pthread_mutex_t defs_mu;
@@ -402,9 +402,9 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
                !cache_key(conn, url, &auth, key, sizeof key) ||
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
-        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
     } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
-        kroute(wk->ws, &auth, &s->metrics, s->defs_error, method, url, get_arg, conn, &out);
+        kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
         if (out.status == 200)
             kcache_put(wk->cache, key, &out);
     }
@@ -570,7 +570,6 @@ int kserve_run(const kserve_options *o)
         s.log = stderr;
     pthread_key_create(&s.ws_key, close_worker);
     pthread_mutex_init(&s.log_mu, NULL);
-    pthread_mutex_init(&s.metrics.mu, NULL);
     pthread_mutex_init(&s.defs_mu, NULL);
     s.defs_sig = defs_signature(o->workspace);
 
@@ -600,6 +599,13 @@ int kserve_run(const kserve_options *o)
             free(cert);
             return 1;
         }
+    }
+    /* after the signal mask: the refresh thread must not take SIGTERM */
+    if (!(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s))) {
+        fprintf(stderr, "kpi: serve: cannot start the thread of /metrics\n");
+        free(cert);
+        free(key);
+        return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
@@ -640,9 +646,8 @@ int kserve_run(const kserve_options *o)
     free(cert);
     free(key);
     pthread_mutex_destroy(&s.log_mu);
-    pthread_mutex_destroy(&s.metrics.mu);
+    kmetrics_stop(s.metrics);
     pthread_mutex_destroy(&s.defs_mu);
-    free(s.metrics.text);
     pthread_key_delete(s.ws_key);
     return code;
 }

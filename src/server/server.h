@@ -23,6 +23,7 @@ typedef struct kserve_options {
     const char *tls_cert;   /* PEM certificate (chain) and key: HTTPS when both are given */
     const char *tls_key;
     bool open;              /* serve a workspace without tokens on a non-loopback address */
+    unsigned metrics_refresh_s; /* /metrics is recomputed this often (0: KMETRICS_REFRESH_S) */
 } kserve_options;
 
 /* Serves until SIGTERM or SIGINT, then finishes the requests in flight. Returns an exit code
@@ -41,20 +42,16 @@ typedef struct kresponse {
 /* Looks up a query-string argument of the request being answered (NULL when absent). */
 typedef const char *(*karg_fn)(void *req, const char *name);
 
-/* The last /metrics text, shared by the workers: a scrape costs a query per grain and
- * breakdown, so it is computed at most once per KMETRICS_TTL_S seconds. */
-#define KMETRICS_TTL_S 30
-typedef struct kmetrics_cache {
-    pthread_mutex_t mu;
-    char *text;
-    double at; /* CLOCK_MONOTONIC seconds when computed */
-} kmetrics_cache;
-
+/* /metrics from a text computed in the background (metrics_cache.c): shared by the workers. */
+typedef struct kmetrics_cache kmetrics_cache;
 /* Who is asking: anyone, while the workspace has no token; else the presented token. */
 typedef struct kauth {
     bool open;
     kpi_token_info token;
 } kauth;
+
+/* Is name one of the comma-separated items of list (NULL: none)? */
+bool kroute_in_list(const char *list, const char *name);
 
 /* Does `path` need a token (everything but /healthz and the dashboard's files)? */
 bool kroute_protected(const char *path);
@@ -99,9 +96,49 @@ kpi_format kmedia_format(const char *content_type);
  * read-only or locked kpi.db), 500 otherwise. */
 unsigned kstatus_http(kpi_status st);
 
-/* The Prometheus text of the current period of every KPI (metrics.c), from the cache when it
- * is fresh; a malloc'd copy. NULL on failure, with the JSON error in *err_out. */
-char *kmetrics_get(kpi_workspace *ws, kmetrics_cache *mc, kresponse *err_out);
+/* ---- /metrics: the text (metrics.c) and its cache (metrics_cache.c) ---- */
+
+/* A growable string with a cap of memory: `failed` once an allocation failed. */
+typedef struct kmbuf {
+    char *p;
+    size_t n, cap;
+    bool failed;
+} kmbuf;
+/* Room for `more` bytes and a NUL; false (and failed) when out of memory. */
+bool kmbuf_reserve(kmbuf *b, size_t more);
+void kmbuf_append(kmbuf *b, const char *p, size_t n);
+
+/* A breakdown left out: more groups than the KPI's max_groups. */
+typedef struct kmetrics_drop {
+    char *kpi, *dimension;
+    size_t groups, max_groups;
+} kmetrics_drop;
+
+/* The Prometheus text of every KPI's current period, ready to be copied into scrapes. */
+typedef struct kmetrics_text kmetrics_text;
+/* Runs the queries (one per grain, and per grain and dimension) and renders the text; NULL
+ * with the reason in err when a query fails or memory runs out. Free with kmetrics_text_free. */
+kmetrics_text *kmetrics_render(kpi_workspace *ws, char *err, size_t cap);
+void kmetrics_text_free(kmetrics_text *t);
+/* The breakdowns t leaves out (n of them), owned by t. */
+const kmetrics_drop *kmetrics_text_drops(const kmetrics_text *t, size_t *n);
+/* Appends to out the families of the KPIs named in `kpis` and of `department` (each a
+ * comma-separated list; NULL: all), and kpi_period_info. False with a 404 in *err when a KPI
+ * or department is unknown. */
+bool kmetrics_text_scrape(const kmetrics_text *t, const char *kpis, const char *department,
+                          kmbuf *out, kresponse *err);
+
+/* How often the text is recomputed besides after each change to the data, by default. */
+#define KMETRICS_REFRESH_S 60
+/* Starts the background refresh for workspace dir ("now" pinned when now_us is non-zero; every
+ * interval_s seconds, 0 for KMETRICS_REFRESH_S); NULL when no thread can be started. */
+kmetrics_cache *kmetrics_start(const char *dir, int64_t now_us, unsigned interval_s);
+/* Stops the refresh and frees everything; accepts NULL. */
+void kmetrics_stop(kmetrics_cache *m);
+/* Answers a scrape (kpis, department as for kmetrics_text_scrape) from the last text, with
+ * its age; waits for the first text a few seconds at most (then 503). Never runs a query. */
+void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department,
+                     kresponse *out);
 
 /* ---- answers already computed (cache.c), one cache per worker thread ---- */
 

@@ -142,11 +142,12 @@ expect "GET /metrics: value, target and attainment of the current period, per br
     get /metrics
     grep -q "^200 text/plain; version=0.0.4" status
     grep -q "^# TYPE kpi_value gauge" body
-    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\"} 450.5$" body
-    grep -q "^kpi_target{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\"} 1000$" body
-    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",period=\"2026-11\",region=\"West\"} 300$" body
-    grep -q "region=\"East \\\\\"quoted\\\\\"\"} 150.5$" body
-    grep -q "^kpi_value{kpi=\"order_count\",department=\"sales\",unit=\"count\",period=\"2026-W46\"} 1$" body
+    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",grain=\"month\"} 450.5$" body
+    grep -q "^kpi_target{kpi=\"revenue\",department=\"sales\",unit=\"currency\",grain=\"month\"} 1000$" body
+    grep -q "^kpi_value{kpi=\"revenue\",department=\"sales\",unit=\"currency\",grain=\"month\",by=\"region\",dim_region=\"West\"} 300$" body
+    grep -q "dim_region=\"East \\\\\"quoted\\\\\"\"} 150.5$" body
+    grep -q "^kpi_value{kpi=\"order_count\",department=\"sales\",unit=\"count\",grain=\"week\"} 1$" body
+    grep -q "^kpi_period_info{grain=\"week\",period=\"2026-W46\"} 1$" body
 '
 
 expect "every request is in the access log" '
