@@ -13,6 +13,7 @@
 #include "../src/server/http.c"
 #include "../src/server/routes.c"
 #include "../src/server/metrics.c"
+#include "../src/server/metrics_cache.c"
 #include "../src/server/assets.c"
 
 #include <ctype.h>
@@ -23,7 +24,7 @@
 const kasset kweb_assets[] = {{NULL, NULL, 0}};
 
 static kpi_workspace *ws;
-static kmetrics_cache mc = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static kmetrics_cache *mc; /* the background /metrics text of the workspace */
 
 /* The workspace every input is routed over: one stream with rows, three KPIs. */
 static kpi_workspace *workspace(void)
@@ -53,6 +54,8 @@ static kpi_workspace *workspace(void)
     if (kpi_workspace_open(dir, &ws) != KPI_OK || kpi_import_file(ws, "orders", path, &o, &r))
         abort();
     kpi_workspace_set_now(ws, kpi_parse_time("2026-11-10T12:00:00Z"));
+    if (!(mc = kmetrics_start(dir, kpi_parse_time("2026-11-10T12:00:00Z"), 3600)))
+        abort();
     return ws;
 }
 
@@ -116,7 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kauth auth = {.open = true};
     request req = {line[2]};
     kresponse out = {0};
-    kroute(workspace(), &auth, &mc, "", line[0], line[1], arg, &req, &out);
+    kpi_workspace *w = workspace(); /* before mc is read: it starts the /metrics thread */
+    kroute(w, &auth, mc, "", line[0], line[1], arg, &req, &out);
     if (!out.status || !out.body)
         abort();
     if (!strcmp(out.type, "application/json")) {

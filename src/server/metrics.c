@@ -233,19 +233,6 @@ static void group_samples(build *bd, size_t i, const kpi_kpi_info *k, const kpi_
             point_samples(bd, i, k, &s->points[p], dim);
 }
 
-/* The index of KPI id in the workspace. */
-static size_t kpi_index(kpi_workspace *ws, const char *id)
-{
-    size_t n = kpi_kpi_count(ws);
-    for (size_t i = 0; i < n; i++) {
-        kpi_kpi_info k;
-        kpi_kpi_info_get(ws, i, &k);
-        if (!strcmp(k.id, id))
-            return i;
-    }
-    return n;
-}
-
 static void drops_free(kmetrics_drop *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -268,7 +255,7 @@ static kpi_status collect(build *bd, const char **ids, size_t n, const char *per
         return st;
     for (size_t j = 0; j < kpi_result_nseries(r) && !bd->failed; j++) {
         const kpi_series *s = kpi_result_series(r, j);
-        size_t i = kpi_index(bd->ws, s->id);
+        size_t i = kroute_kpi_index(bd->ws, s->id);
         if (i == bd->nk)
             continue;
         kpi_kpi_info k;

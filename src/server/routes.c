@@ -145,8 +145,7 @@ static bool reads_all(const kauth *a)
            (has_role(a, KPI_ROLE_VIEWER) && !*a->token.departments);
 }
 
-/* The index of KPI id, or kpi_kpi_count(ws) when there is none. */
-static size_t kpi_index(kpi_workspace *ws, const char *id)
+size_t kroute_kpi_index(kpi_workspace *ws, const char *id)
 {
     size_t i = 0, n = kpi_kpi_count(ws);
     for (kpi_kpi_info k; i < n; i++) {
@@ -166,7 +165,7 @@ static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids
     if (reads_all(a))
         return true;
     for (size_t i = 0; i < n; i++) {
-        size_t k = kpi_index(ws, ids[i]);
+        size_t k = kroute_kpi_index(ws, ids[i]);
         if (k < kpi_kpi_count(ws) && may_read(ws, a, k))
             continue;
         char msg[512];

@@ -54,6 +54,9 @@ typedef struct kauth {
 bool kroute_in_list(const char *list, const char *name);
 
 /* Does `path` need a token (everything but /healthz and the dashboard's files)? */
+/* The index of KPI id in the workspace, or kpi_kpi_count(ws) when there is none. */
+size_t kroute_kpi_index(kpi_workspace *ws, const char *id);
+
 bool kroute_protected(const char *path);
 
 /* Answers GET `path` (arguments through arg) from workspace ws for auth; fills *out.
