@@ -11,9 +11,6 @@
 
 #define KEY_SEP '\x1f'
 
-/* Sums of scaled integers are added in 128 bits: no overflow before the final conversion. */
-__extension__ typedef __int128 kwide;
-
 typedef struct loader {
     kdata *d;
     kscan_data *sd;
@@ -235,15 +232,21 @@ static void add_sum(fold *f, const kscan_value *v)
         f->dsum += v->d;
         return;
     }
-    /* align scales: the larger one wins */
-    while (f->scale < v->scale) {
-        f->isum *= 10;
-        f->scale++;
+    /* align scales: the larger one wins. A value that would take the sum past 128 bits (not
+     * reachable short of 2^64 rows) is added in floating point, which still represents it. */
+    kwide x = kscan_exact(v), sum = f->isum;
+    int scale = f->scale > v->scale ? f->scale : v->scale;
+    bool over = false;
+    for (int s = f->scale; s < scale; s++)
+        over |= __builtin_mul_overflow(sum, 10, &sum);
+    for (int s = v->scale; s < scale; s++)
+        over |= __builtin_mul_overflow(x, 10, &x);
+    if (over || __builtin_add_overflow(sum, x, &sum)) {
+        f->dsum += (double)kscan_exact(v) / pow(10, v->scale);
+        return;
     }
-    kwide x = v->i;
-    for (int s = v->scale; s < f->scale; s++)
-        x *= 10;
-    f->isum += x;
+    f->isum = sum;
+    f->scale = scale;
 }
 
 static void fold_group(const kscan_data *sd, const kleaf *l, long g, int64_t first, int64_t end,
