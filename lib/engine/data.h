@@ -14,13 +14,24 @@ typedef struct kgroup_rows {
     int64_t *days;
     kscan_value *vals; /* n * naggs (aggregate scans) or n (value scans) */
     int64_t *times;    /* value scans with want_time */
+    uint32_t *ents;    /* snapshot streams: each row's entity (kscan_data.ents) */
     size_t n, cap;
 } kgroup_rows;
 
+/*
+ * A snapshot stream holds several series (a store, a product in a store, a department): an
+ * entity is one series, told apart by the row's values of every text field of the stream but
+ * its id (kdata_entity_fields). A snapshot KPI takes each entity's last snapshot in the window
+ * (first() its first), so a series whose last export is older than the others' still counts.
+ */
 typedef struct kscan_data {
     kgroup_rows *groups; /* indexed by global group id */
     size_t ngroups;
-    size_t naggs; /* values per row; 1 for value scans */
+    size_t naggs;  /* values per row; 1 for value scans */
+    kmap ents;     /* snapshot streams: breakdown and entity values -> entity id */
+    size_t nents;
+    bool snapshot; /* rows carry their entity */
+    bool timed;    /* a snapshot is told by the rows' times (first/last), else by their days */
 } kscan_data;
 
 typedef struct kdata {
