@@ -733,8 +733,33 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     return res;
 }
 
+/* Narrows [first, end) to the days holding the entities' first (earliest) or last snapshots,
+ * as the stream's aggregate scan places them, so that a value scan reads those days only (one
+ * day when every series is exported together). */
+static void snapshot_days(const kscan_data *sd, bool earliest, int64_t *first, int64_t *end)
+{
+    int64_t *mark = entity_marks(sd, 0, sd->ngroups, *first, *end, earliest);
+    if (!mark)
+        return; /* out of memory: the whole window, which gives the same values */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t e = 0; e < sd->nents; e++) {
+        if (mark[e] == INT64_MIN)
+            continue;
+        lo = mark[e] < lo ? mark[e] : lo;
+        hi = mark[e] > hi ? mark[e] : hi;
+    }
+    free(mark);
+    if (lo <= hi) {
+        *first = lo;
+        *end = hi + 1;
+    }
+}
+
 double kdata_leaf(kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
 {
+    const kscan_data *counts = l->values ? &d->scans[l->count_scan] : NULL;
+    if (counts && counts->snapshot)
+        snapshot_days(counts, l->node->agg == KAGG_FIRST, &first, &end);
     if (l->values) {
         size_t known = 0;
         const double *res = value_window(d, l, first, end, &known);
