@@ -360,40 +360,65 @@ static void group_span(const kscan_data *sd, long g, size_t *g0, size_t *g1)
     *g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
 }
 
+/*
+ * Calls fn for each row of group g (-1: all) in days [first, end) — of a snapshot stream, only
+ * each entity's first (earliest) or last snapshot. False when out of memory or fn fails.
+ */
+static bool each_row(const kscan_data *sd, long g, int64_t first, int64_t end, bool earliest,
+                     bool (*fn)(void *ctx, const kgroup_rows *r, size_t i), void *ctx)
+{
+    size_t g0, g1;
+    group_span(sd, g, &g0, &g1);
+    int64_t *mark = NULL;
+    if (sd->snapshot && !(mark = entity_marks(sd, g0, g1, first, end, earliest)))
+        return false;
+    bool ok = true;
+    for (size_t k = g0; ok && k < g1 && k < sd->ngroups; k++) {
+        const kgroup_rows *r = &sd->groups[k];
+        for (size_t i = lower(r, first); ok && i < r->n && r->days[i] < end; i++)
+            if (in_snapshot(sd, r, i, mark))
+                ok = fn(ctx, r, i);
+    }
+    free(mark);
+    return ok;
+}
+
+typedef struct folding {
+    const kscan_data *sd;
+    const kleaf *l;
+    fold *f;
+} folding;
+
+static bool fold_row(void *ctx, const kgroup_rows *r, size_t i)
+{
+    folding *x = ctx;
+    const kleaf *l = x->l;
+    fold *f = x->f;
+    const kscan_value *v = r->vals + i * x->sd->naggs;
+    if (l->col_count >= 0 && !v[l->col_count].null)
+        f->count += v[l->col_count].i;
+    if (l->col_sum >= 0)
+        add_sum(f, &v[l->col_sum]);
+    int c = l->col_min >= 0 ? l->col_min : l->col_max;
+    if (c >= 0 && !v[c].null) {
+        double y = v[c].d;
+        if (!f->any_minmax || y < f->min)
+            f->min = y;
+        if (!f->any_minmax || y > f->max)
+            f->max = y;
+        f->any_minmax = true;
+    }
+    return true;
+}
+
 /* Folds the rows of group g (-1: all) in [first, end) — of a snapshot stream, each entity's
  * last snapshot day only (DESIGN §1: a level is never summed over time). False when out of
  * memory. */
 static bool fold_window(const kscan_data *sd, const kleaf *l, long g, int64_t first, int64_t end,
                         fold *f)
 {
-    size_t g0, g1;
-    group_span(sd, g, &g0, &g1);
-    int64_t *mark = NULL;
-    if (sd->snapshot && !(mark = entity_marks(sd, g0, g1, first, end, false)))
-        return false;
-    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
-        const kgroup_rows *r = &sd->groups[k];
-        for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
-            if (!in_snapshot(sd, r, i, mark))
-                continue;
-            const kscan_value *v = r->vals + i * sd->naggs;
-            if (l->col_count >= 0 && !v[l->col_count].null)
-                f->count += v[l->col_count].i;
-            if (l->col_sum >= 0)
-                add_sum(f, &v[l->col_sum]);
-            int c = l->col_min >= 0 ? l->col_min : l->col_max;
-            if (c >= 0 && !v[c].null) {
-                double x = v[c].d;
-                if (!f->any_minmax || x < f->min)
-                    f->min = x;
-                if (!f->any_minmax || x > f->max)
-                    f->max = x;
-                f->any_minmax = true;
-            }
-        }
-    }
-    free(mark);
-    return true;
+    folding x = {sd, l, f};
+    return each_row(sd, g, first, end, false, fold_row, &x);
 }
 
 /* One division, so the result is the double nearest the exact decimal (550.07, not
@@ -410,40 +435,31 @@ typedef struct picked {
     size_t n, cap;
 } picked;
 
+static bool pick_row(void *ctx, const kgroup_rows *r, size_t i)
+{
+    picked *out = ctx;
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 64;
+        const kscan_value **v = realloc(out->v, cap * sizeof *v);
+        int64_t *t = v ? realloc(out->times, cap * sizeof *t) : NULL;
+        if (v)
+            out->v = v;
+        if (!t)
+            return false;
+        out->times = t;
+        out->cap = cap;
+    }
+    out->v[out->n] = &r->vals[i];
+    out->times[out->n] = r->times ? r->times[i] : 0;
+    out->n++;
+    return true;
+}
+
 /* Of a snapshot stream, only each entity's first (earliest) or last snapshot is picked. */
 static bool pick(const kscan_data *sd, long g, int64_t first, int64_t end, bool earliest,
                  picked *out)
 {
-    size_t g0, g1;
-    group_span(sd, g, &g0, &g1);
-    int64_t *mark = NULL;
-    if (sd->snapshot && !(mark = entity_marks(sd, g0, g1, first, end, earliest)))
-        return false;
-    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
-        const kgroup_rows *r = &sd->groups[k];
-        for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
-            if (!in_snapshot(sd, r, i, mark))
-                continue;
-            if (out->n == out->cap) {
-                size_t cap = out->cap ? out->cap * 2 : 64;
-                const kscan_value **v = realloc(out->v, cap * sizeof *v);
-                int64_t *t = v ? realloc(out->times, cap * sizeof *t) : NULL;
-                if (v)
-                    out->v = v;
-                if (!t) {
-                    free(mark);
-                    return false;
-                }
-                out->times = t;
-                out->cap = cap;
-            }
-            out->v[out->n] = &r->vals[i];
-            out->times[out->n] = r->times ? r->times[i] : 0;
-            out->n++;
-        }
-    }
-    free(mark);
-    return true;
+    return each_row(sd, g, first, end, earliest, pick_row, out);
 }
 
 static int cmp_double(const void *a, const void *b)
