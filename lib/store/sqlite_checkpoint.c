@@ -16,11 +16,9 @@
  */
 #include "sqlite_int.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define WAL_THRESHOLD 1024 /* frames (64 KiB pages): 64 MiB, SQLite's autocheckpoint here */
 #define WAL_LIMIT (8 * WAL_THRESHOLD)
@@ -37,11 +35,21 @@ struct ksql_checkpointer {
     char *path;    /* the database file, for the thread's own connection */
 };
 
+/* Syncs kpi.db's data through SQLite's own file handle. Never open and close the database file
+ * beside SQLite: closing any descriptor of a file drops every POSIX lock the process holds on
+ * it, and another process would then delete the WAL under this one (SQLite's "how to corrupt"). */
+static void sync_database(sqlite3 *db)
+{
+    sqlite3_file *f = NULL;
+    if (db && sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f &&
+        f->pMethods)
+        f->pMethods->xSync(f, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY);
+}
+
 static void *run(void *arg)
 {
     ksql_checkpointer *c = arg;
     sqlite3 *db = NULL;
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
     /* a connection sees the WAL only once it has read the database: read the schema first */
     if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
             SQLITE_OK ||
@@ -71,8 +79,7 @@ static void *run(void *arg)
                 break;
             before = done;
         }
-        if (fd >= 0)
-            fdatasync(fd);
+        sync_database(db);
         pthread_mutex_lock(&c->mu);
         c->running = false;
         c->finished = true;
@@ -80,8 +87,6 @@ static void *run(void *arg)
     }
     pthread_mutex_unlock(&c->mu);
     sqlite3_close(db);
-    if (fd >= 0)
-        close(fd);
     return NULL;
 }
 
