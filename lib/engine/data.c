@@ -158,14 +158,8 @@ static kpi_status on_value(void *ctx, int64_t day, const kstr *group, const ksca
     return KPI_OK;
 }
 
-/*
- * The fields a scan of s groups by, into out (s->nfields + nby entries): the breakdown, then
- * for a snapshot stream its entity fields (every text field but the id, less those of the
- * breakdown). Returns their count, or 0 with *ok false when s lacks a breakdown field (checked
- * earlier).
- */
-static size_t group_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
-                           bool *ok)
+size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
+                         bool *ok)
 {
     *ok = true;
     for (size_t g = 0; g < nby; g++) {
@@ -224,7 +218,7 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
             rc = kerr_set(err, KPI_NOMEM, "out of memory");
             break;
         }
-        L.nkey = group_fields(sp->stream, req->by, req->nby, fields, &ok);
+        L.nkey = kdata_scan_fields(sp->stream, req->by, req->nby, fields, &ok);
         if (!ok) {
             rc = kerr_set(err, KPI_USAGE, "stream '%s' cannot be broken down as asked",
                           sp->stream->name);
@@ -690,7 +684,7 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     loader L = {.d = d, .sd = &rows, .err = &err};
     bool ok = false;
     if (fields)
-        L.nkey = group_fields(vp->stream, d->by, d->nby, fields, &ok);
+        L.nkey = kdata_scan_fields(vp->stream, d->by, d->nby, fields, &ok);
     kscan_range range = {vp->stream, first, end, fields, L.nkey,
                          d->vfilter ? d->vfilter[l->scan] : NULL};
     kbuf_init(&L.key, 0);

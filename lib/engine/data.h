@@ -21,7 +21,7 @@ typedef struct kgroup_rows {
 /*
  * A snapshot stream holds several series (a store, a product in a store, a department): an
  * entity is one series, told apart by the row's values of every text field of the stream but
- * its id (kdata_entity_fields). A snapshot KPI takes each entity's last snapshot in the window
+ * its id (kdata_scan_fields). A snapshot KPI takes each entity's last snapshot in the window
  * (first() its first), so a series whose last export is older than the others' still counts.
  */
 typedef struct kscan_data {
@@ -72,6 +72,14 @@ void kdata_release(kdata *d);
 /* The value of an aggregate leaf over days [first, end) for group g (-1: all groups). NaN when
  * undefined (avg/min/max/median/... of no rows); count and sum of no rows are 0. */
 double kdata_leaf(kdata *d, const kleaf *leaf, int64_t first, int64_t end, long g);
+
+/*
+ * The fields a scan of s groups by, into out (s->nfields + nby entries): the breakdown by[],
+ * then for a snapshot stream its entity fields (every text field but the id, less those of the
+ * breakdown). Returns their count, or 0 with *ok false when s lacks a breakdown field.
+ */
+size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
+                         bool *ok);
 
 /* The group values of group g (nby strings), split from its key into out (cap entries). */
 void kdata_group_values(const kdata *d, long g, kstr *out);

@@ -94,3 +94,10 @@ expect "--where picks the entities before their last snapshot is taken" '
     run_kpi 0 query headcount --period 2026-10 --where "location = \"Berlin\"" --format csv
     has out "headcount,2026-10,17,"
 '
+
+expect "explain shows the entity in the snapshot scan, the id left out" '
+    run_kpi 0 explain headcount_sum --period 2026-10
+    has out "SELECT COUNT(*), \"department\", \"location\", kpi_sum(\"employees\")"
+    has out "GROUP BY 2, 3"
+    lacks out "snapshot_id"
+'
