@@ -187,18 +187,28 @@ static bool range_tail(const kscan_range *r, kbuf *b)
  * it back as a wide value). Like SUM, a REAL among the inputs makes the result REAL; NULL when
  * every input is NULL. Past 128 bits (2^64 rows of int64) it fails with an error. */
 typedef struct wide_sum {
-    kwide i;
+    unsigned char i[sizeof(kwide)]; /* SQLite aligns the context to 8 bytes only: memcpy */
     double d;
     bool any, real, over;
 } wide_sum;
 
+static kwide wide_get(const wide_sum *s)
+{
+    kwide w;
+    memcpy(&w, s->i, sizeof w);
+    return w;
+}
+
 static void wide_sum_add(wide_sum *s, sqlite3_value *x)
 {
+    kwide w;
     switch (sqlite3_value_numeric_type(x)) {
     case SQLITE_NULL:
         return;
     case SQLITE_INTEGER:
-        s->over |= __builtin_add_overflow(s->i, (kwide)sqlite3_value_int64(x), &s->i);
+        w = wide_get(s);
+        s->over |= __builtin_add_overflow(w, (kwide)sqlite3_value_int64(x), &w);
+        memcpy(s->i, &w, sizeof w);
         break;
     default:
         s->real = true;
@@ -221,16 +231,17 @@ static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void sum_final(sqlite3_context *ctx)
 {
     wide_sum *s = sqlite3_aggregate_context(ctx, 0);
+    kwide w = s ? wide_get(s) : 0;
     if (!s || !s->any)
         sqlite3_result_null(ctx);
     else if (s->over)
         sqlite3_result_error(ctx, "a sum is past the 128-bit integer range", -1);
     else if (s->real)
-        sqlite3_result_double(ctx, (double)s->i + s->d);
-    else if (s->i >= INT64_MIN && s->i <= INT64_MAX)
-        sqlite3_result_int64(ctx, (int64_t)s->i);
+        sqlite3_result_double(ctx, (double)w + s->d);
+    else if (w >= INT64_MIN && w <= INT64_MAX)
+        sqlite3_result_int64(ctx, (int64_t)w);
     else
-        sqlite3_result_blob(ctx, &s->i, sizeof s->i, SQLITE_TRANSIENT);
+        sqlite3_result_blob(ctx, s->i, sizeof s->i, SQLITE_TRANSIENT);
 }
 
 kpi_status ksql_scan_register(ksql *q, kpi_error *err)
