@@ -92,6 +92,31 @@ expect "a day summing past 9.2e14 is added up exactly; the queries over it answe
     has out "revenue,2027-07,,0,,,960000000000001,"
 '
 
+# Refunds past the limit the other way, and a row expression computed in floating point (a
+# division) summed over the same day.
+cat > refunds.csv <<'CSV'
+at,region,revenue
+2026-09-01,West,-480000000000000
+2026-09-01,East,-480000000000001
+2026-09-01,East,-0.25
+CSV
+
+expect "a day summing below -9.2e14 is added up exactly; a REAL row expression sums too" '
+    run_kpi 0 import orders refunds.csv
+    run_kpi 0 query revenue --period 2026-09-01 --format csv
+    has out "revenue,2026-09-01,-960000000000001,"
+    run_kpi 0 query revenue --period 2026-09-01 --by region --format csv
+    has out "revenue,2026-09-01,East,-480000000000001,"
+    # revenue / 4 per row: 1 / 4 + 0.25 / 4 on 2026-06-10 and 2026-07-02 kept apart
+    cat >> ws/kpi.yaml <<YAML
+  quarter_rev:
+    formula: sum(orders.revenue / 4)
+    unit: currency
+YAML
+    run_kpi 0 query quarter_rev --period 2026-07-02 --format csv
+    has out "quarter_rev,2026-07-02,0.0625,"
+'
+
 expect "the scan sums in 128 bits (kpi_sum), not with SQLite SUM" '
     run_kpi 0 explain revenue
     has out "kpi_sum("
