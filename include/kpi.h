@@ -231,6 +231,11 @@ typedef struct kpi_query {
     const char *const *by;   /* dimensions to break down by */
     size_t nby;
     const char *where;       /* a condition over dimensions: region = "West" */
+    /* Only the rows where dimension only_dimension holds only_value (a self token's own rows;
+     * both or neither). It is combined with `where` as parsed conditions, never as text, so
+     * no `where` can widen it. */
+    const char *only_dimension;
+    const char *only_value;
 } kpi_query;
 
 /* One value of a series. Doubles are NaN when undefined (JSON null, shown as "—"). */
@@ -278,6 +283,11 @@ void kpi_result_destroy(kpi_result *r);
 kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
                           kpi_result **out);
 
+/* The review of kpi_report_run for the KPIs named (ids, n), in that order: e.g. the KPIs of a
+ * department that a caller may read. */
+kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                          size_t n, kpi_result **out);
+
 /*
  * A person's (or a store's...) scorecard: the review of kpi_report_run for the KPIs that
  * declare `dimension`, over the rows where dimension = value only (rep = Ana: her figures).
@@ -314,6 +324,14 @@ typedef struct kpi_kpi_info {
 
 size_t kpi_kpi_count(const kpi_workspace *ws);
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
+
+/*
+ * The KPIs whose values KPI i's formula reads, directly or through other KPIs (never i itself):
+ * their indexes (as for kpi_kpi_info_get), at most cap of them into out. *n receives how many
+ * there are (it may exceed cap). What a KPI shows reveals what it reads: a caller that may not
+ * read one of them may not read KPI i either. Fails when the formulas do not compile.
+ */
+kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
 
 /* ---- targets ---------------------------------------------------------------------------- */
 

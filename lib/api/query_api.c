@@ -74,9 +74,9 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, const
 }
 
 /* The review of `ids` for `period` (NULL: the last complete month) and the 11 periods before
- * it, over the rows matching where (NULL: all). */
-static kpi_status review(kpi_workspace *ws, const char *period, const char **ids, size_t n,
-                         const char *where, kpi_result **out)
+ * it, over the rows where dimension = value (NULL: all). */
+static kpi_status review(kpi_workspace *ws, const char *period, const char *const *ids, size_t n,
+                         const char *dimension, const char *value, kpi_result **out)
 {
     kcalendar *cal = &ws->defs.cal;
     kperiod p;
@@ -93,7 +93,8 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char **ids
     kdays_format(start.first, from, sizeof from);
     kdays_format(p.end - 1, to, sizeof to);
     kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
-                   .grain = kgrain_name(p.grain), .where = where};
+                   .grain = kgrain_name(p.grain), .only_dimension = dimension,
+                   .only_value = value};
     kquery_env env = env_of(ws);
     env.last_only = true; /* the periods before the one under review are its sparkline */
     return kquery_run(&env, &q, out, &ws->err);
@@ -116,9 +117,22 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
                       department ? "no KPI in department '%s'" : "no KPI%s",
                       department ? department : " is defined");
     else
-        rc = review(ws, period, ids, n, NULL, out);
+        rc = review(ws, period, ids, n, NULL, NULL, out);
     free(ids);
     return rc;
+}
+
+kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
+                          size_t n, kpi_result **out)
+{
+    kpi_error_init(&ws->err);
+    *out = NULL;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    if (n == 0)
+        return kerr_set(&ws->err, KPI_NOTFOUND, "no KPI to review");
+    return review(ws, period, ids, n, NULL, NULL, out);
 }
 
 kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *dimension,
@@ -129,22 +143,16 @@ kpi_status kpi_scorecard_run(kpi_workspace *ws, const char *period, const char *
     kpi_status rc = kws_compile(ws);
     if (rc != KPI_OK)
         return rc;
-    if (!dimension || !value || strpbrk(value, "\"\\\n"))
+    if (!dimension || !value)
         return kerr_set(&ws->err, KPI_USAGE, "a scorecard is for DIMENSION=VALUE");
     size_t n;
     const char **ids = report_kpis(ws, NULL, dimension, &n);
-    size_t len = strlen(dimension) + strlen(value) + 8;
-    char *where = ids ? malloc(len) : NULL;
-    if (!where) {
-        free(ids);
+    if (!ids)
         return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
-    }
-    snprintf(where, len, "%s = \"%s\"", dimension, value);
     if (n == 0)
         rc = kerr_set(&ws->err, KPI_NOTFOUND, "no KPI is broken down by '%s'", dimension);
     else
-        rc = review(ws, period, ids, n, where, out);
-    free(where);
+        rc = review(ws, period, ids, n, dimension, value, out);
     free(ids);
     return rc;
 }
@@ -220,6 +228,46 @@ size_t kpi_kpi_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nkpis 
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info)
 {
     kkpi_info(&ws->cfg->kpis[i], info);
+}
+
+/* Marks in seen[] every KPI that tree e reads, following their own formulas. */
+static void mark_uses(const kpi_workspace *ws, const kexpr *e, bool *seen)
+{
+    if (!e)
+        return;
+    if (e->kind == KX_KPI && e->kpi) {
+        size_t j = (size_t)(e->kpi - ws->cfg->kpis);
+        if (!seen[j]) {
+            seen[j] = true;
+            mark_uses(ws, ws->defs.trees[j], seen);
+        }
+        return;
+    }
+    mark_uses(ws, e->a, seen);
+    mark_uses(ws, e->b, seen);
+    for (size_t a = 0; a < e->nargs; a++)
+        mark_uses(ws, e->args[a], seen);
+}
+
+kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n)
+{
+    kpi_error_init(&ws->err);
+    *n = 0;
+    kpi_status rc = kws_compile(ws);
+    if (rc != KPI_OK)
+        return rc;
+    if (i >= ws->cfg->nkpis)
+        return kerr_set(&ws->err, KPI_USAGE, "no KPI number %zu", i);
+    bool *seen = calloc(ws->cfg->nkpis, sizeof *seen);
+    if (!seen)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    mark_uses(ws, ws->defs.trees[i], seen);
+    seen[i] = false; /* a formula cannot read itself; compile refuses cycles */
+    for (size_t j = 0; j < ws->cfg->nkpis; j++)
+        if (seen[j] && (*n)++ < cap)
+            out[*n - 1] = j;
+    free(seen);
+    return KPI_OK;
 }
 
 void kkpi_info(const kkpi *k, kpi_kpi_info *info)

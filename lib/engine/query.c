@@ -122,6 +122,8 @@ static kpi_status resolve_kpis(qrun *r)
     const kconfig *cfg = r->cfg;
     if (r->q->nkpis == 0)
         return kerr_set(r->err, KPI_USAGE, "no KPI given");
+    if (!r->q->only_dimension != !r->q->only_value)
+        return kerr_set(r->err, KPI_USAGE, "only_dimension and only_value go together");
     r->kpis = calloc(r->q->nkpis, sizeof *r->kpis);
     const char **ids = calloc(cfg->nkpis + 1, sizeof *ids);
     kpi_status rc = r->kpis && ids ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -266,15 +268,46 @@ static windows windows_of(qrun *r, kperiod p, long group)
     return w;
 }
 
-/* The query's --where, parsed and bound once per stream that a scan reads. */
+/* The condition only_dimension = only_value, built as a tree (no text is parsed) and bound to s. */
+static kpi_status only_for(qrun *r, const kstream *s, kcond **out)
+{
+    kcond *c = karena_alloc(&r->arena, sizeof *c);
+    klit *lit = karena_alloc(&r->arena, sizeof *lit);
+    if (!c || !lit)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    kloc loc = {"the token's rows", 1, 1};
+    *lit = (klit){.is_string = true, .str = r->q->only_value, .loc = loc};
+    *c = (kcond){.kind = KCOND_CMP, .loc = loc, .cmp = KCMP_EQ, .name = r->q->only_dimension,
+                 .lits = lit, .nlits = 1};
+    *out = c;
+    return kformula_bind_cond(r->cfg, s, NULL, c, r->err);
+}
+
+/* The query's --where and its only_dimension = only_value, parsed and bound once per stream
+ * that a scan reads, and joined as (only) AND (where): a tree, so no text of `where` can reach
+ * outside its own operand. */
 static kpi_status filter_for(qrun *r, const kstream *s, const kcond **out)
 {
     kloc loc = {"--where", 1, 1};
-    kcond *c;
-    kpi_status rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
-    if (rc == KPI_OK)
-        rc = kformula_bind_cond(r->cfg, s, r->q->where, c, r->err);
-    if (rc != KPI_OK)
+    kcond *c = NULL, *only = NULL;
+    kpi_status rc = KPI_OK;
+    if (r->q->where) {
+        rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
+        if (rc == KPI_OK)
+            rc = kformula_bind_cond(r->cfg, s, r->q->where, c, r->err);
+    }
+    if (rc == KPI_OK && r->q->only_dimension)
+        rc = only_for(r, s, &only);
+    if (rc == KPI_OK && c && only) {
+        kcond *both = karena_alloc(&r->arena, sizeof *both);
+        if (!both)
+            return kerr_set(r->err, KPI_NOMEM, "out of memory");
+        *both = (kcond){.kind = KCOND_AND, .loc = only->loc, .a = only, .b = c};
+        c = both;
+    } else if (only) {
+        c = only;
+    }
+    if (rc != KPI_OK && rc != KPI_NOMEM)
         r->err->status = rc = KPI_USAGE;
     *out = c;
     return rc;
@@ -282,7 +315,7 @@ static kpi_status filter_for(qrun *r, const kstream *s, const kcond **out)
 
 static kpi_status bind_filters(qrun *r)
 {
-    if (!r->q->where)
+    if (!r->q->where && !r->q->only_dimension)
         return KPI_OK;
     size_t ns = r->plan.nscans + 1, nv = r->plan.nvscans + 1;
     r->filter = karena_alloc(&r->arena, ns * sizeof *r->filter);
@@ -355,6 +388,25 @@ static int cmp_group(const void *a, const void *b, void *data)
     return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
+/* The scope a point's target is looked up for: its group's `by` values, and the query's
+ * only_dimension = only_value (a self token's figures are judged by its own target, never
+ * the company's). Fills by and values (9 slots); returns how many. */
+static size_t target_scope(const qrun *r, const kstr *group, const char **by, kstr *values)
+{
+    size_t n = r->q->nby < 8 ? r->q->nby : 8;
+    bool in_by = false;
+    for (size_t i = 0; i < n; i++) {
+        by[i] = r->q->by[i];
+        values[i] = group[i];
+        in_by = in_by || (r->q->only_dimension && !strcmp(by[i], r->q->only_dimension));
+    }
+    if (r->q->only_dimension && !in_by) {
+        by[n] = r->q->only_dimension;
+        values[n++] = kstr_c(r->q->only_value);
+    }
+    return n;
+}
+
 /* Completes a point whose value, previous and last year are set: change, target, status
  * and, for the open period, pacing; then adds it to the result. */
 static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, const windows *w,
@@ -364,8 +416,10 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     kgrain kg;
     if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
         kg = KGRAIN_MONTH;
-    size_t nby = r->q->nby < 8 ? r->q->nby : 8;
-    ktarget_ctx tc = {k,     r->cal, kg, additive, r->q->by, nby, nby ? group : NULL,
+    const char *by[9];
+    kstr values[9];
+    size_t nby = target_scope(r, group, by, values);
+    ktarget_ctx tc = {k,     r->cal, kg, additive, by, nby, nby ? values : NULL,
                       r->env->defs->stored[ki], r->env->defs->nstored[ki]};
     int64_t tfirst, tend;
     kwin_days(&w->value, &tfirst, &tend);

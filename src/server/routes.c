@@ -5,8 +5,9 @@
  * that both say exactly the same thing. Errors are {"error": "..."} with a 4xx or 5xx status.
  *
  * Roles (DESIGN §2) are enforced here, per endpoint: a viewer limited to departments sees only
- * their KPIs, a self token sees only the rows of its dimension value (its query gets that
- * condition added to any --where), an ingest token reads nothing.
+ * their KPIs, and of those only the ones whose formulas read no other department's KPI; a self
+ * token sees only the rows of its dimension value (the library joins that condition to any
+ * `where` as a parsed tree, never as text); an ingest token reads nothing.
  */
 #include "server.h"
 
@@ -103,8 +104,8 @@ static const char *self_dimension(const kauth *a, char *buf, size_t cap)
     return buf;
 }
 
-/* May this caller read KPI k? */
-static bool may_read(const kauth *a, const kpi_kpi_info *k)
+/* May this caller read KPI k by its own definition (department, self dimension)? */
+static bool may_read_own(const kauth *a, const kpi_kpi_info *k)
 {
     if (a->open)
         return true;
@@ -113,9 +114,10 @@ static bool may_read(const kauth *a, const kpi_kpi_info *k)
     case KPI_ROLE_EDITOR:
         return true;
     case KPI_ROLE_VIEWER:
-        return !*a->token.departments || in_list(a->token.departments, k->department);
+        return !*a->token.departments ||
+               (k->department && in_list(a->token.departments, k->department));
     case KPI_ROLE_SELF: {
-        char dim[128];
+        char dim[256];
         self_dimension(a, dim, sizeof dim);
         for (size_t d = 0; d < k->ndimensions; d++)
             if (!strcmp(k->dimensions[d], dim))
@@ -127,6 +129,28 @@ static bool may_read(const kauth *a, const kpi_kpi_info *k)
     }
 }
 
+/* May this caller read KPI number i? Only if it may read every KPI the formula reads too:
+ * a sales KPI whose formula is finance's margin shows finance's margin (docs/design.md §0). A
+ * self token's rows are filtered in every scan, so what it reads through formulas is its own. */
+static bool may_read(kpi_workspace *ws, const kauth *a, size_t i)
+{
+    kpi_kpi_info k;
+    kpi_kpi_info_get(ws, i, &k);
+    if (!may_read_own(a, &k))
+        return false;
+    if (a->open || !has_role(a, KPI_ROLE_VIEWER) || !*a->token.departments)
+        return true;
+    size_t uses[256], n;
+    if (kpi_kpi_uses(ws, i, uses, 256, &n) != KPI_OK || n > 256)
+        return false;
+    for (size_t u = 0; u < n; u++) {
+        kpi_kpi_info_get(ws, uses[u], &k);
+        if (!may_read_own(a, &k))
+            return false;
+    }
+    return true;
+}
+
 /* May this caller read everything (streams, metrics, any report)? */
 static bool reads_all(const kauth *a)
 {
@@ -134,21 +158,35 @@ static bool reads_all(const kauth *a)
            (has_role(a, KPI_ROLE_VIEWER) && !*a->token.departments);
 }
 
-/* 403 unless every KPI named may be read; unknown KPIs are left to the library (404). */
+/* The index of KPI id, or kpi_kpi_count(ws) when there is none. */
+static size_t kpi_index(kpi_workspace *ws, const char *id)
+{
+    size_t i = 0, n = kpi_kpi_count(ws);
+    for (kpi_kpi_info k; i < n; i++) {
+        kpi_kpi_info_get(ws, i, &k);
+        if (!strcmp(k.id, id))
+            break;
+    }
+    return i;
+}
+
+/* 404 unless every KPI named exists and may be read. For a caller limited to some KPIs, a KPI
+ * it may not read is answered exactly like one that does not exist, without the library's
+ * suggestions (they would name KPIs it may not see); others get the library's 404 with them. */
 static bool check_kpis(kpi_workspace *ws, const kauth *a, const char *const *ids, size_t n,
                        kresponse *out)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < kpi_kpi_count(ws); k++) {
-            kpi_kpi_info info;
-            kpi_kpi_info_get(ws, k, &info);
-            if (strcmp(info.id, ids[i]) || may_read(a, &info))
-                continue;
-            char msg[512];
-            snprintf(msg, sizeof msg, "this token may not read kpi '%.200s'", ids[i]);
-            kresponse_error(out, 403, msg);
-            return false;
-        }
+    if (reads_all(a))
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = kpi_index(ws, ids[i]);
+        if (k < kpi_kpi_count(ws) && may_read(ws, a, k))
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg, "unknown kpi '%.200s'", ids[i]);
+        kresponse_error(out, 404, msg);
+        return false;
+    }
     return true;
 }
 
@@ -168,7 +206,7 @@ static void kpis(kpi_workspace *ws, const kauth *a, kresponse *out)
     for (size_t i = 0; arr && i < kpi_kpi_count(ws); i++) {
         kpi_kpi_info k;
         kpi_kpi_info_get(ws, i, &k);
-        if (!may_read(a, &k))
+        if (!may_read(ws, a, i))
             continue;
         json_t *tags = json_array(), *dims = json_array();
         for (size_t t = 0; t < k.ntags; t++)
@@ -207,13 +245,10 @@ static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kre
     q.to = arg(req, "to");
     q.grain = arg(req, "grain");
     q.where = arg(req, "where");
-    char where[2048];
-    if (has_role(a, KPI_ROLE_SELF)) { /* only the rows of the token's own value */
-        const char *eq = strchr(a->token.self, '=');
-        snprintf(where, sizeof where, "%s%s%s%.*s = \"%s\"", q.where ? "(" : "",
-                 q.where ? q.where : "", q.where ? ") and " : "", (int)(eq - a->token.self),
-                 a->token.self, eq + 1);
-        q.where = where;
+    char dim[256];
+    if (has_role(a, KPI_ROLE_SELF)) { /* only the rows of the token's own value, whatever where says */
+        q.only_dimension = self_dimension(a, dim, sizeof dim);
+        q.only_value = strchr(a->token.self, '=') + 1;
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_query_run(ws, &q, &r);
@@ -224,15 +259,41 @@ static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kre
     kpi_result_destroy(r);
 }
 
+/* The report of one department for a viewer limited to departments: its KPIs that the
+ * viewer may read, i.e. without those whose formulas read another department's KPIs. */
+static void department_report(kpi_workspace *ws, const kauth *a, const char *department,
+                              const char *period, kresponse *out)
+{
+    size_t n = 0, count = kpi_kpi_count(ws);
+    const char **ids = malloc((count ? count : 1) * sizeof *ids);
+    if (!ids) {
+        kresponse_error(out, 500, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        kpi_kpi_info k;
+        kpi_kpi_info_get(ws, i, &k);
+        if (k.department && !strcmp(k.department, department) && may_read(ws, a, i))
+            ids[n++] = k.id;
+    }
+    kpi_result *r = NULL;
+    kpi_status st = kpi_review_run(ws, period, ids, n, &r);
+    if (st != KPI_OK)
+        library_error(out, ws, st);
+    else
+        respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
+    kpi_result_destroy(r);
+    free(ids);
+}
+
 static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
 {
     const char *department = arg(req, "department");
     if (has_role(a, KPI_ROLE_SELF)) { /* a self token's report is its own scorecard */
-        const char *eq = strchr(a->token.self, '=');
-        char dim[128];
-        snprintf(dim, sizeof dim, "%.*s", (int)(eq - a->token.self), a->token.self);
+        char dim[256];
         kpi_result *r = NULL;
-        kpi_status st = kpi_scorecard_run(ws, arg(req, "period"), dim, eq + 1, &r);
+        kpi_status st = kpi_scorecard_run(ws, arg(req, "period"), self_dimension(a, dim, sizeof dim),
+                                          strchr(a->token.self, '=') + 1, &r);
         if (st != KPI_OK)
             library_error(out, ws, st);
         else
@@ -250,6 +311,8 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
                                       " (department=...)");
             return;
         }
+        department_report(ws, a, department, arg(req, "period"), out);
+        return;
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_report_run(ws, arg(req, "period"), department, &r);

@@ -63,35 +63,12 @@ CSV
 sed -i 's/East "quoted"/"East ""quoted"""/' orders.csv
 "$KPI" import orders orders.csv >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$KPI" serve --listen "127.0.0.1:$port" --threads 2 --access-log access.log --max-body 200000 \
     2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$T_DIR"' EXIT
 
-# get PATH [METHOD [FILE TYPE]]: sends the request (FILE as its body, of content type TYPE;
-# $TOKEN as its bearer token), writes the answer to body and "status type auth" to status
-get() {
-    python3 - "$port" "$1" "${2:-GET}" "${3:-}" "${4:-}" <<'PY'
-import http.client, os, sys, time
-port, path, method, file, ctype = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-headers = {"Authorization": "Bearer " + os.environ["TOKEN"]} if os.environ.get("TOKEN") else {}
-body = open(file, "rb").read() if file else None
-if ctype:
-    headers["Content-Type"] = ctype
-for attempt in range(100):  # the server may still be starting
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        c.request(method, path, body=body, headers=headers)
-        r = c.getresponse()
-        break
-    except ConnectionRefusedError:
-        time.sleep(0.05)
-open("body", "wb").write(r.read())
-open("status", "w").write("%d %s %s\n" % (r.status, r.getheader("Content-Type"),
-                                          r.getheader("WWW-Authenticate") or "-"))
-PY
-}
 
 expect "GET /healthz answers while the server runs" '
     get /healthz
@@ -236,24 +213,24 @@ expect "with a token created, every API call needs one: 401 without, or with a b
     cmp body cli
 '
 
-expect "a viewer of some departments sees only their KPIs" '
-    T=$("$KPI" token create --role viewer --departments finance)
+expect "a viewer of some departments sees only their KPIs, and none that reads another department" '
+    T=$("$KPI" token create --role viewer --departments sales)
     TOKEN=$T get /api/v1/kpis
     grep -q "^200" status
-    python3 -c "import json; assert [k[\"id\"] for k in json.load(open(\"body\"))[\"kpis\"]] == [\"average_order\"]"
-    TOKEN=$T get "/api/v1/query?kpi=average_order&period=2026-10"
+    python3 -c "import json; assert [k[\"id\"] for k in json.load(open(\"body\"))[\"kpis\"]] == [\"revenue\", \"order_count\"]"
+    TOKEN=$T get "/api/v1/query?kpi=revenue&period=2026-10"
     grep -q "^200" status
-    TOKEN=$T get "/api/v1/query?kpi=average_order,revenue&period=2026-10"
-    grep -q "^403 application/json" status
-    grep -q "may not read kpi .revenue." body
+    TOKEN=$T get "/api/v1/query?kpi=revenue,average_order&period=2026-10"
+    grep -q "^404 application/json" status
+    grep -q "unknown kpi .average_order." body
     TOKEN=$T get "/api/v1/report?period=2026-10"
     grep -q "^200" status
-    "$KPI" report --period 2026-10 --department finance --format json > cli
+    "$KPI" report --period 2026-10 --department sales --format json > cli
     cmp body cli
-    TOKEN=$T get "/api/v1/report?period=2026-10&department=sales"
+    TOKEN=$T get "/api/v1/report?period=2026-10&department=finance"
     grep -q "^403" status
-    TOKEN=$T get "/api/v1/top?kpi=revenue&by=rep"
-    grep -q "^403" status
+    TOKEN=$T get "/api/v1/top?kpi=average_order&by=region"
+    grep -q "^404" status
     TOKEN=$T get /metrics
     grep -q "^403" status
     TOKEN=$T get /api/v1/streams
@@ -264,15 +241,21 @@ expect "a self token sees only the rows of its own value" '
     T=$("$KPI" token create --role self --self rep=Ana)
     TOKEN=$T get "/api/v1/query?kpi=revenue&from=2026-10-01&to=2026-11-30"
     grep -q "^200" status
-    "$KPI" query revenue --from 2026-10-01 --to 2026-11-30 --where "rep = \"Ana\"" --format json > cli
-    cmp body cli
+    "$KPI" query revenue --from 2026-10-01 --to 2026-11-30 --by rep --format json > cli
+    python3 - <<PY
+import json
+api, cli = json.load(open("body")), json.load(open("cli"))
+ana = [p for p in cli["kpis"][0]["series"] if p["group"] == {"rep": "Ana"}]
+got = api["kpis"][0]["series"]
+assert [p["value"] for p in got] == [p["value"] for p in ana] == [500, 300], (got, ana)
+assert all(p["target"] is None and p["status"] == "no_target" for p in got), got  # not the company 1000
+PY
     TOKEN=$T get "/api/v1/query?kpi=revenue&period=2026-10&where=region%20%3D%20%22East%22"
-    "$KPI" query revenue --period 2026-10 --where "(region = \"East\") and rep = \"Ana\"" --format json > cli
-    cmp body cli
+    grep -q "\"value\": 0," body
     TOKEN=$T get /api/v1/kpis
     python3 -c "import json; assert [k[\"id\"] for k in json.load(open(\"body\"))[\"kpis\"]] == [\"revenue\"]"
     TOKEN=$T get "/api/v1/query?kpi=order_count"
-    grep -q "^403" status
+    grep -q "^404" status
     TOKEN=$T get "/api/v1/top?kpi=revenue&by=rep"
     grep -q "^403" status
     TOKEN=$T get "/api/v1/report?period=2026-10"

@@ -37,31 +37,13 @@ YAML
 "$(dirname "$KPI")/gen_orders" "$rows" 7 > orders.csv
 "$KPI" streams >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$KPI" serve --listen "127.0.0.1:$port" --threads 2 --max-body 1000000000 2>serve.err &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$T_DIR"' EXIT
 
-# req PATH [FILE]: GET PATH, or POST FILE as CSV to it; body to body, the status to status
-req() {
-    python3 - "$port" "$1" "${2:-}" <<'PY'
-import http.client, sys, time
-port, path, file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-for attempt in range(200):  # the server may still be starting
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        if file:
-            c.request("POST", path, body=open(file, "rb"), headers={"Content-Type": "text/csv"})
-        else:
-            c.request("GET", path)
-        r = c.getresponse()
-        break
-    except ConnectionRefusedError:
-        time.sleep(0.05)
-open("body", "wb").write(r.read())
-open("status", "w").write("%d\n" % r.status)
-PY
-}
+export KPI_HTTP_TIMEOUT=300
+
 
 # locked: the server holds a POSIX lock on kpi.db (SQLite's shared lock of an open WAL reader)
 locked() {
@@ -70,13 +52,13 @@ locked() {
 }
 
 expect "a large upload is stored whole and writes past the WAL threshold" '
-    req /api/v1/streams/orders/events orders.csv
+    get /api/v1/streams/orders/events POST orders.csv text/csv
     grep -q "^200" status
     grep -q "\"accepted\":$rows" body
 '
 
 expect "the server still holds its lock on kpi.db after the ingest" '
-    req "/api/v1/query?kpi=order_count&from=2024-01-01&to=2026-12-31&grain=all"
+    get "/api/v1/query?kpi=order_count&from=2024-01-01&to=2026-12-31&grain=all"
     grep -q "^200" status
     locked || { echo "no POSIX lock of pid $pid on kpi.db:"; cat /proc/locks; exit 1; }
 '
@@ -85,7 +67,7 @@ expect "a CLI opening the workspace meanwhile leaves the WAL of the running serv
     "$KPI" query order_count --from 2024-01-01 --to 2026-12-31 --grain all --format csv > cli
     has cli "$rows"
     [ -e ws/kpi.db-wal ] && [ -e ws/kpi.db-shm ] || { echo "the WAL or -shm of the running server was deleted"; ls ws; exit 1; }
-    req "/api/v1/query?kpi=order_count&from=2024-01-01&to=2026-12-31&grain=all"
+    get "/api/v1/query?kpi=order_count&from=2024-01-01&to=2026-12-31&grain=all"
     grep -q "^200" status
     has body "\"value\": $rows,"
     locked

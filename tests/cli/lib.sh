@@ -53,3 +53,34 @@ eq() { [ "$1" = "$2" ] || { echo "expected [$2], got [$1]"; return 1; }; }
 lacks() {
     if grep -qF -- "$2" "$1"; then echo "$1 contains: $2"; cat "$1"; return 1; fi
 }
+
+# free_port: prints a free TCP port on loopback, for a server under test.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# get PATH [METHOD [FILE TYPE]]: an HTTP request to 127.0.0.1:$port (FILE as its body, of
+# content type TYPE; $TOKEN as its bearer token; waits while the server starts, at most
+# $KPI_HTTP_TIMEOUT seconds for the answer); writes the answer to body and
+# "status type auth" to status. Needs python3 (no curl needed).
+get() {
+    python3 - "$port" "$1" "${2:-GET}" "${3:-}" "${4:-}" "${KPI_HTTP_TIMEOUT:-30}" <<'PY'
+import http.client, os, sys, time
+port, path, method, file, ctype, timeout = sys.argv[1:7]
+headers = {"Authorization": "Bearer " + os.environ["TOKEN"]} if os.environ.get("TOKEN") else {}
+body = open(file, "rb").read() if file else None
+if ctype:
+    headers["Content-Type"] = ctype
+for attempt in range(200):  # the server may still be starting
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=float(timeout))
+        c.request(method, path, body=body, headers=headers)
+        r = c.getresponse()
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.05)
+open("body", "wb").write(r.read())
+open("status", "w").write("%d %s %s\n" % (r.status, r.getheader("Content-Type"),
+                                          r.getheader("WWW-Authenticate") or "-"))
+PY
+}

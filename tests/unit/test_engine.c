@@ -146,7 +146,8 @@ static kpi_result *query(kpi_workspace *ws, const char *kpis, const char *period
         for (char *t = strtok(bbuf, ","); t && nb < 8; t = strtok(NULL, ","))
             bys[nb++] = t;
     }
-    kpi_query q = {ids, nk, period, from, to, grain, bys, nb, NULL};
+    kpi_query q = {.kpis = ids, .nkpis = nk, .period = period, .from = from, .to = to,
+                   .grain = grain, .by = bys, .nby = nb};
     kpi_result *res = NULL;
     if (kpi_query_run(ws, &q, &res) != KPI_OK) {
         print_error(kpis, ws);
@@ -1576,7 +1577,7 @@ static void test_conversion(void)
     kpi_result_destroy(r);
     /* --where picks the cohort: the leads of one source (L2, L3, L4: only L3 converted) */
     const char *ids[] = {"lead_conversion"};
-    kpi_query q = {ids, 1, "2026-01", NULL, NULL, NULL, NULL, 0, "source = \"event\""};
+    kpi_query q = {.kpis = ids, .nkpis = 1, .period = "2026-01", .where = "source = \"event\""};
     r = NULL;
     CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_OK);
     if (r)
@@ -1596,7 +1597,7 @@ static void test_query_errors(void)
     if (!ws)
         return;
     const char *ids[] = {"revenu"};
-    kpi_query q = {ids, 1, "2026-01", NULL, NULL, NULL, NULL, 0, NULL};
+    kpi_query q = {.kpis = ids, .nkpis = 1, .period = "2026-01"};
     kpi_result *r = NULL;
     CHECK_EQ_INT(kpi_query_run(ws, &q, &r), KPI_NOTFOUND);
     CHECK(r == NULL);

@@ -219,7 +219,8 @@ static kpi_result *run(const char *kpi, const char *period, const char *from, co
         for (char *t = strtok(bbuf, ","); t && nb < 4; t = strtok(NULL, ","))
             bys[nb++] = t;
     }
-    kpi_query q = {ids, 1, period, from, to, grain, bys, nb, NULL};
+    kpi_query q = {.kpis = ids, .nkpis = 1, .period = period, .from = from, .to = to,
+                   .grain = grain, .by = bys, .nby = nb};
     kpi_result *r = NULL;
     if (kpi_query_run(ws, &q, &r) != KPI_OK) {
         print_error(kpi);
