@@ -158,8 +158,7 @@ static kpi_status on_value(void *ctx, int64_t day, const kstr *group, const ksca
     return KPI_OK;
 }
 
-size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
-                         bool *ok)
+size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out, bool *ok)
 {
     *ok = true;
     for (size_t g = 0; g < nby; g++) {
@@ -224,8 +223,8 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
                           sp->stream->name);
             break;
         }
-        kscan_range range = {sp->stream, req->day_lo[i], req->day_hi[i], fields, L.nkey,
-                             req->filter ? req->filter[i] : NULL};
+        kscan_range range = {sp->stream, req->day_lo[i], req->day_hi[i],
+                             fields,     L.nkey,         req->filter ? req->filter[i] : NULL};
         L.sd = &d->scans[i];
         if (range.day_lo < range.day_hi)
             rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
@@ -322,8 +321,8 @@ static void add_sum(fold *f, const kscan_value *v)
  * its rows in groups [g0, g1) and days [first, end) — its time, when the rows carry times.
  * Returns an array indexed by entity (INT64_MIN: no row), to free; NULL when out of memory.
  */
-static int64_t *entity_marks(const kscan_data *sd, size_t g0, size_t g1, int64_t first,
-                             int64_t end, bool earliest)
+static int64_t *entity_marks(const kscan_data *sd, size_t g0, size_t g1, int64_t first, int64_t end,
+                             bool earliest)
 {
     int64_t *mark = malloc((sd->nents ? sd->nents : 1) * sizeof *mark);
     if (!mark)
@@ -685,8 +684,8 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     bool ok = false;
     if (fields)
         L.nkey = kdata_scan_fields(vp->stream, d->by, d->nby, fields, &ok);
-    kscan_range range = {vp->stream, first, end, fields, L.nkey,
-                         d->vfilter ? d->vfilter[l->scan] : NULL};
+    kscan_range range = {vp->stream, first,  end,
+                         fields,     L.nkey, d->vfilter ? d->vfilter[l->scan] : NULL};
     kbuf_init(&L.key, 0);
     karena text; /* this window's text values, freed with its rows */
     karena_init(&text, 0);

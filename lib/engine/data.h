@@ -27,8 +27,8 @@ typedef struct kgroup_rows {
 typedef struct kscan_data {
     kgroup_rows *groups; /* indexed by global group id */
     size_t ngroups;
-    size_t naggs;  /* values per row; 1 for value scans */
-    kmap ents;     /* snapshot streams: breakdown and entity values -> entity id */
+    size_t naggs; /* values per row; 1 for value scans */
+    kmap ents;    /* snapshot streams: breakdown and entity values -> entity id */
     size_t nents;
     bool snapshot; /* rows carry their entity */
     bool timed;    /* a snapshot is told by the rows' times (first/last), else by their days */

@@ -95,9 +95,14 @@ static kwin moved(keval *ev, kwin w, int n, char unit)
  * asks for the calendar; every other grain (day, week, month, all, and the fiscal ones) follows
  * the workspace's fiscal year, which is the calendar year when fiscal_year_start is 1. */
 static const bool to_date_fiscal[] = {
-    [KGRAIN_DAY] = true,     [KGRAIN_WEEK] = true,           [KGRAIN_MONTH] = true,
-    [KGRAIN_QUARTER] = false, [KGRAIN_FISCAL_QUARTER] = true, [KGRAIN_YEAR] = false,
-    [KGRAIN_FISCAL_YEAR] = true, [KGRAIN_ALL] = true,
+    [KGRAIN_DAY] = true,
+    [KGRAIN_WEEK] = true,
+    [KGRAIN_MONTH] = true,
+    [KGRAIN_QUARTER] = false,
+    [KGRAIN_FISCAL_QUARTER] = true,
+    [KGRAIN_YEAR] = false,
+    [KGRAIN_FISCAL_YEAR] = true,
+    [KGRAIN_ALL] = true,
 };
 
 /* ytd / qtd / mtd: from the start of the year (quarter, month) holding the window's last day

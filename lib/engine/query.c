@@ -668,8 +668,8 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
         size_t nkey = fields ? kdata_scan_fields(s, q->by, q->nby, fields, &known) : 0;
         const kcond *filter = values ? (r.vfilter ? r.vfilter[j] : NULL)
                                      : (r.filter ? r.filter[j] : NULL);
-        kscan_range range = {s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields,
-                             nkey, filter};
+        kscan_range range = {
+            s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields, nkey, filter};
         char a[16] = "-", b[16] = "-";
         if (range.day_lo < range.day_hi) {
             kdays_format(range.day_lo, a, sizeof a);

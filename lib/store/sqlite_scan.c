@@ -246,8 +246,8 @@ static void sum_final(sqlite3_context *ctx)
 
 kpi_status ksql_scan_register(ksql *q, kpi_error *err)
 {
-    if (sqlite3_create_function(q->db, "kpi_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                                NULL, sum_step, sum_final) != SQLITE_OK)
+    if (sqlite3_create_function(q->db, "kpi_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                                sum_step, sum_final) != SQLITE_OK)
         return ksql_fail(q, "cannot register kpi_sum", err);
     return KPI_OK;
 }
@@ -352,8 +352,8 @@ static kpi_status scan_failed(ksql *q, const kscan_range *r, int64_t day, kpi_er
     int64_t y;
     int m, d;
     kcivil_from_days(day, &y, &m, &d);
-    return kerr_set(err, KPI_DB, "cannot scan stream '%s' on %04lld-%02d-%02d: %s",
-                    r->stream->name, (long long)y, m, d, sqlite3_errmsg(q->db));
+    return kerr_set(err, KPI_DB, "cannot scan stream '%s' on %04lld-%02d-%02d: %s", r->stream->name,
+                    (long long)y, m, d, sqlite3_errmsg(q->db));
 }
 
 kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *aggs,

@@ -119,8 +119,7 @@ typedef struct kscan_value {
 /* The exact integer of an is_int value (scaled by 10^scale), wide or not. */
 static inline kwide kscan_exact(const kscan_value *v)
 {
-    return v->wide ? (kwide)(((kuwide)(uint64_t)v->hi << 64) | (uint64_t)v->i)
-                   : (kwide)v->i;
+    return v->wide ? (kwide)(((kuwide)(uint64_t)v->hi << 64) | (uint64_t)v->i) : (kwide)v->i;
 }
 
 /* Called once per (day, group) that has rows, with one value per agg. */
