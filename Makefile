@@ -5,7 +5,8 @@
 #   make asan       the suite built and run under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS over its seed corpus
 #   make bench      benchmarks against the anchors (sqlite3 shell), printed as ratios
-#   make demo       installs what is missing, builds, creates the demo company in ./demo, reports
+#   make demo       installs what is missing, builds, creates the demo company in ./demo, reports,
+#                   serves its dashboard (make demo-stop ends it)
 #   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
 #   make deps       installs missing Debian packages (sudo when not root)
 
@@ -28,7 +29,7 @@ ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -fPIC -Iinclude $(PKG_CFL
 LIBS       := $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
-CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c src/push/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c src/server/*.c src/push/*.c src/demo/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
@@ -41,7 +42,7 @@ UPLOT    := node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uP
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 REPLAY_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo install deps clean check-deps \
+.PHONY: all binaries run-tests test asan fuzz fuzz-deps bench demo demo-stop install deps clean check-deps \
   check-npm format-check
 # `all` first installs what is missing, then builds in a sub-make so that pkg-config sees it.
 all: check-deps check-npm
@@ -143,14 +144,22 @@ bench: all
 	@sh bench/run.sh
 
 # The demo company in ./demo (DEMO_DIR), rebuilt from scratch, its last month's report, and
-# its dashboard served in the background (tools/demo-serve.sh).
+# its dashboard served in the background (tools/demo-serve.sh; `make demo-stop` ends it). The
+# build is quiet (V=1 shows the compiler lines) and the demo's progress is one line; when the
+# dashboard cannot start (a port taken) make fails with the server's reason.
 DEMO_DIR ?= demo
 DEMO_LISTEN ?= 127.0.0.1:8080
-demo: all
+demo: check-deps check-npm
+	@m="make demo: building kpi$(if $(V),, (V=1 shows the compiler lines))"; \
+	  if [ -t 2 ]; then printf '%s\r' "$$m" >&2; else echo "$$m" >&2; fi
+	@$(MAKE) --no-print-directory $(if $(V),,-s) binaries
 	@sh tools/demo-serve.sh stop $(DEMO_DIR)
-	@rm -rf $(DEMO_DIR)
+	@sh tools/demo-serve.sh reset $(DEMO_DIR)
 	@$(BUILD)/kpi demo $(DEMO_DIR)
 	@sh tools/demo-serve.sh start $(DEMO_DIR) $(DEMO_LISTEN) $(BUILD)/kpi
+
+demo-stop:
+	@sh tools/demo-serve.sh stop $(DEMO_DIR)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

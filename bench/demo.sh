@@ -9,7 +9,7 @@
 # The runs are interleaved, BENCH_RUNS times (default 3), and each keeps its best. kpi's time is
 # the one it reports for generating and importing (targets and the report come after).
 #
-#   make && sh bench/demo.sh           (BENCH_SCALE, default 1: about 2.7 million events)
+#   make && sh bench/demo.sh           (BENCH_SCALE, default 1: about 2.9 million events)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${KPI_BUILD:-build}"

@@ -424,42 +424,36 @@ kpi_status kpi_token_check(kpi_workspace *ws, const char *token, kpi_token_info 
 /* The number of tokens ever created (0: the workspace has never used tokens). */
 kpi_status kpi_token_count(kpi_workspace *ws, size_t *n);
 
-/* ---- the demo company -------------------------------------------------------------------- */
-
-typedef struct kpi_demo_options {
-    uint64_t seed;      /* same seed (and day), same data; 0 is a seed like any other */
-    double scale;       /* event volumes x scale; 1 is about 2.5 million events */
-    int months;         /* complete months before the current one (default 24) */
-    int64_t now_us;     /* "today" (UTC microseconds); 0: the clock */
-    int keep_csv;       /* keep the generated CSV files in DIR/data (else removed once imported) */
-    /* optional: told each step ("generating", "importing orders", "targets"), with the rows
-     * generated or imported so far */
-    void (*step)(void *ctx, const char *what, uint64_t rows);
-    void *ctx;
-} kpi_demo_options;
-
-typedef struct kpi_demo_result {
-    uint64_t events;    /* rows generated and imported, over every stream */
-    size_t streams;
-    size_t targets;     /* targets stored */
-    double generate_s;  /* seconds spent generating the CSV files */
-    double total_s;     /* seconds from the start of generation to the end of the import
-                           (the import of a month's files overlaps the generation of the
-                           months after) */
-} kpi_demo_result;
-
-/* Sets options to their defaults (seed 1, scale 1, 24 months). */
-void kpi_demo_options_init(kpi_demo_options *opts);
+/* ---- dates and time zones ----------------------------------------------------------------- */
 
 /*
- * Creates a workspace in `dir` (which must not be a workspace yet) with the standard catalog,
- * for Alder & Finch Outdoor, a fictional maker and retailer of outdoor gear: generates the raw
- * events of every catalog stream from the first day of the month `months` months ago up to
- * now, imports them through the normal import path, and sets targets for every catalog KPI
- * (company-wide, and per rep and store). Deterministic for a seed and a day.
+ * The calendar kpi cuts periods with, for clients that write or read events by date (a data
+ * generator, a connector): a day number is the days since 1970-01-01 in the proleptic Gregorian
+ * calendar (negative before), exact for any int64 day; month is 1..12, day 1..31 (a date is
+ * not checked: 2026-02-31 is 2026-03-03).
  */
-kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts, kpi_demo_result *result,
-                           kpi_error *err);
+int64_t kpi_days_from_date(int64_t year, int month, int day);
+void kpi_date_from_days(int64_t days, int64_t *year, int *month, int *day);
+/* The ISO weekday of a day number: 1 = Monday .. 7 = Sunday. */
+int kpi_weekday(int64_t days);
+
+/* An IANA time zone, with the rules the engine uses (ICU); never the process's TZ. A handle
+ * keeps a cache of the offset last used: use it from one thread at a time. */
+typedef struct kpi_timezone kpi_timezone;
+
+/* Opens a zone by name ("America/Chicago", "UTC"). An unknown name is KPI_DEFINITION, with
+ * "did you mean" when one is close; *out is NULL on failure (err set). */
+kpi_status kpi_timezone_create(const char *name, kpi_timezone **out, kpi_error *err);
+/* Frees the handle. Accepts NULL. */
+void kpi_timezone_destroy(kpi_timezone *tz);
+/* The offset from UTC in seconds (east positive) in effect at the UTC instant utc_us. */
+int32_t kpi_timezone_offset(kpi_timezone *tz, int64_t utc_us);
+/* The UTC instant (microseconds) of a local wall-clock time (microseconds since the epoch as if
+ * local were UTC). In a DST gap the time moves forward by the gap (02:30 -> 03:30); in an
+ * overlap the earlier instant is chosen. */
+int64_t kpi_timezone_to_utc(kpi_timezone *tz, int64_t local_us);
+/* The local day number of a UTC instant (microseconds). */
+int64_t kpi_timezone_day(kpi_timezone *tz, int64_t utc_us);
 
 /* ---- the standard catalog ---------------------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /*
- * cmd_demo.c - `kpi demo [DIR]`: the demo company's workspace (kpi_demo_create), then its
- * report for the last complete month, as `kpi report` prints it.
+ * cmd_demo.c - `kpi demo [DIR]`: the demo company's workspace (kdemo_create, the generator
+ * in src/demo/), then its report for the last complete month, as `kpi report` prints it.
  */
 #include "cli.h"
+#include "../demo/kdemo.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -39,8 +40,8 @@ static bool number(const char *v, double lo, double hi, double *out)
 
 int cmd_demo(cli *c, int argc, char **argv)
 {
-    kpi_demo_options opts;
-    kpi_demo_options_init(&opts);
+    kdemo_options opts;
+    kdemo_options_init(&opts);
     const char *dir = NULL, *v;
     bool quiet = false;
     double x;
@@ -76,8 +77,8 @@ int cmd_demo(cli *c, int argc, char **argv)
         opts.step = step, opts.ctx = &tty;
     kpi_error err;
     kpi_error_init(&err);
-    kpi_demo_result r;
-    if (kpi_demo_create(dir, &opts, &r, &err) != KPI_OK) {
+    kdemo_result r;
+    if (kdemo_create(dir, &opts, &r, &err) != KPI_OK) {
         if (tty && !quiet)
             fputc('\n', stderr); /* after the progress line */
         return cli_fail(&err);

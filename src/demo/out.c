@@ -39,7 +39,7 @@ typedef struct kdemo_later {
 void kdemo_nomem(kdemo *d)
 {
     if (!d->failed)
-        kerr_set(d->err, KPI_NOMEM, "out of memory");
+        kdemo_fail(d->err, KPI_NOMEM, "out of memory");
     d->failed = true;
 }
 
@@ -175,7 +175,7 @@ bool kdemo_start(kdemo *d, kdemo_out *o, int64_t day)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     size_t n = strlen(d->dir) + strlen(o->stream) + 32;
     if (!(o->path = malloc(n))) {
         kdemo_nomem(d);
@@ -184,7 +184,7 @@ bool kdemo_start(kdemo *d, kdemo_out *o, int64_t day)
     snprintf(o->path, n, "%s/%s-%04lld-%02d.csv", d->dir, o->stream, (long long)y, m);
     o->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (o->fd < 0) {
-        kerr_set(d->err, KPI_IO, "%s: cannot create: %s", o->path, strerror(errno));
+        kdemo_fail(d->err, KPI_IO, "%s: cannot create: %s", o->path, strerror(errno));
         free(o->path);
         o->path = NULL;
         d->failed = true;
@@ -212,7 +212,7 @@ char *kdemo_close(kdemo *d, kdemo_out *o)
     o->path = NULL;
     if (o->error && !d->failed) {
         d->failed = true;
-        kerr_set(d->err, KPI_IO, "%s: write failed: %s", path, strerror(o->error));
+        kdemo_fail(d->err, KPI_IO, "%s: write failed: %s", path, strerror(o->error));
     }
     return path;
 }
@@ -224,7 +224,7 @@ kdemo_out *kdemo_open(kdemo *d, const char *stream, const char *header)
         return NULL;
     if (d->nouts == KDEMO_OUTS_MAX) {
         d->failed = true;
-        kerr_set(d->err, KPI_LIMIT, "demo: more than %d streams", KDEMO_OUTS_MAX);
+        kdemo_fail(d->err, KPI_LIMIT, "demo: more than %d streams", KDEMO_OUTS_MAX);
         return NULL;
     }
     kdemo_out *o = &d->outs[d->nouts];
@@ -368,7 +368,7 @@ static void date10(int64_t day, char *b)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     b[0] = (char)('0' + y / 1000 % 10);
     b[1] = (char)('0' + y / 100 % 10);
     b[2] = (char)('0' + y / 10 % 10);

@@ -276,8 +276,8 @@ static void rents(fin *s, kdemo *d, int64_t day)
 {
     int64_t y0, y;
     int m, dd;
-    kcivil_from_days(d->first_day, &y0, &m, &dd);
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(d->first_day, &y0, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     double monthly = BASE_CENTS * d->scale * 365 / 12 * pow(1.03, (double)(y - y0));
     double total = 0;
     for (size_t i = 0; i < kdemo_nstores; i++)
@@ -410,14 +410,14 @@ static void expenses_day(fin *s, kdemo *d, int64_t day)
             s->hardware = 0;
         }
     }
-    if (kweekday_from_days(day) == 5) {
+    if (kpi_weekday(day) == 5) {
         post(s, day, "6720 Repairs and maintenance", "other", "operating", PRODUCTION, NULL, NULL,
              "Grainger", s->maintenance);
         post(s, day, "6730 Office supplies", "other", "operating", MANAGEMENT, NULL, NULL,
              "Staples", s->supplies);
         s->maintenance = s->supplies = 0;
     }
-    if (kweekday_from_days(day) == 7 || day == last)
+    if (kpi_weekday(day) == 7 || day == last)
         post_ads(s, day);
     if (day == last)
         month_end(s, d, day);
@@ -444,7 +444,7 @@ static void balances_day(fin *s, kdemo *d, int64_t day)
     /* interpolate the month anchors (mid-month) to the day */
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     double pos = (double)(m - 1) + (dd - 15.0) / 30.44;
     int lo = ((int)floor(pos) + 12) % 12, hi = (lo + 1) % 12;
     double f = pos - floor(pos);
@@ -490,7 +490,7 @@ static int month_label(int64_t day, char b[16])
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     snprintf(b, 16, "%04d-%02d", (int)y, m);
     return m;
 }

@@ -1,8 +1,8 @@
 /*
- * demo.c - kpi_demo_create: the demo workspace. A catalog workspace is created, the parts of
- * the generator simulate every day from the first month to now, each writing its streams as
- * CSV files, and every file then goes through kpi_import_file, exactly as a user's export
- * would (so the demo also exercises the import path at scale). Generation runs in a thread,
+ * demo.c - kdemo_create: the demo workspace. A catalog workspace is created and named for
+ * the company, the parts of the generator simulate every day from the first month to now,
+ * each writing its streams as CSV files, and every file then goes through kpi_import_file,
+ * exactly as a user's export would (so the demo also exercises the import path at scale). Generation runs in a thread,
  * a month at a time, and the files it completes are imported while the months after are
  * generated. Targets come last: they are set from the imported data (targets.c).
  */
@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,7 +35,7 @@ enum { CUT_ROWS = 65536 };
  * took 4.1-4.5 s against 4.2-5.4 s with the default, 8 interleaved runs). */
 enum { IMPORT_BATCH_ROWS = 16384 };
 
-void kpi_demo_options_init(kpi_demo_options *opts)
+void kdemo_options_init(kdemo_options *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->seed = 1;
@@ -49,36 +50,51 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* The catalog template names "My company" in UTC; the demo company is in Chicago. */
-static kpi_status name_workspace(const char *dir, kpi_error *err)
+kpi_status kdemo_fail(kpi_error *err, kpi_status status, const char *fmt, ...)
 {
-    char path[4096];
+    if (err) {
+        kpi_error_init(err);
+        err->status = status;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return status;
+}
+
+/* The demo's kpi.yaml: the company's name and time zone, and the catalog's definitions, which
+ * kpi_workspace_init wrote to kpis/. The demo made the workspace, so the file is its own: it is
+ * written whole (to a temporary file, then renamed over the catalog's), never edited. */
+static const char demo_yaml[] =
+    "# kpi.yaml - the demo company, written by `kpi demo`: Alder & Finch Outdoor, a fictional\n"
+    "# maker and retailer of outdoor gear (docs/demo.md). Every department's KPIs and the\n"
+    "# streams they read are the standard catalog's, in kpis/<department>.yaml.\n"
+    "\n"
+    "workspace:\n"
+    "  name: Alder & Finch Outdoor (demo)\n"
+    "  timezone: " DEMO_TIMEZONE "  # IANA name: periods are cut in it\n"
+    "  # week_start: monday\n"
+    "  # fiscal_year_start: 4\n"
+    "\n"
+    "include: [kpis/*.yaml]\n";
+
+static kpi_status write_definitions(const char *dir, kpi_error *err)
+{
+    char path[4096], tmp[4096 + 8];
     snprintf(path, sizeof path, "%s/kpi.yaml", dir);
-    kbuf b;
-    kbuf_init(&b, 1 << 20);
-    FILE *f = fopen(path, "r");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     if (!f)
-        return kerr_set(err, KPI_IO, "%s: %s", path, strerror(errno));
-    char line[1024];
-    bool ok = true;
-    while (ok && fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "  name: ", 8))
-            ok = kbuf_appends(&b, "  name: Alder & Finch Outdoor (demo)\n");
-        else if (!strncmp(line, "  timezone: UTC", 15))
-            ok = kbuf_printf(&b, "  timezone: %s%s", DEMO_TIMEZONE, line + 15 + strlen(DEMO_TIMEZONE) - 3);
-        else
-            ok = kbuf_appends(&b, line);
+        return kdemo_fail(err, KPI_IO, "cannot write '%s': %s", tmp, strerror(errno));
+    bool ok = fwrite(demo_yaml, 1, sizeof demo_yaml - 1, f) == sizeof demo_yaml - 1;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        kpi_status st = kdemo_fail(err, KPI_IO, "cannot write '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        return st;
     }
-    fclose(f);
-    f = ok ? fopen(path, "w") : NULL;
-    if (!f || fwrite(b.p, 1, b.n, f) != b.n) {
-        if (f)
-            fclose(f);
-        kbuf_release(&b);
-        return kerr_set(err, KPI_IO, "%s: cannot write: %s", path, strerror(errno));
-    }
-    kbuf_release(&b);
-    return fclose(f) == 0 ? KPI_OK : kerr_set(err, KPI_IO, "%s: %s", path, strerror(errno));
+    return KPI_OK;
 }
 
 /* A complete file, ready to import. */
@@ -193,7 +209,7 @@ static void *generate(void *arg)
 
 /* Imports each file as the generator hands it over, removing it afterwards unless it is to
  * be kept; stops at the first failure. */
-static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_options *opts,
+static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kdemo_options *opts,
                              uint64_t *events, kpi_error *err)
 {
     for (size_t next = 0;; next++) {
@@ -220,7 +236,7 @@ static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kpi_demo_opti
             return st;
         }
         if (r.rejected || r.accepted != f.rows)
-            return kerr_set(err, KPI_INPUT,
+            return kdemo_fail(err, KPI_INPUT,
                             "demo: %s: %llu of %llu generated rows stored (%llu rejected,"
                             " see %s)",
                             f.path, (unsigned long long)r.accepted,
@@ -251,33 +267,32 @@ static void free_run(kdemo *d, pipeline *p, bool remove_files)
     }
     if (p)
         free(p->files);
-    if (d->tz)
-        ktz_close(d->tz);
+    kpi_timezone_destroy(d->tz);
     free(d->dir);
 }
 
-kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
-                           kpi_demo_result *result, kpi_error *err)
+kpi_status kdemo_create(const char *dir, const kdemo_options *opts_in, kdemo_result *result,
+                        kpi_error *err)
 {
-    kpi_demo_options opts;
+    kdemo_options opts;
     if (opts_in)
         opts = *opts_in;
     else
-        kpi_demo_options_init(&opts);
+        kdemo_options_init(&opts);
     memset(result, 0, sizeof *result);
     if (!(opts.scale > 0 && opts.scale <= 1000))
-        return kerr_set(err, KPI_USAGE, "demo: scale must be above 0 and at most 1000");
+        return kdemo_fail(err, KPI_USAGE, "demo: scale must be above 0 and at most 1000");
     if (opts.months < 1 || opts.months > 120)
-        return kerr_set(err, KPI_USAGE, "demo: months must be 1 to 120");
+        return kdemo_fail(err, KPI_USAGE, "demo: months must be 1 to 120");
 
     kpi_status st = kpi_workspace_init(dir, 1, err);
     if (st != KPI_OK)
         return st;
-    if ((st = name_workspace(dir, err)) != KPI_OK)
+    if ((st = write_definitions(dir, err)) != KPI_OK)
         return st;
 
     kdemo d = {.seed = opts.seed, .scale = opts.scale, .err = err};
-    if ((st = ktz_open(DEMO_TIMEZONE, &d.tz, err)) != KPI_OK)
+    if ((st = kpi_timezone_create(DEMO_TIMEZONE, &d.tz, err)) != KPI_OK)
         return st;
     int64_t now_us = opts.now_us;
     if (!now_us) {
@@ -286,7 +301,7 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
         now_us = (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
     }
     d.now_s = now_us / 1000000;
-    d.today = ktz_day_of(d.tz, now_us);
+    d.today = kpi_timezone_day(d.tz, now_us);
     d.last_month_first = kdemo_month_first(kdemo_month_first(d.today) - 1);
     d.first_day = kdemo_month_first(d.today);
     for (int i = 0; i < opts.months; i++)
@@ -295,11 +310,11 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
     d.dir = malloc(n);
     if (!d.dir) {
         free_run(&d, NULL, false);
-        return kerr_set(err, KPI_NOMEM, "out of memory");
+        return kdemo_fail(err, KPI_NOMEM, "out of memory");
     }
     snprintf(d.dir, n, "%s/data", dir);
     if (mkdir(d.dir, 0777) != 0 && errno != EEXIST) {
-        st = kerr_set(err, KPI_IO, "%s: %s", d.dir, strerror(errno));
+        st = kdemo_fail(err, KPI_IO, "%s: %s", d.dir, strerror(errno));
         free_run(&d, NULL, false);
         return st;
     }
@@ -325,7 +340,7 @@ kpi_status kpi_demo_create(const char *dir, const kpi_demo_options *opts_in,
     pthread_cond_init(&p.cv, NULL);
     pthread_t gen;
     if (pthread_create(&gen, NULL, generate, &p) != 0) {
-        st = kerr_set(err, KPI_NOMEM, "cannot start the generator");
+        st = kdemo_fail(err, KPI_NOMEM, "cannot start the generator");
     } else {
         st = import_all(&p, ws, &opts, &result->events, err);
         if (st != KPI_OK) { /* generating more is of no use */

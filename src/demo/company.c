@@ -111,7 +111,7 @@ int64_t kdemo_month_first(int64_t day)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     return day - (dd - 1);
 }
 
@@ -119,16 +119,16 @@ int64_t kdemo_month_next(int64_t day)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
-    return m == 12 ? kdays_from_civil(y + 1, 1, 1) : kdays_from_civil(y, m + 1, 1);
+    kpi_date_from_days(day, &y, &m, &dd);
+    return m == 12 ? kpi_days_from_date(y + 1, 1, 1) : kpi_days_from_date(y, m + 1, 1);
 }
 
 int kdemo_month_index(const kdemo *d, int64_t day)
 {
     int64_t y0, y;
     int m0, m, dd;
-    kcivil_from_days(d->first_day, &y0, &m0, &dd);
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(d->first_day, &y0, &m0, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     return (int)((y - y0) * 12 + (m - m0));
 }
 
@@ -136,13 +136,13 @@ int kdemo_month_of(int64_t day)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     return m;
 }
 
-int64_t kdemo_day_of(const kdemo *d, int64_t utc_s) { return ktz_day_of(d->tz, utc_s * 1000000); }
+int64_t kdemo_day_of(const kdemo *d, int64_t utc_s) { return kpi_timezone_day(d->tz, utc_s * 1000000); }
 
-bool kdemo_workday(int64_t day) { return kweekday_from_days(day) <= 5; }
+bool kdemo_workday(int64_t day) { return kpi_weekday(day) <= 5; }
 
 static const double season_by_month[12] = {0.78, 0.80, 0.93, 1.04, 1.12, 1.15,
                                            1.10, 1.03, 0.95, 0.93, 1.02, 1.15};
@@ -152,10 +152,10 @@ double kdemo_demand(const kdemo *d, int64_t day)
 {
     int64_t y;
     int m, dd;
-    kcivil_from_days(day, &y, &m, &dd);
+    kpi_date_from_days(day, &y, &m, &dd);
     double years = (double)(day - d->first_day) / 365.25;
     double trend = exp(0.131 * years); /* about 14% a year */
-    return trend * season_by_month[m - 1] * weekday_factor[kweekday_from_days(day) - 1];
+    return trend * season_by_month[m - 1] * weekday_factor[kpi_weekday(day) - 1];
 }
 
 double kdemo_region_demand(const kdemo *d, int region, int64_t day)
@@ -205,6 +205,6 @@ double kdemo_category_share(int category, int month)
 
 int64_t kdemo_at(kdemo *d, int64_t day, double hour)
 {
-    int64_t local_us = day * KTIME_US_PER_DAY + (int64_t)(hour * 3600.0) * 1000000;
-    return ktz_local_to_utc(d->tz, local_us) / 1000000;
+    int64_t local_us = day * KDEMO_US_PER_DAY + (int64_t)(hour * 3600.0) * 1000000;
+    return kpi_timezone_to_utc(d->tz, local_us) / 1000000;
 }

@@ -194,7 +194,7 @@ static int pick_staff(krng *r, int team)
  */
 static int64_t working_time(kdemo *d, krng *r, int64_t t)
 {
-    int64_t local = t + ktz_offset_at(d->tz, t * 1000000);
+    int64_t local = t + kpi_timezone_offset(d->tz, t * 1000000);
     int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
     double hour = (double)(local - day * 86400) / 3600.0;
     if (kdemo_workday(day) && hour >= 7 && hour < 19)
@@ -307,7 +307,7 @@ static void one_ticket(kdemo *d, it_state *s, int64_t t)
 static void tickets_day(kdemo *d, it_state *s, int64_t day)
 {
     krng *r = &s->rng;
-    int wd = kweekday_from_days(day);
+    int wd = kpi_weekday(day);
     static const double weekday[7] = {1.15, 1.02, 1.0, 0.97, 0.86, 0.2, 0.14};
     double years = (double)(day - d->first_day) / 365.25;
     double mean = TICKETS_PER_WORKDAY * d->scale * exp(0.05 * years) * weekday[wd - 1];
@@ -392,7 +392,7 @@ static void one_incident(kdemo *d, it_state *s, int64_t day, bool security)
 static void plan_maintenance(kdemo *d, it_state *s)
 {
     for (int64_t i = 0; i < s->ndays; i++) {
-        if (kweekday_from_days(d->first_day + i) != 7)
+        if (kpi_weekday(d->first_day + i) != 7)
             continue;
         for (int svc = 0; svc < NSVC; svc++)
             for (int env = 0; env < NENV; env++)

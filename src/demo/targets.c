@@ -1,10 +1,15 @@
 /*
- * targets.c - the demo's targets, set the way a planning team would: each month's target is
- * the same month last year improved by a goal (seasonal KPIs keep their season), company-wide
- * for every KPI, and per rep, store and region for revenue. KPIs whose monthly values change sign
- * (growth rates) get one level for every period instead: their average over the year, as a
- * plan to keep the pace. Goals differ by KPI, so that the review shows the mix of a real
- * company: most KPIs on track, some at risk, a few off track.
+ * targets.c - the demo's targets, set the way a planning team would at the start of the year:
+ * each month's target is the same month last year, complete, improved by a goal (seasonal KPIs
+ * keep their season), company-wide for every KPI, and per rep, store and region for revenue,
+ * from the report's year up to the end of the current year. A month's target is for the whole
+ * month, the open one too: the engine pro-rates it to the days elapsed (never the demo, or the
+ * open month would be cut twice), and a quarter or the year adds up its months. KPIs whose
+ * monthly values change sign (growth rates) get one level for every period instead: their
+ * average over the year, as a plan to keep the pace. A percentage that cannot pass 100
+ * (retention, uptime) is asked to close at most half its gap to 100. Goals differ by KPI, so
+ * that the review shows the mix of a real company: most KPIs on track, some at risk, a few
+ * off track.
  *
  * The targets are written as a CSV (DIR/data/targets.csv, the format of `kpi targets import`)
  * and imported by demo.c, so that they are stored exactly like a user's.
@@ -68,15 +73,35 @@ static void write_row(FILE *f, const char *kpi, const char *period, int dim, con
     fprintf(f, ",%.10g\n", value);
 }
 
-/* The targets of one series (a KPI, or a KPI for one rep or store). */
-static void series_targets(FILE *f, const kpi_series *s, double g, int dim, const char *group)
+/* The target of a month last year's value v, up (direction) by goal g: a percentage of at
+ * most 100 never gets a target past 100, only half of its gap to it. */
+static double improved(const kpi_series *s, double v, double g)
+{
+    if (strcmp(s->direction, "up"))
+        return v * (1 - g);
+    double t = v * (1 + g);
+    if (!strcmp(s->unit, "percent") && v <= 100 && t > v + (100 - v) / 2)
+        t = v + (100 - v) / 2;
+    return t;
+}
+
+/* "2025-11" -> "2026-11": the month a year later. */
+static void next_year(const char *period, char b[16])
+{
+    snprintf(b, 16, "%04d%.3s", atoi(period) + 1, period + 4);
+}
+
+/*
+ * The targets of one series (a KPI, or a KPI for one rep or store), whose points are the
+ * complete months from a year before `from` (or the first month of data) to the end of last
+ * year: each month gets the target of the month a year later.
+ */
+static void series_targets(FILE *f, const kpi_series *s, double g, int dim, const char *group,
+                           const char *from)
 {
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-        if (!strcmp(levels[i].kpi, s->id)) {
-            if (dim < 0)
-                write_row(f, s->id, NULL, dim, NULL, levels[i].level);
-            return;
-        }
+        if (!strcmp(levels[i].kpi, s->id))
+            return; /* written by kdemo_write_targets */
     bool up = !strcmp(s->direction, "up");
     double sum = 0;
     size_t n = 0;
@@ -85,7 +110,7 @@ static void series_targets(FILE *f, const kpi_series *s, double g, int dim, cons
         double v = s->points[i].value;
         if (isfinite(v) && v < 0)
             sign_changes = true;
-        if (isfinite(v) && s->points[i].complete) {
+        if (isfinite(v) && strcmp(s->points[i].period, from) >= 0) {
             sum += v;
             n++;
         }
@@ -96,23 +121,30 @@ static void series_targets(FILE *f, const kpi_series *s, double g, int dim, cons
         return;
     }
     for (size_t i = 0; i < s->npoints; i++) {
-        double ly = s->points[i].last_year;
+        double ly = s->points[i].value;
+        char period[16];
+        next_year(s->points[i].period, period);
         /* nothing last year is no basis for a target, except for a KPI to keep at zero */
-        if (isfinite(ly) && (ly > 0 || (ly == 0 && !up)))
-            write_row(f, s->id, s->points[i].period, dim, group,
-                      round4(up ? ly * (1 + g) : ly * (1 - g)));
+        if (isfinite(ly) && (ly > 0 || (ly == 0 && !up)) && strcmp(period, from) >= 0)
+            write_row(f, s->id, period, dim, group, round4(improved(s, ly, g)));
     }
 }
 
-/* Runs one query from `from` to the end of the current month, by month, and writes the
- * targets of each of its series (of each group of dims[dim], when dim >= 0). */
+/* The span of the targets: months from `from` ("2025-12"); the query that gives their basis:
+ * days from qfrom to qto. */
+typedef struct span {
+    char from[8], qfrom[11], qto[11];
+} span;
+
+/* Runs one query over the span's basis, by month, and writes the targets of each of its
+ * series (of each group of dims[dim], when dim >= 0). */
 static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *kpis, size_t n,
-                                const char *from, const char *to, int dim, kpi_error *err)
+                                const span *sp, int dim, kpi_error *err)
 {
     const char *by = dim >= 0 ? dims[dim] : NULL;
     size_t nk = kpi_kpi_count(ws);
     const char *bys[1] = {by};
-    kpi_query q = {.kpis = kpis, .nkpis = n, .from = from, .to = to, .grain = "month",
+    kpi_query q = {.kpis = kpis, .nkpis = n, .from = sp->qfrom, .to = sp->qto, .grain = "month",
                    .by = by ? bys : NULL, .nby = by ? 1 : 0};
     kpi_result *r;
     kpi_status st = kpi_query_run(ws, &q, &r);
@@ -130,14 +162,14 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
                 g = goal_of(&info);
         }
         if (!by) {
-            series_targets(f, s, g, -1, NULL);
+            series_targets(f, s, g, -1, NULL, sp->from);
             continue;
         }
         /* a series holds every group: split it by group, keeping the order of periods */
         kpi_point *pts = malloc(s->npoints * sizeof *pts);
         if (!pts) {
             kpi_result_destroy(r);
-            return kerr_set(err, KPI_NOMEM, "out of memory");
+            return kdemo_fail(err, KPI_NOMEM, "out of memory");
         }
         for (size_t a = 0; a < s->npoints; a++) {
             const char *grp = s->points[a].group[0];
@@ -154,7 +186,7 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
             for (size_t b = a; b < s->npoints; b++)
                 if (s->points[b].group[0] && !strcmp(s->points[b].group[0], grp))
                     pts[one.npoints++] = s->points[b];
-            series_targets(f, &one, g, dim, grp);
+            series_targets(f, &one, g, dim, grp, sp->from);
         }
         free(pts);
     }
@@ -165,13 +197,24 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
 kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *path,
                                kpi_error *err)
 {
-    /* the report's year (11 months before the last complete one) and the current month */
+    /* targets from the report's year (11 months before the last complete one) to the end of
+     * the current year; their basis a year earlier, from the first month of data on */
     int64_t from_day = d->last_month_first;
     for (int i = 0; i < 11; i++)
         from_day = kdemo_month_first(from_day - 1);
-    char from[16], to[16];
-    kdays_format(from_day, from, sizeof from);
-    kdays_format(kdemo_month_next(d->today) - 1, to, sizeof to);
+    int64_t qfrom = from_day;
+    for (int i = 0; i < 12; i++)
+        qfrom = kdemo_month_first(qfrom - 1);
+    if (qfrom < d->first_day)
+        qfrom = d->first_day;
+    int64_t y;
+    int m, dd;
+    kpi_date_from_days(d->today, &y, &m, &dd);
+    span sp;
+    kdemo_day_str(from_day, sp.qto); /* "2025-12-01" -> "2025-12" */
+    snprintf(sp.from, sizeof sp.from, "%.7s", sp.qto);
+    kdemo_day_str(qfrom, sp.qfrom);
+    kdemo_day_str(kpi_days_from_date(y, 1, 1) - 1, sp.qto);
 
     size_t n = kpi_kpi_count(ws);
     const char **ids = malloc((n ? n : 1) * sizeof *ids);
@@ -180,22 +223,28 @@ kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *pa
         free(ids);
         if (f)
             fclose(f);
-        return kerr_set(err, KPI_IO, "%s: cannot create the targets file", path);
+        return kdemo_fail(err, KPI_IO, "%s: cannot create the targets file", path);
     }
-    size_t m = 0;
+    fputs("kpi,period,rep,store,region,value\n", f);
+    size_t nids = 0;
     for (size_t i = 0; i < n; i++) {
         kpi_kpi_info info;
         kpi_kpi_info_get(ws, i, &info);
         if (!info.manual)
-            ids[m++] = info.id;
+            ids[nids++] = info.id;
+        for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++)
+            if (!strcmp(levels[l].kpi, info.id))
+                write_row(f, info.id, NULL, -1, NULL, levels[l].level);
     }
-    fputs("kpi,period,rep,store,region,value\n", f);
     static const char *const revenue[] = {"revenue"};
-    kpi_status st = query_targets(ws, f, ids, m, from, to, -1, err);
-    for (int i = 0; i < NDIMS && st == KPI_OK; i++)
-        st = query_targets(ws, f, revenue, 1, from, to, i, err);
+    kpi_status st = KPI_OK;
+    if (strcmp(sp.qfrom, sp.qto) <= 0) { /* else less than a year of data: no basis */
+        st = query_targets(ws, f, ids, nids, &sp, -1, err);
+        for (int i = 0; i < NDIMS && st == KPI_OK; i++)
+            st = query_targets(ws, f, revenue, 1, &sp, i, err);
+    }
     free(ids);
     if ((ferror(f) | fclose(f)) && st == KPI_OK)
-        st = kerr_set(err, KPI_IO, "%s: write failed", path);
+        st = kdemo_fail(err, KPI_IO, "%s: write failed", path);
     return st;
 }

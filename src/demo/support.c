@@ -440,7 +440,7 @@ static void support_day(kdemo *d, void *state, int64_t day)
     double week = 0;
     for (int i = 0; i < 7; i++)
         week += kdemo_demand(d, day - i) / 7;
-    double mean = CONVERSATIONS_PER_DAY * d->scale * week * weekday_w[kweekday_from_days(day) - 1];
+    double mean = CONVERSATIONS_PER_DAY * d->scale * week * weekday_w[kpi_weekday(day) - 1];
     int64_t n = krng_poisson(&s->rng, mean);
     for (int64_t i = 0; i < n; i++)
         one_conversation(d, s, &t);

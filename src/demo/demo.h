@@ -1,7 +1,7 @@
 /*
  * demo.h - the demo company: a fictional outdoor-gear maker and retailer whose last two years
  * of raw events are simulated day by day, written as one CSV per catalog stream, and imported
- * through the normal import path (kpi_demo_create in include/kpi.h).
+ * through the normal import path (kdemo_create in kdemo.h).
  *
  * The generator is split in parts, one per department (sales.c, marketing.c, ...). Each part
  * owns its random stream (so that changing one part never changes another's data), its own
@@ -10,18 +10,22 @@
  * revenue of a day, from a growth trend, a season and the weekday, which the other parts read
  * to size their spend, costs, headcount-driven work and forecasts.
  *
- * This layer is a client of the public API (workspace, import, targets); nothing below it
- * knows it exists.
+ * The generator is a tool beside the kpi command, a client of include/kpi.h only (workspace,
+ * import, targets, and the calendar's dates and time zones); the library does not know it.
  */
 #ifndef KPI_DEMO_H
 #define KPI_DEMO_H
 
-#include "kpi.h"
+#include "kdemo.h"
 
-#include "../util/ktime.h"
-#include "../util/util.h"
-
+#include <stdbool.h>
 #include <stdio.h>
+
+#define KDEMO_US_PER_DAY INT64_C(86400000000)
+
+/* Sets err's status and message (like snprintf) and returns the status; err may be NULL. */
+kpi_status kdemo_fail(kpi_error *err, kpi_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- random numbers ---------------------------------------------------------------------- */
 
@@ -153,7 +157,7 @@ typedef struct kdemo {
     int64_t last_month_first; /* the first day of the last complete month (the story's month) */
     int64_t day;       /* the day being simulated: rows of later days are held back (out.c) */
     int64_t day_end_s; /* its end, UTC seconds */
-    ktz *tz;
+    kpi_timezone *tz;
     char *dir;         /* where the CSV files go */
     kdemo_out *outs;   /* KDEMO_OUTS_MAX of them, nouts used */
     size_t nouts;

@@ -106,7 +106,7 @@ int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, in
     bool write = kdemo_past(d, t) && t >= s->first_s;
     kdemo_id(idbuf, sizeof idbuf, "SO-", ++s->next_order, 8);
     int month = kdemo_month_of(kdemo_day_of(d, t));
-    int loc = store >= 0 ? store : (int)kdemo_nstores;
+    size_t loc = ksales_location(store, region);
     int64_t nlines = 1 + krng_poisson(r, 0.8), total = 0;
     int first_category = -1;
     for (int64_t l = 0; l < nlines; l++) {
@@ -132,8 +132,8 @@ int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, in
         int64_t revenue = llround((double)(pr->price_cents * qty) * (1 - disc));
         int64_t cost = llround((double)pr->price_cents * pr->cost_ratio) * qty;
         total += revenue;
-        s->on_hand[(size_t)loc * kdemo_nproducts + p] -= qty;
-        s->sold_week[(size_t)loc * kdemo_nproducts + p] += qty;
+        s->on_hand[loc * kdemo_nproducts + p] -= qty;
+        s->sold_week[loc * kdemo_nproducts + p] += qty;
         if (!write)
             continue;
         kdemo_out *o = s->orders;
@@ -192,17 +192,28 @@ static const char *supplier_of(const kdemo_product *p)
     return by_category[p->category];
 }
 
-/* Every Monday morning each store and the warehouse are restocked to about two weeks and a
- * bit of the last week's sales. */
+/* A location's store name (NULL for a region's warehouse) and region. */
+static const char *location_store(size_t loc)
+{
+    return loc < kdemo_nstores ? kdemo_stores[loc].name : NULL;
+}
+
+static const char *location_region(size_t loc)
+{
+    int region = loc < kdemo_nstores ? kdemo_stores[loc].region : (int)(loc - kdemo_nstores);
+    return kdemo_regions[region].name;
+}
+
+/* Every Monday morning each store and warehouse is restocked to about two weeks and a bit
+ * of the last week's sales. */
 static void restock(ksales *s, kdemo *d, int64_t day)
 {
-    if (kweekday_from_days(day) != 1)
+    if (kpi_weekday(day) != 1)
         return;
     int64_t t = kdemo_at(d, day, 7);
     bool write = t >= s->first_s && kdemo_past(d, t);
     char id[32];
-    for (size_t loc = 0; loc <= kdemo_nstores; loc++) {
-        bool wh = loc == kdemo_nstores;
+    for (size_t loc = 0; loc < ksales_nlocations(); loc++) {
         for (size_t p = 0; p < kdemo_nproducts; p++) {
             size_t i = loc * kdemo_nproducts + p;
             int64_t target = (int64_t)ceil((double)s->sold_week[i] * 2.2) + 2;
@@ -217,8 +228,8 @@ static void restock(ksales *s, kdemo *d, int64_t day)
             kdemo_out *o = s->receipts;
             kdemo_text(o, kdemo_id(id, sizeof id, "GR-", ++s->next_receipt, 8));
             kdemo_time(o, t);
-            kdemo_text(o, wh ? KSALES_WAREHOUSE : kdemo_stores[loc].name);
-            kdemo_text(o, kdemo_regions[wh ? KSALES_WAREHOUSE_REGION : kdemo_stores[loc].region].name);
+            kdemo_text(o, location_store(loc));
+            kdemo_text(o, location_region(loc));
             kdemo_text(o, supplier_of(pr));
             kdemo_text(o, pr->name);
             kdemo_text(o, kdemo_categories[pr->category].name);
@@ -234,8 +245,7 @@ static void inventory_snapshot(ksales *s, kdemo *d, int64_t day)
 {
     if (day >= d->today)
         return;
-    for (size_t loc = 0; loc <= kdemo_nstores; loc++) {
-        bool wh = loc == kdemo_nstores;
+    for (size_t loc = 0; loc < ksales_nlocations(); loc++) {
         for (size_t p = 0; p < kdemo_nproducts; p++) {
             const kdemo_product *pr = &kdemo_products[p];
             int64_t units = s->on_hand[loc * kdemo_nproducts + p];
@@ -243,8 +253,8 @@ static void inventory_snapshot(ksales *s, kdemo *d, int64_t day)
                 units = 0;
             kdemo_out *o = s->inventory;
             kdemo_date(o, day);
-            kdemo_text(o, wh ? KSALES_WAREHOUSE : kdemo_stores[loc].name);
-            kdemo_text(o, kdemo_regions[wh ? KSALES_WAREHOUSE_REGION : kdemo_stores[loc].region].name);
+            kdemo_text(o, location_store(loc));
+            kdemo_text(o, location_region(loc));
             kdemo_text(o, pr->name);
             kdemo_text(o, kdemo_categories[pr->category].name);
             kdemo_int(o, units);
@@ -298,7 +308,7 @@ static void quotas_for(ksales *s, kdemo *d, int64_t day)
 {
     int64_t end = kdemo_month_next(day);
     char id[96], month[16];
-    kdays_format(day, month, sizeof month);
+    kdemo_day_str(day, month);
     month[7] = 0;
     for (size_t i = 0; i < kdemo_nreps; i++) {
         const kdemo_rep *p = &kdemo_reps[i];
@@ -356,7 +366,7 @@ static void *create(kdemo *d)
         }
         s->mean_price[m] = v / w;
     }
-    size_t cells = (kdemo_nstores + 1) * kdemo_nproducts;
+    size_t cells = ksales_nlocations() * kdemo_nproducts;
     s->on_hand = calloc(cells, sizeof *s->on_hand);
     s->sold_week = calloc(cells, sizeof *s->sold_week);
     s->orders = kdemo_open(d, "orders", "line_id,order_id,ordered_at,customer,rep,region,store,"
@@ -371,7 +381,7 @@ static void *create(kdemo *d)
         !ksales_members_init(s, d)) {
         if (!d->failed) {
             d->failed = true;
-            kerr_set(d->err, KPI_NOMEM, "out of memory");
+            kdemo_fail(d->err, KPI_NOMEM, "out of memory");
         }
         sales_destroy(s);
         return NULL;

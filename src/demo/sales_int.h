@@ -30,8 +30,9 @@ typedef struct ksales {
     size_t ncustomers, customers_cap;
     double mean_price[13];/* average unit price (cents) by month, for order counts */
 
-    /* stock: units on hand by location (the stores, then the web warehouse) and product */
-    int64_t *on_hand;     /* (kdemo_nstores + 1) x kdemo_nproducts */
+    /* stock: units on hand by location (the stores, then the regions' warehouses, see
+     * ksales_location) and product */
+    int64_t *on_hand;     /* ksales_nlocations() x kdemo_nproducts */
     int64_t *sold_week;   /* units sold since the last delivery, same shape */
     uint64_t next_receipt;
 
@@ -48,9 +49,16 @@ typedef struct ksales {
 #define KSALES_DIFF(s, rep, stage, day) \
     ((((size_t)(rep) * OPEN_STAGES + (size_t)(stage)) * (size_t)(s)->ndays) + (size_t)((day) - (s)->base_day))
 
-/* The warehouse that ships web, marketplace, partner and phone orders. */
-#define KSALES_WAREHOUSE "Web DC"
-#define KSALES_WAREHOUSE_REGION 3
+/* Where stock is kept: each store, and one warehouse per region that ships the region's web,
+ * marketplace, partner and phone orders. A warehouse is not a store: its receipts and stock
+ * have the region and no store, as the orders it ships have; so sell-through and turnover
+ * match sales to stock in every store and region, and the orders without a store to the
+ * stock without one. Locations 0 .. nstores-1 are the stores, then the regions' warehouses. */
+static inline size_t ksales_nlocations(void) { return kdemo_nstores + kdemo_nregions; }
+static inline size_t ksales_location(int store, int region)
+{
+    return store >= 0 ? (size_t)store : kdemo_nstores + (size_t)region;
+}
 
 /* sales.c: writes one order of `channel` at `t`; returns its revenue (cents). `store` and
  * `rep` are indexes or -1; customer 0 makes a new customer. Counts sold stock. */

@@ -470,7 +470,7 @@ static void *create(kdemo *d)
     if (kdemo_nregions > REGIONS_MAX) {
         free(s);
         d->failed = true;
-        kerr_set(d->err, KPI_LIMIT, "demo: marketing: more than %d regions", REGIONS_MAX);
+        kdemo_fail(d->err, KPI_LIMIT, "demo: marketing: more than %d regions", REGIONS_MAX);
         return NULL;
     }
     krng_seed(&s->rng, d->seed, "marketing");

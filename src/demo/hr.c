@@ -138,7 +138,7 @@ static double target(const kdemo *d, const unit *u, int64_t day)
 /* Office, plant and remote staff work Monday to Friday; store staff Tuesday to Saturday. */
 static bool scheduled(const unit *u, int64_t day)
 {
-    int wd = kweekday_from_days(day);
+    int wd = kpi_weekday(day);
     return u->store ? wd >= 2 && wd <= 6 : wd <= 5;
 }
 
@@ -247,7 +247,7 @@ static bool open_requisition(kdemo *d, hr *s, size_t unit_ix, int64_t day)
     q->applied = day + (int64_t)llround(fill * applied_share);
     q->accepted = day + fill;
     int64_t start = q->accepted + krng_range(&s->rng, q->source == SRC_INTERNAL ? 7 : 14, 28);
-    while (kweekday_from_days(start) != 1) /* people start on Mondays */
+    while (kpi_weekday(start) != 1) /* people start on Mondays */
         start++;
     q->start = start;
     u->pending++;
@@ -407,7 +407,7 @@ static void write_absence(hr *s, const employee *e, const unit *u, int64_t day, 
 static int64_t notice_end(int64_t day)
 {
     int64_t last = day + 14;
-    while (kweekday_from_days(last) != 5)
+    while (kpi_weekday(last) != 5)
         last++;
     return last;
 }
@@ -453,7 +453,7 @@ static void run_people(kdemo *d, hr *s, int64_t day)
     kdemo_day_str(day, date);
     int64_t year;
     int month, mday;
-    kcivil_from_days(day, &year, &month, &mday);
+    kpi_date_from_days(day, &year, &month, &mday);
     bool write = day >= d->first_day;
     for (size_t i = 0; i < s->nunits; i++) {
         unit *u = &s->units[i];
