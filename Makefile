@@ -7,7 +7,7 @@
 #   make bench      benchmarks against the anchors (sqlite3 shell), printed as ratios
 #   make demo       installs what is missing, builds, creates the demo company in ./demo, reports,
 #                   serves its dashboard (make demo-stop ends it)
-#   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page
+#   make install    PREFIX=/usr/local: binary, library, header, kpi.pc, man page, completion
 #   make deps       installs missing Debian packages (sudo when not root)
 
 PKGS     := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libmicrohttpd libcurl
@@ -172,6 +172,10 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define KPI_VERSION "\(.*\)"/\1/p' include/kpi.h)|g' \
 	  -e 's|@REQUIRES@|$(PKGS)|g' kpi.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kpi.pc
 	install -m 644 man/kpi.1 $(DESTDIR)$(PREFIX)/share/man/man1/kpi.1
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	$(BUILD)/kpi completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kpi
+	$(BUILD)/kpi completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_kpi
 
 format-check:
 	clang-format --dry-run --Werror include/*.h lib/*/*.[ch] src/*/*.[ch] tests/unit/*.c fuzz/*.c

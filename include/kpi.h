@@ -265,6 +265,8 @@ typedef struct kpi_series {
     const char *direction; /* up | down */
     const kpi_point *points;
     size_t npoints;
+    const char *error;     /* NULL, or why the KPI is broken ("kpi.yaml:12:14: unknown
+                              field..."): a report lists it in its place, without points */
 } kpi_series;
 
 /* A query result; everything it points to is owned by it. */
@@ -323,7 +325,13 @@ typedef struct kpi_kpi_info {
 } kpi_kpi_info;
 
 size_t kpi_kpi_count(const kpi_workspace *ws);
+
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
+
+/* NULL when KPI i can be computed; else why not ("kpi.yaml:12:14: unknown field 'revnue'..."
+ * - its definition, its formula, or a broken KPI it uses). Queries of it fail with that
+ * reason; reports list it in its place. The text is valid until the next call on ws. */
+const char *kpi_kpi_error(kpi_workspace *ws, size_t i);
 
 /*
  * The KPIs whose values KPI i's formula reads, directly or through other KPIs (never i itself):
@@ -332,6 +340,17 @@ void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info);
  * read one of them may not read KPI i either. Fails when the formulas do not compile.
  */
 kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, size_t *n);
+
+/*
+ * Validates the definitions of the workspace in `dir` - kpi.yaml, the files it includes and
+ * every formula - without opening its data, and calls fn (when non-NULL) with each mistake
+ * found: those of the definitions in file order, then the formulas' (a KPI that uses a broken
+ * KPI is one too). *count is how many.
+ * KPI_OK when there is none, KPI_DEFINITION when there are, KPI_IO / KPI_NOTFOUND when the
+ * files cannot be read (err says why, and fn is not called).
+ */
+kpi_status kpi_check(const char *dir, void (*fn)(void *ctx, const kpi_error *e), void *ctx,
+                     size_t *count, kpi_error *err);
 
 /* ---- targets ---------------------------------------------------------------------------- */
 
@@ -351,6 +370,32 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
  * *count receives the number of targets stored.
  */
 kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count);
+
+/*
+ * Deletes the target stored (with kpi_target_set or kpi_targets_import) for exactly this KPI,
+ * period (NULL: the target for every period) and dimension values. KPI_NOTFOUND when there is
+ * none; KPI_USAGE when the target is one of kpi.yaml's (edit the file instead).
+ */
+kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *period,
+                            const char *const *dims, size_t ndims);
+
+/* One target; strings are valid during the callback only. */
+typedef struct kpi_target_entry {
+    const char *kpi;
+    const char *period; /* "" for every period */
+    const char *dims;   /* "" or "dim=value" pairs joined by "&", sorted by dimension */
+    double value;
+    const char *source; /* where it is set: "kpi.yaml:LINE" (its file) or "kpi.db" */
+} kpi_target_entry;
+
+/* Calls fn for every target (of one KPI, or all when kpi is NULL): those of the definitions,
+ * then those stored, which win over them for the same scope. */
+kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
+                            void (*fn)(void *ctx, const kpi_target_entry *t), void *ctx);
+
+/* The name of a period as stored and shown: a relative name read against today
+ * ("last-month" -> "2026-10"), any other checked and returned as written. */
+kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, size_t cap);
 
 /* ---- manual KPIs -------------------------------------------------------------------------- */
 
@@ -474,6 +519,8 @@ void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info);
 char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q);
 
 const char *kpi_result_from(const kpi_result *r);  /* first day, "2026-01-01" */
+const char *kpi_result_workspace(const kpi_result *r); /* the workspace's name, "" when none */
+const char *kpi_result_currency(const kpi_result *r);  /* ISO 4217 code ("EUR") or NULL */
 const char *kpi_result_to(const kpi_result *r);    /* last day */
 const char *kpi_result_grain(const kpi_result *r);
 size_t kpi_result_nby(const kpi_result *r);

@@ -26,6 +26,7 @@ const STATUS = {
   off_track: ['○', 'Off track'],
   no_target: ['·', 'No target'],
   no_data: ['—', 'No data'],
+  immature: ['◌', 'Immature'],
 };
 const COLORS = { value: '#0969da', target: '#bc4c00', lastYear: '#6e7781', bar: '#0969da' };
 // dimensions a leaderboard is about, best first
@@ -97,25 +98,63 @@ export function decimalsOf(unit, decimals) {
   return unit in DEFAULT_DECIMALS ? DEFAULT_DECIMALS[unit] : 2;
 }
 
+// Symbols of the common currencies (krender_amount in render.c); others go by their code.
+const CURRENCY = { EUR: '€', USD: '$', GBP: '£', JPY: '¥', CNY: '¥', INR: '₹', KRW: '₩', BRL: 'R$',
+  AUD: 'A$', CAD: 'C$', ILS: '₪', NGN: '₦' };
+// the workspace's currency (ISO 4217), as the API's currency KPIs carry it; null: none
+let currency = null;
+export function setCurrency(code) { currency = code || null; }
+
+// An amount with the workspace's currency: "€5,610,000.00", "-$12.50", "SEK 1,200.00".
+function withCurrency(text) {
+  if (!currency || text === DASH) return text;
+  const sign = text[0] === '-' ? '-' : '';
+  const sym = CURRENCY[currency] || `${currency} `;
+  return sign + sym + text.slice(sign.length);
+}
+
 // A value of a KPI as the CLI's table shows it; decimals: the KPI's, else the unit's default.
 export function formatValue(v, unit, decimals) {
   if (!defined(v)) return DASH;
   const dec = decimalsOf(unit, decimals);
   if (unit === 'duration') return duration(v, dec);
-  return grouped(fixed(v, dec)) + (unit === 'percent' ? '%' : '');
+  const text = grouped(fixed(v, dec)) + (unit === 'percent' ? '%' : '');
+  return unit === 'currency' ? withCurrency(text) : text;
 }
 
-// The change against the previous period: "▲ +2.8%", "▼ -0.6%", "= 0.0%".
-export function formatChange(change) {
+// A large value made short for a card ("5.61M", "€1.2B"); smaller ones, percentages and
+// durations as formatValue. The card's title keeps the whole value.
+export function formatCompact(v, unit, decimals) {
+  if (!defined(v) || Math.abs(v) < 1e6 || unit === 'percent' || unit === 'duration') {
+    return formatValue(v, unit, decimals);
+  }
+  const text = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 })
+    .format(v);
+  return unit === 'currency' ? withCurrency(text) : text;
+}
+
+// Percent and ratio KPIs change in points ("▲ +1.4 pp", "▼ -0.12"), the others relatively
+// ("▲ +2.8%", "▼ -0.6%", "= 0.0%"): krender_point_change in render.c.
+export function formatChange(change, points, unit, decimals) {
+  if (unit === 'percent' || unit === 'ratio') {
+    if (!defined(points)) return DASH;
+    const num = fixed(points, decimalsOf(unit, decimals));
+    const suffix = unit === 'percent' ? ' pp' : '';
+    if (/^[-0.]*$/.test(num)) return `= ${num.replace('-', '')}${suffix}`;
+    return (points > 0 ? '▲ +' : '▼ ') + grouped(num) + suffix;
+  }
   if (!defined(change) || !Number.isFinite(change * 100)) return DASH;
   const num = fixed(change * 100, 1);
   if (/^[-0.]*$/.test(num)) return '= 0.0%';
   return (change > 0 ? '▲ +' : '▼ ') + grouped(num) + '%';
 }
 
+// The number a change's colour follows: its points for percent and ratio KPIs.
+const delta = (p, unit) => (unit === 'percent' || unit === 'ratio' ? p.change_points : p.change);
+
 export const formatAttainment = (a) => (defined(a) ? formatValue(a * 100, 'percent', 1) : DASH);
 
-// good, bad or flat, by the KPI's direction (krender_change_color)
+// good, bad or flat, by the KPI's direction (krender_point_color)
 function changeClass(change, direction) {
   if (!defined(change) || Math.abs(change) < 0.0005) return 'flat';
   return (direction === 'down' ? change < 0 : change > 0) ? 'good' : 'bad';
@@ -253,7 +292,10 @@ function api(endpoint, params = {}) {
   const url = `api/v1/${endpoint}${q ? `?${q}` : ''}`;
   const hit = cache.get(url);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.promise;
-  const promise = fetchJson(url);
+  const promise = fetchJson(url).then((body) => {
+    for (const k of (body && body.kpis) || []) if (k.currency) setCurrency(k.currency);
+    return body;
+  });
   cache.set(url, { at: Date.now(), promise });
   promise.catch(() => cache.delete(url));
   return promise;
@@ -638,7 +680,8 @@ async function cardEntries(dept, period, f) {
     const last = pts.find((p) => p.period === period) || {};
     return { ...base, value: last.value ?? null, target: last.target ?? null,
       attainment: last.attainment ?? null, status: last.status || 'no_data',
-      change: last.change ?? null, previous: last.previous ?? null,
+      change: last.change ?? null, change_points: last.change_points ?? null,
+      previous: last.previous ?? null,
       last_year: last.last_year ?? null,
       sparkline: months12(period).map((m) => {
         const p = pts.find((x) => x.period === m);
@@ -658,16 +701,24 @@ function card(e, keep) {
       <span class="card-name">${esc(e.name)}</span>
       <span class="card-note">${esc(e.excluded)}</span></a>`;
   }
+  if (e.error) { // a broken definition: said in its place, the other cards answer
+    return `<a class="card broken" href="${href}" data-kpi="${esc(e.id)}" data-value=""
+        data-status="broken">
+      <span class="card-name">${esc(e.name)}</span>
+      <span class="status"><span aria-hidden="true">✗</span> Broken</span>
+      <span class="card-note" title="${esc(e.error)}">${esc(e.error.split('\n')[0])}</span></a>`;
+  }
   const [glyph, words] = STATUS[e.status] || ['?', e.status || ''];
-  const change = formatChange(e.change);
+  const change = formatChange(e.change, e.change_points, e.unit, dec);
+  const full = formatValue(e.value, e.unit, dec);
   return `<a class="card st-${esc(e.status)}" href="${href}" data-kpi="${esc(e.id)}"
       data-value="${rawValue(e.value)}" data-unit="${esc(e.unit)}" data-status="${esc(e.status)}">
     <span class="card-name">${esc(e.name)}</span>
-    <span class="card-value"><span class="value">${esc(formatValue(e.value, e.unit, dec))}</span>
-      <span class="unit">${esc(e.unit || '')}</span></span>
+    <span class="card-value"><span class="value" title="${esc(full)}">${
+  esc(formatCompact(e.value, e.unit, dec))}</span></span>
     <span class="card-meta">
       <span class="status"><span aria-hidden="true">${glyph}</span> ${esc(words)}</span>
-      <span class="change ${changeClass(e.change, k.direction)}" data-change="${rawValue(e.change)}"
+      <span class="change ${changeClass(delta(e, e.unit), k.direction)}" data-change="${rawValue(e.change)}"
         title="previous period: ${esc(formatValue(e.previous, e.unit, dec))}">${esc(change)}${
   change === DASH ? '' : '<span class="sr-only"> vs previous period</span>'}</span>
     </span>
@@ -849,8 +900,8 @@ function summary(el, k, p, period, dec) {
     <dl class="facts-grid">
       ${row('Target', val(p.target))}
       ${row('Attainment', `<span class="num">${esc(formatAttainment(p.attainment))}</span>`)}
-      ${row('Change', `<span class="num change ${changeClass(p.change, k.direction)}">${
-  esc(formatChange(p.change))}</span>`)}
+      ${row('Change', `<span class="num change ${changeClass(delta(p, k.unit), k.direction)}">${
+  esc(formatChange(p.change, p.change_points, k.unit, dec))}</span>`)}
       ${row('Previous period', val(p.previous))}
       ${row('Last year', val(p.last_year))}
       ${p.complete === false ? row('Expected to date', val(p.expected_to_date)) : ''}
@@ -887,7 +938,8 @@ async function breakdown(k, period, by, fq, dec, gen) {
         <td class="num" data-value="${rawValue(p.target)}">${esc(formatValue(p.target, k.unit, dec))}</td>
         <td class="num">${esc(formatAttainment(p.attainment))}</td>
         <td class="status st-${esc(p.status)}"><span aria-hidden="true">${glyph}</span> ${esc(words)}</td>
-        <td class="num change ${changeClass(p.change, k.direction)}">${esc(formatChange(p.change))}</td>
+        <td class="num change ${changeClass(delta(p, k.unit), k.direction)}">${
+  esc(formatChange(p.change, p.change_points, k.unit, dec))}</td>
       </tr>`;
   }).join('')}</tbody></table></div>
       ${rows.length ? '' : '<p class="muted">No groups in this period.</p>'}`;

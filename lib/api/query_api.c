@@ -22,9 +22,63 @@ kpi_status kws_compile(kpi_workspace *ws)
     return KPI_OK;
 }
 
+/* Names the workspace on a result just made (run is its status); frees it when out of memory. */
+static kpi_status named(kpi_workspace *ws, kpi_status run, kpi_result **out)
+{
+    if (run != KPI_OK || !*out || kresult_set_workspace(*out, ws->cfg->name, ws->cfg->currency))
+        return run;
+    kpi_result_destroy(*out);
+    *out = NULL;
+    return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+}
+
+/* Whether --from/--to cut period `name` (of the result's calendar). */
+static bool cut(const kcalendar *cal, const char *name, const char *from, const char *to)
+{
+    kperiod p;
+    char why[128], first[16], last[16];
+    if (!name || !kperiod_parse(cal, kstr_c(name), &p, why, sizeof why) || p.grain == KGRAIN_ALL)
+        return false;
+    kdays_format(p.first, first, sizeof first);
+    kdays_format(p.end - 1, last, sizeof last);
+    return strcmp(first, from) < 0 || strcmp(last, to) > 0;
+}
+
+/* Labels the first and last periods of a --from/--to query partial when the range cuts them
+ * (FY2028 queried from April to June holds three of its twelve months). */
+static kpi_status mark_cut(kpi_workspace *ws, const kpi_query *q, kpi_result *r)
+{
+    if (!q->from && !q->to)
+        return KPI_OK;
+    const char *first = NULL, *last = NULL;
+    for (size_t i = 0; i < r->nseries; i++) {
+        const kpi_series *s = &r->series[i];
+        if (!s->npoints)
+            continue;
+        if (cut(&ws->defs.cal, s->points[0].period, r->from, r->to))
+            first = s->points[0].period;
+        if (cut(&ws->defs.cal, s->points[s->npoints - 1].period, r->from, r->to))
+            last = s->points[s->npoints - 1].period;
+        break;
+    }
+    if ((first || last) && !kresult_set_cut(r, first, last))
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    return KPI_OK;
+}
+
+/* "Now" for a query: today's local day and how much of it has gone by (a DST day has 23 or 25
+ * hours), so that pacing and like-for-like cuts count elapsed time, not whole days. */
 static kquery_env env_of(kpi_workspace *ws)
 {
-    return (kquery_env){&ws->defs, ws->store, ktz_day_of(ws->tz, kws_now(ws)), false};
+    int64_t now = kws_now(ws), today = ktz_day_of(ws->tz, now);
+    ws->defs.cal.has_today = true; /* "last-month" is read against today */
+    ws->defs.cal.today = today;
+    int64_t midnight = ktz_local_to_utc(ws->tz, today * KTIME_US_PER_DAY);
+    int64_t next = ktz_local_to_utc(ws->tz, (today + 1) * KTIME_US_PER_DAY);
+    double part = next > midnight ? (double)(now - midnight) / (double)(next - midnight) : 1;
+    kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part,
+                      ws->tz, now};
+    return env;
 }
 
 kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out)
@@ -35,7 +89,8 @@ kpi_status kpi_query_run(kpi_workspace *ws, const kpi_query *q, kpi_result **out
     if (rc != KPI_OK)
         return rc;
     kquery_env env = env_of(ws);
-    return kquery_run(&env, q, out, &ws->err);
+    rc = named(ws, kquery_run(&env, q, out, &ws->err), out);
+    return rc == KPI_OK ? mark_cut(ws, q, *out) : rc;
 }
 
 char *kpi_query_explain(kpi_workspace *ws, const kpi_query *q)
@@ -73,11 +128,32 @@ static const char **report_kpis(kpi_workspace *ws, const char *department, const
     return ids;
 }
 
+/* Adds the broken KPIs of ids to a review, each with its mistake, in the order of ids. */
+static kpi_status add_broken(kpi_workspace *ws, const char *const *ids, size_t n, kpi_result *r)
+{
+    for (size_t i = 0; i < n; i++) {
+        const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(ids[i]));
+        const kpi_error *why = ws->defs.broken[kplan_kpi_index(ws->cfg, k)];
+        if (!why)
+            continue;
+        char text[2400];
+        kpi_error_format(why, text, sizeof text);
+        if (!kresult_add_series(r, k->id, k->name, k->description, k->department,
+                                kkpi_unit_name(k->unit), k->decimals,
+                                k->direction_up ? "up" : "down") ||
+            !kresult_set_error(r, text))
+            return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    }
+    kresult_order(r, ids, n);
+    return KPI_OK;
+}
+
 /* The review of `ids` for `period` (NULL: the last complete month) and the 11 periods before
  * it, over the rows where dimension = value (NULL: all). */
 static kpi_status review(kpi_workspace *ws, const char *period, const char *const *ids, size_t n,
                          const char *dimension, const char *value, kpi_result **out)
 {
+    kquery_env env = env_of(ws);
     kcalendar *cal = &ws->defs.cal;
     kperiod p;
     char why[256];
@@ -92,12 +168,37 @@ static kpi_status review(kpi_workspace *ws, const char *period, const char *cons
     char from[16], to[16];
     kdays_format(start.first, from, sizeof from);
     kdays_format(p.end - 1, to, sizeof to);
-    kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
-                   .grain = kgrain_name(p.grain), .only_dimension = dimension,
+    /* broken KPIs are left out of the query and listed in their place */
+    const char **ok = malloc((n ? n : 1) * sizeof *ok);
+    if (!ok)
+        return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    size_t nok = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ws->defs.broken[kplan_kpi_index(ws->cfg, kcfg_kpi(ws->cfg, kstr_c(ids[i])))])
+            ok[nok++] = ids[i];
+    kpi_query q = {.kpis = ok,
+                   .nkpis = nok,
+                   .from = from,
+                   .to = to,
+                   .grain = kgrain_name(p.grain),
+                   .only_dimension = dimension,
                    .only_value = value};
-    kquery_env env = env_of(ws);
     env.last_only = true; /* the periods before the one under review are its sparkline */
-    return kquery_run(&env, &q, out, &ws->err);
+    kpi_status rc = nok ? kquery_run(&env, &q, out, &ws->err) : KPI_OK;
+    if (rc == KPI_OK && !nok && !(*out = kresult_create(from, to, q.grain, NULL, 0)))
+        rc = kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    if (rc == KPI_OK && nok < n)
+        rc = add_broken(ws, ids, n, *out);
+    char name[64];
+    kperiod_name(cal, p, name, sizeof name);
+    if (rc == KPI_OK && !kresult_set_review(*out, name))
+        rc = kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+    free(ok);
+    if (rc != KPI_OK) {
+        kpi_result_destroy(*out);
+        *out = NULL;
+    }
+    return named(ws, rc, out);
 }
 
 kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *department,
@@ -192,7 +293,7 @@ kpi_status kpi_top_run(kpi_workspace *ws, const char *kpi, const char *dimension
     const char *ids[1] = {kpi}, *by[1] = {dimension};
     kpi_query q = {.kpis = ids, .nkpis = 1, .period = period, .by = by, .nby = 1};
     kquery_env env = env_of(ws);
-    if ((rc = kquery_run(&env, &q, out, &ws->err)) != KPI_OK)
+    if ((rc = named(ws, kquery_run(&env, &q, out, &ws->err), out)) != KPI_OK)
         return rc;
     kpi_series *s = &(*out)->series[0];
     /* rows without a value for the dimension (orders without a rep) are nobody to rank */
@@ -228,6 +329,21 @@ size_t kpi_kpi_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nkpis 
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info)
 {
     kkpi_info(&ws->cfg->kpis[i], info);
+}
+
+const char *kpi_kpi_error(kpi_workspace *ws, size_t i)
+{
+    if (!ws->cfg || i >= ws->cfg->nkpis)
+        return NULL;
+    const kpi_error *why = ws->cfg->kpis[i].broken;
+    if (!why && kws_compile(ws) == KPI_OK)
+        why = ws->defs.broken[i];
+    else if (!why) /* out of memory: the message says so */
+        why = &ws->err;
+    if (!why)
+        return NULL;
+    kpi_error_format(why, ws->kpi_error_text, sizeof ws->kpi_error_text);
+    return ws->kpi_error_text;
 }
 
 /* Marks in seen[] every KPI that tree e reads, following their own formulas. */

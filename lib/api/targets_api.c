@@ -6,6 +6,7 @@
  */
 #include "workspace_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -14,9 +15,28 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Validates one target and writes its canonical dims ("a=x&b=y", sorted by name). */
+/* A period name as stored: a relative one read against today ("last-month" -> "2026-10"),
+ * any other as written. False with why when it is not a period. */
+static bool canonical_period(const kpi_workspace *ws, const char *period, char *buf, size_t cap,
+                             char *why, size_t whycap)
+{
+    kcalendar cal = kws_calendar(ws);
+    kperiod p;
+    if (!kperiod_parse(&cal, kstr_c(period), &p, why, whycap))
+        return false;
+    if (islower((unsigned char)kstr_trim(kstr_c(period)).p[0])) /* a relative name */
+        kperiod_name(&cal, p, buf, cap);
+    else
+        snprintf(buf, cap, "%s", period);
+    return true;
+}
+
+/* Validates one target and writes its canonical dims ("a=x&b=y", sorted by name) and period
+ * name into pname (a relative name such as "last-month" becomes the period it is today, so
+ * that what is stored does not drift; "" when period is NULL or empty). */
 static kpi_status check(kpi_workspace *ws, const char *kpi, const char *period,
-                        const char *const *dims, size_t ndims, kbuf *canon, const char *where)
+                        const char *const *dims, size_t ndims, kbuf *canon, const char *where,
+                        char *pname, size_t pcap)
 {
     kpi_error *err = &ws->err;
     const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
@@ -30,13 +50,10 @@ static kpi_status check(kpi_workspace *ws, const char *kpi, const char *period,
         free(ids);
         return kerr_set(err, KPI_NOTFOUND, "%sunknown kpi '%s'%s", where, kpi, hint);
     }
-    if (period && *period) {
-        kcalendar cal = {ws->cfg->week_start, ws->cfg->fiscal_year_start};
-        kperiod p;
-        char why[256];
-        if (!kperiod_parse(&cal, kstr_c(period), &p, why, sizeof why))
-            return kerr_set(err, KPI_USAGE, "%sinvalid period: %s", where, why);
-    }
+    pname[0] = '\0';
+    char why[256];
+    if (period && *period && !canonical_period(ws, period, pname, pcap, why, sizeof why))
+        return kerr_set(err, KPI_USAGE, "%sinvalid period: %s", where, why);
     const char *sorted[16];
     if (ndims > 16)
         return kerr_set(err, KPI_USAGE, "%stoo many dimensions", where);
@@ -82,13 +99,130 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
         return kerr_set(&ws->err, KPI_USAGE, "a target must be a number");
     kbuf canon;
     kbuf_init(&canon, 0);
-    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "");
+    char pname[64];
+    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     if (rc == KPI_OK)
-        rc = ws->store->backend->target_put(ws->store, kpi, period ? period : "",
-                                            canon.p ? canon.p : "", value, &ws->err);
+        rc = ws->store->backend->target_put(ws->store, kpi, pname, canon.p ? canon.p : "", value,
+                                            &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
     return rc;
+}
+
+kpi_status kpi_period_name(kpi_workspace *ws, const char *period, char *buf, size_t cap)
+{
+    kpi_error_init(&ws->err);
+    char why[256] = "none given";
+    if (!period || !canonical_period(ws, period, buf, cap, why, sizeof why))
+        return kerr_set(&ws->err, KPI_USAGE, "invalid period: %s", why);
+    return KPI_OK;
+}
+
+/* The canonical dims of a kpi.yaml target ("a=x&b=y", sorted by name) into b. */
+static bool yaml_dims(const ktarget_def *t, kbuf *b)
+{
+    kbuf_reset(b);
+    bool *done = calloc(t->ndims ? t->ndims : 1, sizeof *done);
+    bool ok = done != NULL;
+    for (size_t n = 0; ok && n < t->ndims; n++) {
+        size_t min = t->ndims;
+        for (size_t i = 0; i < t->ndims; i++)
+            if (!done[i] && (min == t->ndims || strcmp(t->dim_names[i], t->dim_names[min]) < 0))
+                min = i;
+        done[min] = true;
+        ok = (!n || kbuf_appendc(b, '&')) &&
+             kbuf_printf(b, "%s=%s", t->dim_names[min], t->dim_values[min]);
+    }
+    free(done);
+    return ok;
+}
+
+/* The kpi.yaml target of KPI k with exactly this period and dims, or NULL. */
+static const ktarget_def *yaml_target(const kkpi *k, const char *period, const char *dims,
+                                      kbuf *tmp)
+{
+    for (size_t i = 0; i < k->ntargets; i++) {
+        const ktarget_def *t = &k->targets[i];
+        if (strcmp(t->period ? t->period : "", period) == 0 && yaml_dims(t, tmp) &&
+            strcmp(tmp->p ? tmp->p : "", dims) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *period,
+                            const char *const *dims, size_t ndims)
+{
+    kpi_error_init(&ws->err);
+    kbuf canon, tmp;
+    kbuf_init(&canon, 0);
+    kbuf_init(&tmp, 0);
+    char pname[64];
+    int deleted = 0;
+    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
+    const char *cd = canon.p ? canon.p : "";
+    if (rc == KPI_OK)
+        rc = ws->store->backend->target_delete(ws->store, kpi, pname, cd, &deleted, &ws->err);
+    const ktarget_def *t = rc == KPI_OK && !deleted
+                               ? yaml_target(kcfg_kpi(ws->cfg, kstr_c(kpi)), pname, cd, &tmp)
+                               : NULL;
+    if (t)
+        rc = kerr_set(
+            &ws->err, KPI_USAGE, "the target of '%s'%s%s%s%s is set in %s:%lu: edit it there", kpi,
+            *pname ? " for " : "", pname, *cd ? " by " : "", cd, t->loc.file, t->loc.line);
+    else if (rc == KPI_OK && !deleted)
+        rc = kerr_set(&ws->err, KPI_NOTFOUND,
+                      "no stored target of '%s'%s%s%s%s (see 'kpi "
+                      "targets list %s')",
+                      kpi, *pname ? " for " : " for every period", pname, *cd ? " by " : "", cd,
+                      kpi);
+    kbuf_release(&canon);
+    kbuf_release(&tmp);
+    forget_compiled(ws);
+    return rc;
+}
+
+typedef struct targets_ctx {
+    const char *kpi;
+    void (*fn)(void *ctx, const kpi_target_entry *t);
+    void *ctx;
+} targets_ctx;
+
+static kpi_status each_target(void *ctx, const char *kpi, const char *period, const char *dims,
+                              double value)
+{
+    targets_ctx *c = ctx;
+    if (!c->kpi || strcmp(c->kpi, kpi) == 0)
+        c->fn(c->ctx, &(kpi_target_entry){kpi, period, dims, value, "kpi.db"});
+    return KPI_OK;
+}
+
+kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
+                            void (*fn)(void *ctx, const kpi_target_entry *t), void *ctx)
+{
+    kpi_error_init(&ws->err);
+    if (kpi && !kcfg_kpi(ws->cfg, kstr_c(kpi)))
+        return kerr_set(&ws->err, KPI_NOTFOUND, "unknown kpi '%s'", kpi);
+    kbuf dims;
+    kbuf_init(&dims, 0);
+    for (size_t i = 0; i < ws->cfg->nkpis; i++) {
+        const kkpi *k = &ws->cfg->kpis[i];
+        for (size_t j = 0; (!kpi || strcmp(kpi, k->id) == 0) && j < k->ntargets; j++) {
+            const ktarget_def *t = &k->targets[j];
+            char source[600];
+            snprintf(source, sizeof source, "%s:%lu", t->loc.file ? t->loc.file : "kpi.yaml",
+                     t->loc.line);
+            if (!yaml_dims(t, &dims)) {
+                kbuf_release(&dims);
+                return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
+            }
+            fn(ctx, &(kpi_target_entry){k->id, t->period ? t->period : "", dims.p ? dims.p : "",
+                                        t->value, source});
+        }
+    }
+    kbuf_release(&dims);
+    targets_ctx c = {kpi, fn, ctx};
+    return ws->store->backend->targets_each(ws->store, each_target, &c, &ws->err);
 }
 
 kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
@@ -101,7 +235,8 @@ kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
         return kerr_set(&ws->err, KPI_USAGE, "a value is for a period (e.g. 2026-Q3)");
     kbuf canon;
     kbuf_init(&canon, 0);
-    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "");
+    char pname[64];
+    kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     const kkpi *k = kcfg_kpi(ws->cfg, kstr_c(kpi));
     if (rc == KPI_OK && !k->manual)
         rc = kerr_set(&ws->err, KPI_USAGE,
@@ -109,7 +244,7 @@ kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
                       " takes entered values",
                       kpi);
     if (rc == KPI_OK)
-        rc = ws->store->backend->value_put(ws->store, kpi, period, canon.p ? canon.p : "", value,
+        rc = ws->store->backend->value_put(ws->store, kpi, pname, canon.p ? canon.p : "", value,
                                            note, &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
@@ -215,8 +350,13 @@ static kpi_status read_rows(kpi_workspace *ws, const char *path, kcsv *csv, trow
                             sizeof why))
             rc = kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where,
                           (int)rec.fields[cv].n, rec.fields[cv].p, why);
+        char pname[64];
         if (rc == KPI_OK)
-            rc = check(ws, kpi, period, dims, nd, &canon, where);
+            rc = check(ws, kpi, period, dims, nd, &canon, where, pname, sizeof pname);
+        if (rc == KPI_OK && strcmp(pname, period)) { /* a relative name: stored as resolved */
+            free(period);
+            period = strdup(pname);
+        }
         if (rc == KPI_OK && *nrows == cap) {
             cap = cap ? cap * 2 : 64;
             trow *t = realloc(*rows, cap * sizeof *t);

@@ -124,6 +124,12 @@ int64_t kws_now(const kpi_workspace *ws)
 
 const char *kpi_workspace_dir(const kpi_workspace *ws) { return ws->dir; }
 
+kcalendar kws_calendar(const kpi_workspace *ws)
+{
+    return (kcalendar){ws->cfg->week_start, ws->cfg->fiscal_year_start, true,
+                       ktz_day_of(ws->tz, kws_now(ws))};
+}
+
 /* Writes a new file; refuses to overwrite. */
 static kpi_status write_new(const char *path, const char *data, size_t n, kpi_error *err)
 {

@@ -24,10 +24,14 @@ struct kpi_workspace {
     bool compiled;
     kpi_error err;
     char token_strings[2048]; /* the strings of the last kpi_token_check */
+    char kpi_error_text[2400]; /* the text of the last kpi_kpi_error */
 };
 
 /* "now" in microseconds UTC: the pinned time, else the clock. */
 int64_t kws_now(const kpi_workspace *ws);
+
+/* The workspace's calendar, with today set so that relative names ("last-month") read. */
+kcalendar kws_calendar(const kpi_workspace *ws);
 
 /* The public description of a KPI definition. */
 void kkpi_info(const kkpi *k, kpi_kpi_info *info);

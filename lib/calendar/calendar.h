@@ -25,6 +25,8 @@ typedef enum kgrain {
 typedef struct kcalendar {
     int week_start;        /* 0 or 1: ISO weeks (Monday); 2..7 = Tuesday..Sunday */
     int fiscal_year_start; /* month 1..12 */
+    bool has_today;        /* relative names ("last-month") are read against today */
+    int64_t today;         /* local day number of "now" (from the context: KPI_NOW pins it) */
 } kcalendar;
 
 /* A period: the days [first, end) and its grain. For KGRAIN_ALL, first/end are the bounds of the
@@ -49,7 +51,9 @@ kperiod kperiod_of(const kcalendar *cal, kgrain g, int64_t day);
  * (fiscal_year_start 4: FY2027 = 2026-04-01 .. 2027-03-31); with fiscal_year_start 1 a fiscal
  * year equals the calendar year. Week names follow ISO 8601 when weeks start on Monday; with
  * another week_start, week 1 is the week holding January 4th, as in ISO.
- * False with a reason in why ("month 13 out of range in '2026-13'").
+ * With cal->has_today, relative names too: this-week, last-week, this-month, last-month,
+ * this-quarter, last-quarter, this-year, last-year (calendar periods holding today, or the one
+ * before). False with a reason in why ("month 13 out of range in '2026-13'").
  */
 bool kperiod_parse(const kcalendar *cal, kstr name, kperiod *out, char *why, size_t cap);
 

@@ -265,6 +265,18 @@ static bool parse_month_day(reader *r, int64_t year, kperiod *out)
 }
 
 /* One period name (not a range). */
+/* The relative names: the period of a grain holding today, or n periods from it. */
+static const struct {
+    const char *name;
+    kgrain grain;
+    int shift;
+} relative[] = {
+    {"this-week", KGRAIN_WEEK, 0},       {"last-week", KGRAIN_WEEK, -1},
+    {"this-month", KGRAIN_MONTH, 0},     {"last-month", KGRAIN_MONTH, -1},
+    {"this-quarter", KGRAIN_QUARTER, 0}, {"last-quarter", KGRAIN_QUARTER, -1},
+    {"this-year", KGRAIN_YEAR, 0},       {"last-year", KGRAIN_YEAR, -1},
+};
+
 static bool parse_one(reader *r, kperiod *out)
 {
     bool fiscal = false;
@@ -272,8 +284,20 @@ static bool parse_one(reader *r, kperiod *out)
         fiscal = true;
         r->i = 2;
     } else if (r->p[0] < '0' || r->p[0] > '9') {
-        return fail(r, "expected a period name like 2026-10-05, 2026-W41, 2026-10, 2026-Q4, "
-                       "2026, FY2027 or FY2027-Q3");
+        if (!r->cal->has_today)
+            return fail(r, "expected a period name like 2026-10-05, 2026-W41, 2026-10, 2026-Q4, "
+                           "2026, FY2027 or FY2027-Q3");
+        const char *names[sizeof relative / sizeof relative[0]];
+        for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++)
+            names[i] = relative[i].name;
+        char hint[96], what[320];
+        ksuggest_hint((kstr){r->p, r->n}, names, sizeof relative / sizeof relative[0], hint,
+                      sizeof hint);
+        snprintf(what, sizeof what,
+                 "expected a period name like 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, "
+                 "FY2027, FY2027-Q3 or last-month%s",
+                 hint);
+        return fail(r, what);
     }
     int64_t year;
     if (read_digits(r, &year) != 4)
@@ -312,6 +336,21 @@ static bool parse_part(reader *r, kstr part, kperiod *out)
     return parse_one(r, out);
 }
 
+/* 1: a relative name read into *out; 0: not one; -1: one, but no today to read it against. */
+static int parse_relative(const kcalendar *cal, kstr s, kperiod *out)
+{
+    for (size_t i = 0; i < sizeof relative / sizeof relative[0]; i++) {
+        if (!kstr_eq_c(s, relative[i].name))
+            continue;
+        if (!cal->has_today)
+            return -1;
+        *out =
+            kperiod_shift(cal, kperiod_of(cal, relative[i].grain, cal->today), relative[i].shift);
+        return 1;
+    }
+    return 0;
+}
+
 bool kperiod_parse(const kcalendar *cal, kstr name, kperiod *out, char *why, size_t cap)
 {
     kstr s = kstr_trim(name);
@@ -321,6 +360,9 @@ bool kperiod_parse(const kcalendar *cal, kstr name, kperiod *out, char *why, siz
             snprintf(why, cap, "empty period name");
         return false;
     }
+    int rel = parse_relative(cal, s, out);
+    if (rel)
+        return rel > 0 || fail(&r, "a relative period needs today, which is unknown here");
     for (size_t i = 0; i + 1 < s.n; i++) {
         if (s.p[i] != '.' || s.p[i + 1] != '.')
             continue;

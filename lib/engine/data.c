@@ -809,3 +809,25 @@ void kdata_group_values(const kdata *d, long g, kstr *out)
         k = sep ? sep + 1 : k + n;
     }
 }
+
+/* The leaf over [first, end) with only a share `keep` (0..1) of the last day's rows: for
+ * counts, sums and averages of events, that day's parts count in proportion (a like-for-like
+ * cut at the hour of today, as rows are kept by day); any other leaf takes the whole day. */
+double kdata_leaf_cut(kdata *d, const kleaf *l, int64_t first, int64_t end, double keep, long g)
+{
+    kagg_fn agg = l->node->agg;
+    bool cut = keep < 1 && end > first && !l->values &&
+               l->node->stream->kind == KSTREAM_EVENTS &&
+               (agg == KAGG_COUNT || agg == KAGG_SUM || agg == KAGG_AVG);
+    if (!cut)
+        return kdata_leaf(d, l, first, end, g);
+    if (agg != KAGG_AVG)
+        return kdata_leaf(d, l, first, end - 1, g) + keep * kdata_leaf(d, l, end - 1, end, g);
+    const kscan_data *sd = &d->scans[l->scan];
+    fold whole = {0}, last = {0};
+    if (!fold_window(sd, l, g, first, end - 1, &whole) ||
+        !fold_window(sd, l, g, end - 1, end, &last))
+        return NAN;
+    double n = (double)whole.count + keep * (double)last.count;
+    return n > 0 ? (sum_of(&whole) + keep * sum_of(&last)) / n : NAN;
+}

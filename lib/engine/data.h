@@ -81,6 +81,11 @@ double kdata_leaf(kdata *d, const kleaf *leaf, int64_t first, int64_t end, long 
 size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
                          bool *ok);
 
+/* The leaf over [first, end) with only a share keep (0..1) of the last day's rows for counts,
+ * sums and averages of events (a cut at today's hour); other leaves take the whole day. */
+double kdata_leaf_cut(kdata *d, const kleaf *leaf, int64_t first, int64_t end, double keep,
+                      long g);
+
 /* The group values of group g (nby strings), split from its key into out (cap entries). */
 void kdata_group_values(const kdata *d, long g, kstr *out);
 

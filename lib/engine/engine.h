@@ -12,7 +12,10 @@
 typedef struct kcompiled {
     const kconfig *cfg;
     kcalendar cal;
-    kexpr **trees; /* per cfg->kpis; NULL for manual KPIs */
+    kexpr **trees; /* per cfg->kpis; NULL for manual and broken KPIs */
+    /* per cfg->kpis: NULL, or why the KPI cannot be computed (its definition, its formula, a
+     * cycle, or a broken KPI it uses): it is reported in its place, the others answer */
+    const kpi_error **broken;
     /* targets set with `kpi targets` (stored), per cfg->kpis */
     ktarget_def **stored;
     size_t *nstored;
@@ -22,7 +25,11 @@ typedef struct kcompiled {
     karena arena;
 } kcompiled;
 
-/* Compiles every formula and loads the stored targets and manual values. */
+/* "kpi 'x' is broken: file:line:col: why" on err for broken KPI ki; KPI_DEFINITION. */
+kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err);
+
+/* Compiles every formula (broken ones set aside, see `broken`) and loads the stored targets
+ * and manual values. */
 kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err);
 void kcompiled_release(kcompiled *c);
 
@@ -39,8 +46,15 @@ typedef struct ktarget_ctx {
     size_t nstored;
 } ktarget_ctx;
 
-/* The target for the days [first, end); NaN when none applies. */
+/* The target for the days [first, end); NaN when none applies. A target applies to exactly the
+ * scope it was set for (c->by: the breakdown and the --where equalities). */
 double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end);
+
+/* The share of the target of [first, end) expected after `days` days (fractional): by the days'
+ * shares of the finest targets in force (the months of a quarter), else `even` (the share of the
+ * period's time gone by); 1 for a level. */
+double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, double days,
+                             double even);
 
 /*
  * The value of manual KPI ki for period p and a group (by/group as in ktarget_ctx): the latest
@@ -60,6 +74,9 @@ typedef struct kquery_env {
     int64_t today; /* local day number of "now" */
     bool last_only; /* previous and last year of the last period only (the report's case:
                        the periods before it are its sparkline) */
+    double today_part; /* share of today gone by at "now", in the workspace zone (0..1) */
+    ktz *tz;           /* the workspace zone and "now" (UTC us): an open period's elapsed */
+    int64_t now_us;    /* share is of its real hours (a DST day has 23 or 25) */
 } kquery_env;
 
 kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,

@@ -30,6 +30,28 @@ static void widen(int64_t *lo, int64_t *hi, int64_t first, int64_t end)
         *hi = end;
 }
 
+/* Does an additive leaf's value to date sit on the open period's first day only, as rows
+ * dated to their period do (a month's quota on the 1st)? On that first day itself, the previous
+ * period tells: were its rows all on its first day too? */
+static bool dated_to_period(keval *ev, const kleaf *l, double to_date, long g)
+{
+    kperiod p = ev->project->period;
+    if (kdata_leaf(ev->data, l, p.first, p.first + 1, g) != to_date)
+        return false;
+    if (ev->today > p.first)
+        return true;
+    kperiod prev = kperiod_shift(ev->cal, p, -1);
+    return kdata_leaf(ev->data, l, prev.first, prev.end, g) ==
+           kdata_leaf(ev->data, l, prev.first, prev.first + 1, g);
+}
+
+/* A count or sum of events: what grows with time, and is projected. */
+static bool accrues(const kexpr *e)
+{
+    return e->kind == KX_AGG && (e->agg == KAGG_SUM || e->agg == KAGG_COUNT) &&
+           e->stream->kind == KSTREAM_EVENTS;
+}
+
 static double leaf(keval *ev, const kexpr *e, kwin w)
 {
     const kleaf *l = kplan_leaf(ev->plan, e);
@@ -37,6 +59,8 @@ static double leaf(keval *ev, const kexpr *e, kwin w)
         return NAN;
     int64_t first, end;
     kwin_days(&w, &first, &end);
+    bool projected = ev->project && accrues(e) && end == ev->project->now &&
+                     ev->project->period.first < end && ev->project->elapsed > 0;
     if (!ev->data) {
         if (l->values) {
             widen(&ev->vlo[l->scan], &ev->vhi[l->scan], first, end);
@@ -44,9 +68,22 @@ static double leaf(keval *ev, const kexpr *e, kwin w)
         } else {
             widen(&ev->lo[l->scan], &ev->hi[l->scan], first, end);
         }
+        if (projected) { /* dated_to_period may look at the whole previous period */
+            kperiod prev = kperiod_shift(ev->cal, ev->project->period, -1);
+            widen(&ev->lo[l->scan], &ev->hi[l->scan], prev.first, prev.end);
+        }
         return NAN;
     }
-    return kdata_leaf(ev->data, l, first, end, w.group);
+    double keep = w.part > 0 && end - 1 != ev->today ? w.part : 1;
+    double v = kdata_leaf_cut(ev->data, l, first, end, keep, w.group);
+    if (!projected)
+        return v;
+    /* the open period's part of the window, carried on to the period's end */
+    int64_t from = first > ev->project->period.first ? first : ev->project->period.first;
+    double part = kdata_leaf(ev->data, l, from, end, w.group);
+    if (dated_to_period(ev, l, part, w.group))
+        return v;
+    return v + part * (1 / ev->project->elapsed - 1);
 }
 
 /* The window n periods away, keeping a to-date cut like for like. */
@@ -305,6 +342,38 @@ bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int
     }
 }
 
+int keval_cohort_days(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int depth)
+{
+    if (!e || depth > MAX_DEPTH)
+        return 0;
+    int most = 0, x;
+    switch (e->kind) {
+    case KX_KPI: {
+        long k = kplan_kpi_index(cfg, e->kpi);
+        return k >= 0 ? keval_cohort_days(cfg, trees, trees[k], depth + 1) : 0;
+    }
+    case KX_CALL:
+        if (e->fn == KF_CONVERSION)
+            most = e->conv_within_days;
+        for (size_t i = 0; i < e->nargs; i++)
+            if ((x = keval_cohort_days(cfg, trees, e->args[i], depth + 1)) > most)
+                most = x;
+        return most;
+    case KX_BIN:
+    case KX_CMP:
+    case KX_AND:
+    case KX_OR:
+        x = keval_cohort_days(cfg, trees, e->b, depth + 1);
+        most = keval_cohort_days(cfg, trees, e->a, depth + 1);
+        return x > most ? x : most;
+    case KX_NEG:
+    case KX_NOT:
+        return keval_cohort_days(cfg, trees, e->a, depth + 1);
+    default:
+        return 0;
+    }
+}
+
 /* ---- conversion(from, to, on: field, within: "90d") ---------------------------------------- */
 
 typedef struct conv_rows {
@@ -490,8 +559,9 @@ static kconv_cache *conv_cache(keval *ev, const kexpr *e, const kleaf *l)
     return c->failed ? NULL : c;
 }
 
-/* Has key a time in [start, start + within]? (times sorted) */
-static bool converted_in(const kconv_cache *c, kstr key, int64_t start, int64_t within)
+/* Has key a time in [start, start + within] and before cutoff? (times sorted) */
+static bool converted_in(const kconv_cache *c, kstr key, int64_t start, int64_t within,
+                         int64_t cutoff)
 {
     long id = kmap_get(&c->keys, key);
     if (id < 0)
@@ -505,7 +575,7 @@ static bool converted_in(const kconv_cache *c, kstr key, int64_t start, int64_t 
         else
             hi = mid;
     }
-    return lo < c->n[id] && t[lo] <= start + within;
+    return lo < c->n[id] && t[lo] <= start + within && t[lo] < cutoff;
 }
 
 static double conversion(keval *ev, const kexpr *e, kwin w)
@@ -554,8 +624,11 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
         goto out;
     size_t hits = 0;
     int64_t within = (int64_t)e->conv_within_days * KTIME_US_PER_DAY;
+    /* a young cohort is compared at the same age: conversions up to as long after the start
+     * of each window as the current cohort has had */
+    int64_t cutoff = ev->cohort_age > 0 ? first * KTIME_US_PER_DAY + ev->cohort_age : INT64_MAX;
     for (size_t i = 0; i < from.n; i++)
-        hits += converted_in(cache, from.keys[i], from.times[i], within);
+        hits += converted_in(cache, from.keys[i], from.times[i], within, cutoff);
     r = (double)hits / (double)from.n;
 out:
     kmap_release(&from.first_seen);

@@ -75,9 +75,10 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
 {
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
-    c->cal = (kcalendar){cfg->week_start, cfg->fiscal_year_start};
+    c->cal = (kcalendar){.week_start = cfg->week_start,
+                         .fiscal_year_start = cfg->fiscal_year_start};
     karena_init(&c->arena, 0);
-    kpi_status rc = kformula_compile_all(cfg, &c->arena, &c->trees, err);
+    kpi_status rc = kformula_compile_each(cfg, &c->arena, &c->trees, &c->broken, err);
     if (rc != KPI_OK)
         return rc;
     c->stored = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->stored);
@@ -88,6 +89,13 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
         return kerr_set(err, KPI_NOMEM, "out of memory");
     rc = st->backend->targets_each(st, add_stored, c, err);
     return rc == KPI_OK ? st->backend->values_each(st, add_value, c, err) : rc;
+}
+
+kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err)
+{
+    char why[2400];
+    kpi_error_format(c->broken[ki], why, sizeof why);
+    return kerr_set(err, KPI_DEFINITION, "kpi '%s' is broken: %s", c->cfg->kpis[ki].id, why);
 }
 
 void kcompiled_release(kcompiled *c)
@@ -115,6 +123,14 @@ typedef struct qrun {
     int64_t clip_from, clip_end; /* --from/--to: days outside are left out of edge periods */
     karena arena;
     bool explain;                 /* plan and ranges only, no data */
+    /* the scope of the targets beyond the breakdown: the --where equalities (region =
+     * "Midwest"); without_scope when --where is something else, which no target is for */
+    const char *scope_names[8];
+    kstr scope_values[8];
+    size_t nscope;
+    bool without_scope;
+    kpi_result *company_ly; /* with --where and split: last_year, the KPIs' values over every
+                               row in last year's periods (the mix the --where cuts into) */
 } qrun;
 
 static kpi_status resolve_kpis(qrun *r)
@@ -135,6 +151,8 @@ static kpi_status resolve_kpis(qrun *r)
             char hint[160];
             ksuggest_hint(kstr_c(r->q->kpis[i]), ids, cfg->nkpis, hint, sizeof hint);
             rc = kerr_set(r->err, KPI_NOTFOUND, "unknown kpi '%s'%s", r->q->kpis[i], hint);
+        } else if (r->env->defs->broken[kplan_kpi_index(cfg, k)]) {
+            rc = kbroken_error(r->env->defs, (size_t)kplan_kpi_index(cfg, k), r->err);
         } else {
             r->kpis[i] = kplan_kpi_index(cfg, k);
         }
@@ -238,12 +256,27 @@ static kpi_status check_breakdown(qrun *r)
     return KPI_OK;
 }
 
-/* The windows a point needs: the period (cut to today when open), the previous one, last year. */
+/* The windows a point needs: the period (cut to now when open), the previous one, last year. */
 typedef struct windows {
     kwin value, previous, last_year;
     bool open;
-    double elapsed; /* fraction of the open period gone by */
+    double elapsed;      /* share of the open period gone by, to the hour of now */
+    double elapsed_days; /* days of it gone by (fractional) */
 } windows;
+
+/* The share of the days [start, end) gone by at now, in real time in the workspace zone: hours
+ * count, and a DST change makes its day 23 or 25 hours long. */
+static double elapsed_share(qrun *r, int64_t start, int64_t end)
+{
+    const kquery_env *env = r->env;
+    double days = (double)(env->today - start) + env->today_part;
+    if (!env->tz)
+        return days / (double)(end - start);
+    int64_t a = ktz_local_to_utc(env->tz, start * KTIME_US_PER_DAY);
+    int64_t b = ktz_local_to_utc(env->tz, end * KTIME_US_PER_DAY);
+    double share = b > a ? (double)(env->now_us - a) / (double)(b - a) : 1;
+    return share < 0 ? 0 : share > 1 ? 1 : share;
+}
 
 static windows windows_of(qrun *r, kperiod p, long group)
 {
@@ -256,16 +289,53 @@ static windows windows_of(qrun *r, kperiod p, long group)
                                               : p.end;
     /* open: today falls in the (cut) period; a cut that ends before today is complete */
     w.open = p.grain != KGRAIN_ALL && today >= start && today < end;
-    int64_t len = w.open ? today - p.first + 1 : -1;
-    w.elapsed = w.open ? (double)(today - start + 1) / (double)(end - start) : 1;
+    /* through today's share gone by: at midnight, through yesterday */
+    double part = w.open && r->env->today_part < 1 ? r->env->today_part : 0;
+    int64_t len = w.open ? today - p.first + (part > 0 || r->env->today_part >= 1) : -1;
+    w.elapsed_days = w.open ? (double)(today - start) + r->env->today_part : (double)(end - start);
+    w.elapsed = w.open ? elapsed_share(r, start, end) : 1;
     if (p.grain != KGRAIN_ALL && r->clip_end < p.end && (len < 0 || p.first + len > r->clip_end))
         len = r->clip_end - p.first;
-    /* an open period counts through today only, and is compared like for like: the same
-     * number of days */
-    w.value = (kwin){p, len, group, skip};
-    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group, skip};
-    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group, skip};
+    /* an open period counts through now only, and is compared like for like: the same days
+     * and, on the last of them, the same share of the day (today's rows are as they stand) */
+    w.value = (kwin){p, len, group, skip, part};
+    w.previous = (kwin){kperiod_shift(r->cal, p, -1), len, group, skip, part};
+    w.last_year = (kwin){kperiod_last_year(r->cal, p), len, group, skip, part};
     return w;
+}
+
+/* The scope --where gives targets: a conjunction of `dimension = "value"` (or `in` one value)
+ * names the series the way a breakdown does; any other condition is a selection no target is
+ * set for. */
+static bool scope_of(qrun *r, const kcond *c)
+{
+    if (c->kind == KCOND_AND)
+        return scope_of(r, c->a) && scope_of(r, c->b);
+    bool eq = (c->kind == KCOND_CMP && c->cmp == KCMP_EQ) ||
+              (c->kind == KCOND_IN && !c->negate && c->nlits == 1);
+    if (!eq || !c->lits[0].is_string || r->nscope == 8)
+        return false;
+    for (size_t i = 0; i < r->nscope; i++)
+        if (!strcmp(r->scope_names[i], c->name))
+            return kstr_eq_c(r->scope_values[i], c->lits[0].str);
+    r->scope_names[r->nscope] = c->name;
+    r->scope_values[r->nscope++] = kstr_c(c->lits[0].str);
+    return true;
+}
+
+static kpi_status resolve_scope(qrun *r)
+{
+    if (!r->q->where)
+        return KPI_OK;
+    kloc loc = {"--where", 1, 1};
+    kcond *c;
+    kpi_status rc = kformula_parse_cond(&r->arena, r->q->where, loc, &c, r->err);
+    if (rc != KPI_OK) {
+        r->err->status = KPI_USAGE;
+        return KPI_USAGE;
+    }
+    r->without_scope = !scope_of(r, c);
+    return KPI_OK;
 }
 
 /* The condition only_dimension = only_value, built as a tree (no text is parsed) and bound to s. */
@@ -330,6 +400,14 @@ static kpi_status bind_filters(qrun *r)
     return rc;
 }
 
+/* The whole of period p a year earlier (the mix that `split: last_year` shares targets by). */
+static kwin last_year_whole(qrun *r, kperiod p, long group)
+{
+    int64_t skip = p.grain != KGRAIN_ALL && r->clip_from > p.first ? r->clip_from - p.first : 0;
+    int64_t len = p.grain != KGRAIN_ALL && r->clip_end < p.end ? r->clip_end - p.first : -1;
+    return (kwin){kperiod_last_year(r->cal, p), len, group, skip, 0};
+}
+
 static kpi_status load(qrun *r)
 {
     bool *wanted = calloc(r->cfg->nkpis ? r->cfg->nkpis : 1, sizeof *wanted);
@@ -354,11 +432,22 @@ static kpi_status load(qrun *r)
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
     keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL, NULL, NULL, NULL};
+                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL, NULL, NULL, NULL,
+                r->env->today, NULL, 0};
     for (size_t k = 0; k < r->q->nkpis; k++) {
+        const kkpi *kp = &r->cfg->kpis[r->kpis[k]];
         for (size_t p = 0; p < r->nperiods; p++) {
             windows w = windows_of(r, r->periods[p], -1);
             keval_kpi(&ev, (size_t)r->kpis[k], w.value);
+            kproject proj = {r->periods[p], w.elapsed, 0};
+            int64_t start;
+            kwin_days(&w.value, &start, &proj.now);
+            ev.project = w.open ? &proj : NULL;
+            if (w.open)
+                keval_kpi(&ev, (size_t)r->kpis[k], w.value);
+            ev.project = NULL;
+            if (kp->split_last_year && r->q->nby)
+                keval_kpi(&ev, (size_t)r->kpis[k], last_year_whole(r, r->periods[p], -1));
             if (r->env->last_only && p + 1 < r->nperiods)
                 continue;
             keval_kpi(&ev, (size_t)r->kpis[k], w.previous);
@@ -388,47 +477,123 @@ static int cmp_group(const void *a, const void *b, void *data)
     return strcmp(d->group_keys[*(const long *)a], d->group_keys[*(const long *)b]);
 }
 
-/* The scope a point's target is looked up for: its group's `by` values, and the query's
- * only_dimension = only_value (a self token's figures are judged by its own target, never
- * the company's). Fills by and values (9 slots); returns how many. */
-static size_t target_scope(const qrun *r, const kstr *group, const char **by, kstr *values)
+/* Does the query read only some rows (--where, a self token's only_dimension)? */
+static bool rows_restricted(const qrun *r)
 {
-    size_t n = r->q->nby < 8 ? r->q->nby : 8;
-    bool in_by = false;
-    for (size_t i = 0; i < n; i++) {
-        by[i] = r->q->by[i];
-        values[i] = group[i];
-        in_by = in_by || (r->q->only_dimension && !strcmp(by[i], r->q->only_dimension));
-    }
-    if (r->q->only_dimension && !in_by) {
-        by[n] = r->q->only_dimension;
-        values[n++] = kstr_c(r->q->only_value);
-    }
-    return n;
+    return r->q->where || r->q->only_dimension;
 }
 
-/* Completes a point whose value, previous and last year are set: change, target, status
- * and, for the open period, pacing; then adds it to the result. */
+/* The value of KPI k over every row in the period a year before p (from r->company_ly). */
+static double company_last_year(qrun *r, const kkpi *k, kperiod p)
+{
+    char name[64];
+    kperiod_name(r->cal, kperiod_last_year(r->cal, p), name, sizeof name);
+    for (size_t i = 0; r->company_ly && i < r->company_ly->nseries; i++) {
+        const kpi_series *s = &r->company_ly->series[i];
+        for (size_t j = 0; !strcmp(s->id, k->id) && j < s->npoints; j++)
+            if (!strcmp(s->points[j].period, name))
+                return s->points[j].value;
+    }
+    return NAN;
+}
+
+/* With --where, the KPIs that share targets by last year's mix need it over every row: their
+ * values in last year's periods, without the --where (one more query). */
+static kpi_status load_company_last_year(qrun *r)
+{
+    const char **ids = calloc(r->q->nkpis, sizeof *ids);
+    if (!ids)
+        return kerr_set(r->err, KPI_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < r->q->nkpis; i++)
+        if (r->cfg->kpis[r->kpis[i]].split_last_year)
+            ids[n++] = r->cfg->kpis[r->kpis[i]].id;
+    kpi_status rc = KPI_OK;
+    if (n && rows_restricted(r) && !r->without_scope && r->grain != KGRAIN_ALL) {
+        char from[16], to[16];
+        kdays_format(kperiod_last_year(r->cal, r->periods[0]).first, from, sizeof from);
+        kdays_format(kperiod_last_year(r->cal, r->periods[r->nperiods - 1]).end - 1, to,
+                     sizeof to);
+        kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
+                       .grain = kgrain_name(r->grain)};
+        kquery_env env = *r->env;
+        env.last_only = false;
+        rc = kquery_run(&env, &q, &r->company_ly, r->err);
+    }
+    free(ids);
+    return rc;
+}
+
+/* How a point is judged beyond its value: its share of the company's target by last year's
+ * mix (NaN: none), and whether its conversions' cohort is still young. */
+typedef struct judging {
+    double split;   /* the group's share of the --where's rows last year (--by only) */
+    double company; /* its share of every row last year (--where only), else NaN */
+    bool young;
+} judging;
+
+/* The target of a point: the one set for its scope (the breakdown's values and the --where
+ * equalities), else with `split: last_year` the scope's above it (the --where's) times the
+ * point's share of it last year. *tc is the context the target came from (for its parts). */
+static double target_of(qrun *r, const kkpi *k, size_t ki, kgrain kg, bool additive,
+                        const kstr *group, const judging *j, int64_t first, int64_t end,
+                        const char **names, kstr *values, ktarget_ctx *tc)
+{
+    size_t nby = r->q->nby < 8 ? r->q->nby : 8, n = nby;
+    for (size_t b = 0; b < nby; b++) {
+        names[b] = r->q->by[b];
+        values[b] = group[b];
+    }
+    /* the --where equalities and a self token's only_dimension = only_value (its figures are
+     * judged by its own target, never the company's) */
+    for (size_t i = 0; i <= r->nscope; i++) {
+        const char *dim = i < r->nscope ? r->scope_names[i] : r->q->only_dimension;
+        bool in = !dim;
+        for (size_t b = 0; b < n && !in; b++)
+            in = !strcmp(names[b], dim);
+        if (!in) {
+            names[n] = dim;
+            values[n++] = i < r->nscope ? r->scope_values[i] : kstr_c(r->q->only_value);
+        }
+    }
+    *tc = (ktarget_ctx){k,     r->cal, kg, additive, names, n, n ? values : NULL,
+                        r->env->defs->stored[ki], r->env->defs->nstored[ki]};
+    if (r->without_scope)
+        return NAN;
+    double t = ktarget_for(tc, first, end);
+    if (!isnan(t) || !k->split_last_year)
+        return t;
+    /* the scope above: the --where's (a group's share of its rows), else the company's */
+    tc->by = names + nby;
+    tc->group = n > nby ? values + nby : NULL;
+    tc->nby = n - nby;
+    if (n > nby && nby && !isnan(t = ktarget_for(tc, first, end) * j->split))
+        return t;
+    tc->nby = 0;
+    tc->group = NULL;
+    return ktarget_for(tc, first, end) * (rows_restricted(r) ? j->company : j->split);
+}
+
+/* Completes a point whose value, previous, last year and (open period) projection are set:
+ * change, target, status and, for the open period, pacing; then adds it to the result. */
 static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, const windows *w,
-                               const kstr *group, bool additive, kpi_point *pt,
+                               const kstr *group, bool additive, const judging *j, kpi_point *pt,
                                kpi_result *res)
 {
     kgrain kg;
     if (!k->grain || !kgrain_parse(kstr_c(k->grain), &kg))
         kg = KGRAIN_MONTH;
-    const char *by[9];
-    kstr values[9];
-    size_t nby = target_scope(r, group, by, values);
-    ktarget_ctx tc = {k,     r->cal, kg, additive, by, nby, nby ? values : NULL,
-                      r->env->defs->stored[ki], r->env->defs->nstored[ki]};
     int64_t tfirst, tend;
     kwin_days(&w->value, &tfirst, &tend);
     if (w->open) /* the target of an open period is the whole period's */
         tend = p.end < r->clip_end ? p.end : r->clip_end;
-    pt->target = ktarget_for(&tc, tfirst, tend);
+    const char *names[17]; /* 8 of --by, 8 of --where, only_dimension */
+    kstr values[17];
+    ktarget_ctx tc;
+    pt->target = target_of(r, k, ki, kg, additive, group, j, tfirst, tend, names, values, &tc);
     if (p.grain != KGRAIN_ALL && p.first > r->env->today) {
         /* a period that has not begun: no value, nothing to judge yet */
-        pt->value = NAN;
+        pt->value = pt->projected = NAN;
         pt->complete = 0;
         pt->status = "no_data";
         return kresult_add_point(res, pt) ? KPI_OK
@@ -442,11 +607,19 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
     double judged = pt->value;
     if (w->open) {
         pt->complete = 0;
-        pt->projected = additive ? pt->value / w->elapsed : pt->value;
-        pt->expected_to_date = additive ? pt->target * w->elapsed : pt->target;
+        /* what the parts of the period (the months of a quarter) expect by now */
+        pt->expected_to_date =
+            pt->target * ktarget_share_to_date(&tc, tfirst, tend, w->elapsed_days, w->elapsed);
         judged = pt->projected; /* an open period is judged by where it is heading */
+    } else {
+        pt->projected = NAN;
     }
     pt->status = kstatus_of(k, judged, pt->target, &pt->attainment);
+    if (j->young && !isnan(judged)) {
+        /* a cohort still converting is not judged against a target for grown ones */
+        pt->status = "immature";
+        pt->attainment = NAN;
+    }
     return kresult_add_point(res, pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
 }
 
@@ -472,10 +645,30 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
         }
         pt.group = gvals;
     }
+    judging j = {NAN, NAN, false};
+    /* a cohort younger than its conversions' `within` is compared at the same age */
+    int cohort = keval_cohort_days(r->cfg, r->env->defs->trees, r->env->defs->trees[ki], 0);
+    int64_t first, end;
+    kwin_days(&w.value, &first, &end);
+    double now = (double)r->env->today + r->env->today_part;
+    j.young = cohort > 0 && now < (double)(end + cohort);
+    ev->cohort_age = j.young ? (int64_t)((now - (double)first) * (double)KTIME_US_PER_DAY) : 0;
     pt.value = keval_kpi(ev, ki, w.value);
     pt.previous = compare ? keval_kpi(ev, ki, w.previous) : NAN;
     pt.last_year = compare ? keval_kpi(ev, ki, w.last_year) : NAN;
-    return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &pt, res);
+    kproject proj = {p, w.elapsed, end};
+    ev->project = w.open ? &proj : NULL;
+    pt.projected = w.open ? keval_kpi(ev, ki, w.value) : NAN;
+    ev->project = NULL;
+    ev->cohort_age = 0;
+    if (k->split_last_year) {
+        double mine = keval_kpi(ev, ki, last_year_whole(r, p, g));
+        if (nby)
+            j.split = mine / keval_kpi(ev, ki, last_year_whole(r, p, -1));
+        if (rows_restricted(r))
+            j.company = mine / company_last_year(r, k, p);
+    }
+    return finish_point(r, k, ki, p, &w, nby ? group : NULL, additive, &j, &pt, res);
 }
 
 /* Orders breakdown tuples of `nby` values (qsort_r: no global state). */
@@ -549,7 +742,9 @@ static kpi_status manual_series(qrun *r, const kkpi *k, size_t ki, kpi_result *r
             pt.previous = kmanual_value(c, ki, kperiod_shift(r->cal, p, -1), r->q->by, nby, group);
             pt.last_year = kmanual_value(c, ki, kperiod_last_year(r->cal, p), r->q->by, nby, group);
             /* a level: an open period is judged as it stands */
-            rc = finish_point(r, k, ki, p, &w, group, false, &pt, res);
+            pt.projected = pt.value;
+            judging j = {NAN, NAN, false};
+            rc = finish_point(r, k, ki, p, &w, group, false, &j, &pt, res);
         }
     }
     return rc;
@@ -566,7 +761,7 @@ static kpi_status build(qrun *r, kpi_result **out)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
                 r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs, r->filter,
-                r->lo, r->hi, NULL};
+                r->lo, r->hi, NULL, r->env->today, NULL, 0};
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -605,6 +800,7 @@ static kpi_status build(qrun *r, kpi_result **out)
 
 static void release(qrun *r)
 {
+    kpi_result_destroy(r->company_ly);
     if (r->loaded && !r->explain)
         kdata_release(&r->data);
     karena_release(&r->arena);
@@ -626,6 +822,8 @@ static kpi_status prepare(qrun *r)
     kpi_status rc = resolve_kpis(r);
     if (rc == KPI_OK)
         rc = resolve_periods(r);
+    if (rc == KPI_OK)
+        rc = resolve_scope(r);
     return rc;
 }
 
@@ -637,6 +835,8 @@ kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **ou
     kpi_status rc = prepare(&r);
     if (rc == KPI_OK)
         rc = load(&r);
+    if (rc == KPI_OK)
+        rc = load_company_last_year(&r);
     if (rc == KPI_OK)
         rc = build(&r, out);
     release(&r);

@@ -22,6 +22,7 @@ kpi_result *kresult_create(const char *from, const char *to, const char *grain,
     r->from = dup(r, from ? from : "");
     r->to = dup(r, to ? to : "");
     r->grain = dup(r, grain ? grain : "");
+    r->workspace = "";
     r->by = karena_alloc(&r->arena, (nby ? nby : 1) * sizeof *r->by);
     bool ok = r->from && r->to && r->grain && r->by;
     for (size_t i = 0; ok && i < nby; i++)
@@ -98,6 +99,54 @@ bool kresult_add_point(kpi_result *r, const kpi_point *p)
     return true;
 }
 
+bool kresult_set_workspace(kpi_result *r, const char *name, const char *currency)
+{
+    r->workspace = dup(r, name ? name : "");
+    r->currency = dup(r, currency);
+    return r->workspace && (!currency || r->currency);
+}
+
+bool kresult_set_cut(kpi_result *r, const char *first, const char *last)
+{
+    r->cut_first = dup(r, first);
+    r->cut_last = dup(r, last);
+    return (!first || r->cut_first) && (!last || r->cut_last);
+}
+
+bool kresult_set_review(kpi_result *r, const char *period)
+{
+    return (r->review = dup(r, period)) != NULL;
+}
+
+bool kresult_is_cut(const kpi_result *r, const char *period)
+{
+    return period && ((r->cut_first && strcmp(period, r->cut_first) == 0) ||
+                      (r->cut_last && strcmp(period, r->cut_last) == 0));
+}
+
+bool kresult_set_error(kpi_result *r, const char *error)
+{
+    if (!r->nseries)
+        return false;
+    kpi_series *s = &r->series[r->nseries - 1];
+    return (s->error = dup(r, error)) != NULL;
+}
+
+void kresult_order(kpi_result *r, const char *const *ids, size_t n)
+{
+    size_t next = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = next; j < r->nseries; j++) {
+            if (strcmp(r->series[j].id, ids[i]) != 0)
+                continue;
+            kpi_series s = r->series[j];
+            memmove(&r->series[next + 1], &r->series[next], (j - next) * sizeof s);
+            r->series[next++] = s;
+            break;
+        }
+    }
+}
+
 kpi_point kpoint_empty(void)
 {
     kpi_point p = {0};
@@ -110,6 +159,14 @@ kpi_point kpoint_empty(void)
 }
 
 const char *kpi_result_from(const kpi_result *r) { return r->from; }
+const char *kpi_result_workspace(const kpi_result *r)
+{
+    return r->workspace;
+}
+const char *kpi_result_currency(const kpi_result *r)
+{
+    return r->currency;
+}
 const char *kpi_result_to(const kpi_result *r) { return r->to; }
 const char *kpi_result_grain(const kpi_result *r) { return r->grain; }
 size_t kpi_result_nby(const kpi_result *r) { return r->nby; }

@@ -2,12 +2,14 @@
  * targets.c - which target applies to a KPI for a period and group, and the status it gives.
  *
  * A target is a value for every period, for one period (of any grain), and optionally for
- * breakdown values (a rep's quota). The most specific wins: more matching dimensions first,
- * then a target for a named period over one for every period. For a KPI that adds up (sums and
- * counts), a target is a quantity spread evenly over the days of its period — a quarterly goal
- * gives each month its share, a monthly target for a 10-day slice gives 10 days' worth — and a
- * target for every period is per review period (the KPI's grain). For any other KPI (ratios,
- * percentages, averages, snapshot levels) a target is a level, taken as it is.
+ * breakdown values (a rep's quota); it belongs to exactly the series it was set for (the
+ * company's target is not each region's). A target for a named period wins over one for every
+ * period, a shorter period over a longer. For a KPI that adds up (sums and counts), a target is
+ * a quantity spread evenly over the days of its period — a quarterly goal gives each month its
+ * share, a monthly target for a 10-day slice gives 10 days' worth — and a target for every
+ * period is per review period (the KPI's grain); the targets of a period's parts (the months of
+ * a quarter) shape what is expected of it to date. For any other KPI (ratios, percentages,
+ * averages, snapshot levels) a target is a level, taken as it is.
  *
  * The values of manual KPIs (`kpi values set`) are looked up the same way: for a period and
  * breakdown values, the latest entered wins.
@@ -33,60 +35,104 @@ static bool dims_match(const ktarget_def *t, const char *const *by, size_t nby, 
     return true;
 }
 
-/* The target value in force on `day` for the KPI and group, and the days of the period it is
- * set for (its share per day is value / days). NaN when none applies. */
-static double target_on(const ktarget_ctx *c, int64_t day, int64_t *days)
+/* The period target t is set for that holds `day` (its own, or the review period of the KPI's
+ * grain for a target "for every period"); false when t is for a period that does not hold it. */
+static bool target_period(const ktarget_ctx *c, const ktarget_def *t, int64_t day, kperiod *p)
+{
+    if (!t->period) {
+        *p = kperiod_of(c->cal, c->grain, day);
+        return true;
+    }
+    char why[128];
+    return kperiod_parse(c->cal, kstr_c(t->period), p, why, sizeof why) && day >= p->first &&
+           day < p->end;
+}
+
+/*
+ * The target that applies to the days [first, end) as a whole: one set for exactly the scope
+ * of the series (a target belongs to the series it was set for: the company's is not each
+ * region's, a region's not each of its reps'), for a period holding all those days. A named
+ * period wins over "every period", a shorter one over a longer (a month's target over its
+ * quarter's share), then `kpi targets` over kpi.yaml. *days gets the length of its period.
+ */
+static const ktarget_def *target_over(const ktarget_ctx *c, int64_t first, int64_t end,
+                                      int64_t *days)
 {
     const kkpi *k = c->kpi;
-    double best = NAN;
-    long best_rank = -1;
+    const ktarget_def *best = NULL;
+    int64_t best_len = 0;
+    bool best_named = false, best_stored = false;
     for (size_t i = 0; i < k->ntargets + c->nstored; i++) {
         bool stored = i >= k->ntargets;
         const ktarget_def *t = stored ? &c->stored[i - k->ntargets] : &k->targets[i];
         size_t matched;
-        if (!dims_match(t, c->by, c->nby, c->group, &matched))
-            continue;
-        /* a quantity is for exactly the scope it names: the company's target is not each
-         * region's, and a rep's quota is not each of her regions' — only levels (a margin)
-         * hold in every group below their scope */
-        if (c->additive && matched != c->nby)
-            continue;
         kperiod p;
-        if (t->period) {
-            char why[128];
-            if (!kperiod_parse(c->cal, kstr_c(t->period), &p, why, sizeof why) ||
-                day < p.first || day >= p.end)
-                continue;
-        } else {
-            p = kperiod_of(c->cal, c->grain, day);
-        }
-        /* more dimensions, then a named period, then `kpi targets` over kpi.yaml */
-        long rank = (long)matched * 4 + (t->period ? 2 : 0) + stored;
-        if (rank > best_rank) {
-            best_rank = rank;
-            best = t->value;
-            *days = p.end - p.first;
+        if (t->ndims != c->nby || !dims_match(t, c->by, c->nby, c->group, &matched) ||
+            !target_period(c, t, first, &p) || end > p.end)
+            continue;
+        int64_t len = p.end - p.first;
+        bool named = t->period != NULL;
+        bool better = !best || (named != best_named ? named
+                                : len != best_len   ? len < best_len
+                                                    : stored >= best_stored);
+        if (better) {
+            best = t;
+            best_len = len;
+            best_named = named;
+            best_stored = stored;
         }
     }
+    *days = best_len;
     return best;
+}
+
+/* The day's share of the finest additive target in force on it; NaN when none. */
+static double share_on(const ktarget_ctx *c, int64_t day)
+{
+    int64_t days;
+    const ktarget_def *t = target_over(c, day, day + 1, &days);
+    return t ? t->value / (double)days : NAN;
 }
 
 double ktarget_for(const ktarget_ctx *c, int64_t first, int64_t end)
 {
     if (first >= end)
         return NAN;
-    int64_t days = 1;
-    if (!c->additive)
-        return target_on(c, first, &days);
-    double sum = 0;
-    for (int64_t d = first; d < end; d++) {
-        double v = target_on(c, d, &days);
-        if (isnan(v))
+    int64_t days;
+    const ktarget_def *t = target_over(c, first, c->additive ? end : first + 1, &days);
+    if (!c->additive || t) {
+        if (!t)
             return NAN;
-        sum += v / (double)days;
+        /* a quantity's share of its period by days; a level as it is */
+        double v = c->additive ? t->value * (double)(end - first) / (double)days : t->value;
+        return round(v * 1e9) / 1e9;
     }
+    /* no target spans the days: add up the days' shares of the targets of their parts */
+    double sum = 0;
+    for (int64_t d = first; d < end && !isnan(sum); d++)
+        sum += share_on(c, d);
     /* shares of whole periods add back to round figures */
     return round(sum * 1e9) / 1e9;
+}
+
+double ktarget_share_to_date(const ktarget_ctx *c, int64_t first, int64_t end, double days,
+                             double even)
+{
+    if (!c->additive)
+        return 1;
+    double total = 0, done = 0;
+    bool mixed = false;
+    for (int64_t d = first; d < end; d++) {
+        double w = share_on(c, d);
+        if (isnan(w))
+            return even;
+        mixed |= total != 0 && (w < 0) != (total < 0);
+        total += w;
+        double gone = days - (double)(d - first);
+        done += gone >= 1 ? w : gone > 0 ? w * gone : 0;
+    }
+    /* weights of both signs or none at all say nothing about the period's shape */
+    return total == 0 || mixed ? even : done / total;
 }
 
 double kmanual_value(const kcompiled *c, size_t ki, kperiod p, const char *const *by, size_t nby,
@@ -109,6 +155,23 @@ double kmanual_value(const kcompiled *c, size_t ki, kperiod p, const char *const
     return isnan(exact) ? holding : exact;
 }
 
+/*
+ * The status of a value against a target, for any sign (DESIGN §1, Target). Where both are
+ * positive, attainment is value / target (direction up) or target / value (down). Otherwise it
+ * is 1 + d / |target|, d being the distance from the target in the KPI's direction (value -
+ * target when up, target - value when down): the same as value / target for up with a positive
+ * target, and linear in the value, so a worse value never gets a better attainment or status.
+ * The bands apply to that attainment. A target of 0 has no scale: on_track when the value is on
+ * the right side (or on it), off_track otherwise, no attainment. A down KPI at or below zero
+ * against a positive target beats it by more than any ratio can say: on_track, no attainment.
+ */
+/* Does attainment a reach band? Within 12 digits: the rounding noise of a projection (elapsed
+ * time in microseconds) must not make a value exactly on pace read as at risk. */
+static bool meets(double a, double band)
+{
+    return a >= band - 1e-12 * fabs(band);
+}
+
 const char *kstatus_of(const kkpi *k, double value, double target, double *attainment)
 {
     *attainment = NAN;
@@ -116,17 +179,20 @@ const char *kstatus_of(const kkpi *k, double value, double target, double *attai
         return "no_data";
     if (isnan(target))
         return "no_target";
-    double a = k->direction_up ? (target != 0 ? value / target : NAN)
-                               : (value != 0 ? target / value : NAN);
-    if (isnan(a) || !isfinite(a)) {
-        /* a zero target met or missed: treat as fully met when the value is on the right side */
-        bool met = k->direction_up ? value >= target : value <= target;
-        return met ? "on_track" : "off_track";
-    }
+    double d = k->direction_up ? value - target : target - value;
+    double a;
+    if (target > 0 && (k->direction_up || value > 0))
+        a = k->direction_up ? value / target : target / value;
+    else if (target < 0)
+        a = 1 + d / -target;
+    else /* a target of 0, or a down KPI at or below 0 against a positive target */
+        return d >= 0 ? "on_track" : "off_track";
+    if (!isfinite(a))
+        return d >= 0 ? "on_track" : "off_track";
     *attainment = a;
-    if (a >= k->on_track)
+    if (meets(a, k->on_track))
         return "on_track";
-    if (a >= k->at_risk)
+    if (meets(a, k->at_risk))
         return "at_risk";
     return "off_track";
 }

@@ -166,6 +166,15 @@ kpi_status kformula_bind(const kconfig *cfg, const kkpi *self, kexpr *e, kpi_err
  * KPI of the cycle. */
 kpi_status kformula_compile_all(const kconfig *cfg, karena *arena, kexpr ***out, kpi_error *err);
 
+/*
+ * Like kformula_compile_all, keeping going: a KPI that is broken - in its definition
+ * (kkpi.broken), its formula (does not parse or bind), a cycle, or because it uses a broken
+ * KPI - gets a NULL tree and (*broken)[i] its mistake (in arena); the others compile.
+ * Fails only when out of memory.
+ */
+kpi_status kformula_compile_each(const kconfig *cfg, karena *arena, kexpr ***out,
+                                 const kpi_error ***broken, kpi_error *err);
+
 /* Parses a stand-alone condition (`kpi query --where 'region = "West"'`): the `cond` grammar
  * of DESIGN §1 over bare field names. */
 kpi_status kformula_parse_cond(karena *arena, const char *text, kloc loc, kcond **out,

@@ -20,9 +20,9 @@
 enum { TK_WORKSPACE, TK_INCLUDE, TK_STREAMS, TK_KPIS, TK_N };
 static const char *const top_keys[TK_N] = {"workspace", "include", "streams", "kpis"};
 
-enum { WK_NAME, WK_TIMEZONE, WK_WEEK_START, WK_FISCAL_YEAR_START, WK_N };
+enum { WK_NAME, WK_TIMEZONE, WK_WEEK_START, WK_FISCAL_YEAR_START, WK_CURRENCY, WK_N };
 static const char *const workspace_keys[WK_N] = {"name", "timezone", "week_start",
-                                                 "fiscal_year_start"};
+                                                 "fiscal_year_start", "currency"};
 
 static const char *const weekday_names[] = {"monday", "tuesday",  "wednesday", "thursday",
                                             "friday", "saturday", "sunday"};
@@ -227,6 +227,25 @@ static kpi_status include_pattern(loader *L, const kynode *pat, const char *base
 
 /* ---- the main file's own sections -------------------------------------------------------- */
 
+/* `currency: EUR` - an ISO 4217 code: three capital letters. */
+static kpi_status load_currency(kyctx *c, const kynode *v)
+{
+    const char *code;
+    kpi_status st = ky_str(c, v, "'currency' in workspace", &code);
+    if (st != KPI_OK)
+        return st;
+    bool ok = strlen(code) == 3;
+    for (size_t i = 0; ok && i < 3; i++)
+        ok = code[i] >= 'A' && code[i] <= 'Z';
+    if (!ok)
+        return ky_err(c, v,
+                      "invalid currency '%s' in workspace (expected an ISO 4217 code such "
+                      "as EUR, USD, GBP)",
+                      ky_show(c, v));
+    c->cfg->currency = code;
+    return KPI_OK;
+}
+
 static kpi_status load_workspace(kyctx *c, const kynode *v)
 {
     if (v->type == KY_NULL)
@@ -253,6 +272,8 @@ static kpi_status load_workspace(kyctx *c, const kynode *v)
     if (vals[WK_FISCAL_YEAR_START] &&
         (st = ky_int(c, vals[WK_FISCAL_YEAR_START], "'fiscal_year_start' (a month) in workspace", 1,
                      12, &cfg->fiscal_year_start)))
+        return st;
+    if (vals[WK_CURRENCY] && (st = load_currency(c, vals[WK_CURRENCY])) != KPI_OK)
         return st;
     return KPI_OK;
 }
@@ -382,20 +403,30 @@ static kpi_status load(loader *L, const char *text, size_t len, const char *name
         return st;
     if ((st = allocate(L)) != KPI_OK)
         return st;
+    size_t streams_ok = 0; /* problems before the KPIs: the broken streams' */
     for (size_t i = 0; i < L->nfiles; i++) {
         const kyfile *f = L->files[i];
         c->doc = &f->doc;
         if (f->streams && (st = kmodel_load_streams(c, f->streams)) != KPI_OK)
             return st;
+    }
+    streams_ok = cfg->nproblems;
+    for (size_t i = 0; i < L->nfiles; i++) {
+        const kyfile *f = L->files[i];
+        c->doc = &f->doc;
         if (f->kpis && (st = kmodel_load_kpis(c, f->kpis)) != KPI_OK)
             return st;
+    }
+    if (streams_ok) { /* a broken stream fails the load, with its first mistake */
+        *c->err = *cfg->problems[0];
+        return KPI_DEFINITION;
     }
     return KPI_OK;
 }
 
-/* text NULL: read the file `name`. */
+/* text NULL: read the file `name`. With keep, *out is set also when a stream is broken. */
 static kpi_status load_config(const char *text, size_t len, const char *name, const char *base_dir,
-                              kconfig **out, kpi_error *err)
+                              bool keep, kconfig **out, kpi_error *err)
 {
     *out = NULL;
     kconfig *cfg = calloc(1, sizeof *cfg);
@@ -409,15 +440,35 @@ static kpi_status load_config(const char *text, size_t len, const char *name, co
     kyset_init(&L.c.kpi_ids, &scratch);
     kpi_status st = load(&L, text, len, name ? name : "kpi.yaml", base_dir);
     karena_release(&scratch);
-    if (st != KPI_OK) {
+    if (st != KPI_OK && !(keep && cfg->nproblems && st == KPI_DEFINITION)) {
         kcfg_free(cfg);
         return st;
     }
     *out = cfg;
-    return KPI_OK;
+    return st;
 }
 
-kpi_status kcfg_load(const char *path, kconfig **out, kpi_error *err)
+const kpi_error *kcfg_add_problem(kconfig *cfg, const kpi_error *err)
+{
+    if (cfg->nproblems == cfg->cap_problems) {
+        size_t cap = cfg->cap_problems ? cfg->cap_problems * 2 : 8;
+        const kpi_error **p = karena_alloc(&cfg->arena, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        if (cfg->nproblems)
+            memcpy(p, cfg->problems, cfg->nproblems * sizeof *p);
+        cfg->problems = p;
+        cfg->cap_problems = cap;
+    }
+    kpi_error *copy = karena_alloc(&cfg->arena, sizeof *copy);
+    if (!copy)
+        return NULL;
+    *copy = *err;
+    cfg->problems[cfg->nproblems++] = copy;
+    return copy;
+}
+
+static kpi_status load_path(const char *path, bool keep, kconfig **out, kpi_error *err)
 {
     const char *slash = strrchr(path, '/');
     char dir[PATH_MAX];
@@ -427,13 +478,23 @@ kpi_status kcfg_load(const char *path, kconfig **out, kpi_error *err)
         snprintf(dir, sizeof dir, "/");
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    return load_config(NULL, 0, path, dir, out, err);
+    return load_config(NULL, 0, path, dir, keep, out, err);
+}
+
+kpi_status kcfg_load(const char *path, kconfig **out, kpi_error *err)
+{
+    return load_path(path, false, out, err);
+}
+
+kpi_status kcfg_load_all(const char *path, kconfig **out, kpi_error *err)
+{
+    return load_path(path, true, out, err);
 }
 
 kpi_status kcfg_load_string(const char *text, size_t len, const char *name, const char *base_dir,
                             kconfig **out, kpi_error *err)
 {
-    return load_config(text ? text : "", text ? len : 0, name, base_dir, out, err);
+    return load_config(text ? text : "", text ? len : 0, name, base_dir, false, out, err);
 }
 
 void kcfg_free(kconfig *cfg)

@@ -23,11 +23,13 @@ enum {
     KK_TARGETS,
     KK_THRESHOLDS,
     KK_OWNER,
+    KK_SPLIT,
     KK_N
 };
 static const char *const kpi_keys[KK_N] = {
     "name",     "description", "department", "tags",       "formula", "manual",     "unit",
     "decimals", "direction",   "grain",      "dimensions", "targets", "thresholds", "owner",
+    "split",
 };
 
 static const char *const grain_names[] = {"day",  "week",           "month",       "quarter",
@@ -38,6 +40,8 @@ static const char *const grain_names[] = {"day",  "week",           "month",    
 static const char *const tag_names[] = {"quantitative", "qualitative", "leading", "lagging"};
 static const char *const direction_names[] = {"up", "down"};
 static const char *const threshold_keys[] = {"at_risk", "on_track"};
+/* `split:` - how groups without a target of their own share the company's */
+static const char *const split_names[] = {"last_year"};
 
 #define NUNITS 6
 #define DEFAULT_GRAIN "month"
@@ -314,10 +318,16 @@ static kpi_status load_scalars(kyctx *c, kkpi *kp, const kynode **vals)
             return st;
         kp->grain = grain_names[i];
     }
+    if (vals[KK_SPLIT]) {
+        if ((st = ky_enum(c, vals[KK_SPLIT], "split", for_kpi, split_names, 1, &i)) != KPI_OK)
+            return st;
+        kp->split_last_year = true;
+    }
     return KPI_OK;
 }
 
-static kpi_status load_kpi(kyctx *c, const kynode *k, const kynode *v)
+/* Starts KPI k: a valid id, not seen before; *out is its slot in cfg->kpis, not yet counted. */
+static kpi_status start_kpi(kyctx *c, const kynode *k, kkpi **out)
 {
     if (!kident_valid((kstr){k->text, k->len}))
         return ky_err(c, k,
@@ -342,7 +352,13 @@ static kpi_status load_kpi(kyctx *c, const kynode *k, const kynode *v)
     if (prev)
         return ky_err(c, k, "duplicate kpi '%s' (first defined at %s:%lu:%lu)", kp->id,
                       prev->loc.file, prev->loc.line, prev->loc.column);
+    *out = kp;
+    return KPI_OK;
+}
 
+/* The definition of a started KPI. */
+static kpi_status load_kpi(kyctx *c, kkpi *kp, const kynode *k, const kynode *v)
+{
     char where[96], what[96];
     snprintf(where, sizeof where, "in kpi '%s'", kp->id);
     snprintf(what, sizeof what, "kpi '%s'", kp->id);
@@ -375,8 +391,33 @@ static kpi_status load_kpi(kyctx *c, const kynode *k, const kynode *v)
         return st;
     if (vals[KK_THRESHOLDS] && (st = load_thresholds(c, kp, vals[KK_THRESHOLDS])) != KPI_OK)
         return st;
-    c->cfg->nkpis++;
     return KPI_OK;
+}
+
+kpi_status ky_problem(kyctx *c, const kpi_error **out)
+{
+    const kpi_error *copy = kcfg_add_problem(c->cfg, c->err);
+    if (!copy)
+        return ky_nomem(c);
+    kpi_error_init(c->err);
+    if (out)
+        *out = copy;
+    return KPI_OK;
+}
+
+/*
+ * A KPI whose definition has a mistake is kept, marked broken, with what it could be given
+ * (its id, name, department...): `kpi list` and the report show it in its place. Its formula
+ * is dropped, so that nothing computes it.
+ */
+static kpi_status keep_broken(kyctx *c, kkpi *kp)
+{
+    kpi_status st = ky_problem(c, &kp->broken);
+    kp->formula = NULL;
+    kp->manual = false;
+    kp->ntargets = 0;
+    c->cfg->nkpis++;
+    return st;
 }
 
 kpi_status kmodel_load_kpis(kyctx *c, const kynode *section)
@@ -388,9 +429,15 @@ kpi_status kmodel_load_kpis(kyctx *c, const kynode *section)
         return st;
     KY_FOR_PAIRS(section, k, v)
     {
-        if ((st = ky_key_name(c, k, "in 'kpis'")) != KPI_OK)
-            return st;
-        if ((st = load_kpi(c, k, v)) != KPI_OK)
+        kkpi *kp = NULL;
+        if ((st = ky_key_name(c, k, "in 'kpis'")) == KPI_OK &&
+            (st = start_kpi(c, k, &kp)) == KPI_OK)
+            st = load_kpi(c, kp, k, v);
+        if (st == KPI_OK)
+            c->cfg->nkpis++;
+        else if (st == KPI_DEFINITION)
+            st = kp ? keep_broken(c, kp) : ky_problem(c, NULL);
+        if (st != KPI_OK)
             return st;
     }
     return KPI_OK;

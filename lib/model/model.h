@@ -86,7 +86,12 @@ typedef struct kkpi {
     double at_risk;          /* thresholds.at_risk, default 0.9 */
     double on_track;         /* thresholds.on_track, default 1.0 */
     const char *owner;       /* may be NULL */
+    bool split_last_year;    /* split: last_year - groups without a target of their own get
+                                the company's, shared by last year's mix */
     kloc loc;
+    /* NULL, or the first mistake in its definition: the KPI is kept (listed, reported as
+     * broken in its place) but never computed */
+    const kpi_error *broken;
 } kkpi;
 
 typedef struct kconfig {
@@ -95,10 +100,15 @@ typedef struct kconfig {
     const char *timezone;    /* default "UTC" */
     int week_start;          /* 0: ISO weeks (Monday); else 1 = Monday .. 7 = Sunday */
     int fiscal_year_start;   /* month 1..12, default 1 */
+    const char *currency;    /* workspace.currency, an ISO 4217 code ("EUR"); NULL: none */
     kstream *streams;
     size_t nstreams;
     kkpi *kpis;
     size_t nkpis;
+    /* every mistake found in the definitions, in file order: a broken KPI's (the KPI is kept,
+     * see kkpi.broken) and, when loading failed, a broken stream's */
+    const kpi_error **problems;
+    size_t nproblems, cap_problems;
     karena arena;
 } kconfig;
 
@@ -106,13 +116,25 @@ typedef struct kconfig {
  * Loads and validates a kpi.yaml and every file its `include:` globs match (relative to its
  * directory). Each mistake is reported as file:line:column with what was expected; unknown keys
  * and names get a "did you mean" suggestion. On success *out owns everything (kcfg_free).
- * Returns KPI_DEFINITION for definition errors, KPI_IO when a file cannot be read.
+ * A KPI with a mistake in its definition does not fail the load: it is kept with `broken` set
+ * and its mistake in cfg->problems, so that one broken KPI does not take every other down.
+ * Returns KPI_DEFINITION for other definition errors (a stream's, after every stream was
+ * read: cfg->problems of kcfg_load_all lists them all), KPI_IO when a file cannot be read.
  */
 kpi_status kcfg_load(const char *path, kconfig **out, kpi_error *err);
 
 /* Loads from memory (used by tests and the fuzzer); includes are resolved against base_dir. */
 kpi_status kcfg_load_string(const char *text, size_t len, const char *name, const char *base_dir,
                             kconfig **out, kpi_error *err);
+
+/*
+ * Like kcfg_load, for `kpi check`: *out is set whenever the files could be parsed (also when a
+ * stream is broken), so that cfg->problems lists every mistake; the caller frees it.
+ */
+kpi_status kcfg_load_all(const char *path, kconfig **out, kpi_error *err);
+
+/* Appends a copy of err to cfg->problems; returns the copy, or NULL when out of memory. */
+const kpi_error *kcfg_add_problem(kconfig *cfg, const kpi_error *err);
 
 void kcfg_free(kconfig *cfg);
 

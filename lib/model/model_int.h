@@ -85,6 +85,9 @@ kpi_status ky_parse(kyctx *c, kydoc *doc);
 /* Sets a KPI_DEFINITION error at the node's location and returns KPI_DEFINITION. */
 kpi_status ky_err(kyctx *c, const kynode *at, const char *fmt, ...) KPI_PRINTF(3, 4);
 kpi_status ky_nomem(kyctx *c);
+/* Moves the error just set on c->err into cfg->problems (*out: the copy, when out is non-NULL)
+ * and clears c->err; KPI_OK, or KPI_NOMEM. */
+kpi_status ky_problem(kyctx *c, const kpi_error **out);
 /* The node's location in the config (file in the config's arena). */
 kloc ky_loc(const kyctx *c, const kynode *n);
 /* Where a scalar's text starts (after a block scalar's indentation): for formula_loc. */

@@ -410,9 +410,14 @@ kpi_status kmodel_load_streams(kyctx *c, const kynode *section)
         return st;
     KY_FOR_PAIRS(section, k, v)
     {
-        if ((st = ky_key_name(c, k, "in 'streams'")) != KPI_OK)
-            return st;
-        if ((st = load_stream(c, k, v)) != KPI_OK)
+        if ((st = ky_key_name(c, k, "in 'streams'")) == KPI_OK)
+            st = load_stream(c, k, v);
+        if (st == KPI_DEFINITION) { /* noted; the next streams are read, for `kpi check` */
+            st = ky_problem(c, NULL);
+            if (c->cfg->nstreams < c->streams_cap) /* its slot is the next stream's: clean */
+                memset(&c->cfg->streams[c->cfg->nstreams], 0, sizeof(kstream));
+        }
+        if (st != KPI_OK)
             return st;
     }
     return KPI_OK;

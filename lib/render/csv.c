@@ -4,7 +4,7 @@
  * thousands separators, no units - and empty when undefined; fields are quoted as RFC 4180
  * says (when they hold a comma, a quote or a line break, quotes doubled). Lines end with "\n"
  * rather than RFC 4180's CRLF, as the rest of a Unix pipeline expects; every CSV reader
- * (including kpi's own) accepts both.
+ * (including kpi's own) accepts both. A group without a value is "(none)", as in the table.
  */
 #include "render.h"
 
@@ -51,7 +51,8 @@ static bool csv_result(kbuf *b, const kpi_result *r, const kpi_render_options *o
             const kpi_point *p = &s->points[j];
             ok = field(b, s->id, true) && field(b, p->period, false);
             for (size_t k = 0; ok && k < r->nby; k++)
-                ok = field(b, p->group ? p->group[k] : NULL, false);
+                ok = field(b, p->group && p->group[k] && *p->group[k] ? p->group[k] : KRENDER_NONE,
+                           false);
             ok = ok && number(b, p->value) && number(b, p->previous) && number(b, p->change) &&
                  number(b, p->change_points) && number(b, p->last_year) && number(b, p->target) &&
                  number(b, p->attainment) && field(b, p->status, false) &&
@@ -77,8 +78,9 @@ static bool csv_report(kbuf *b, const kpi_result *r, const kpi_render_options *o
         const kpi_point *p = krender_last(s) ? krender_last(s) : &none;
         ok = field(b, s->id, true) && field(b, s->name, false) && field(b, s->department, false) &&
              field(b, s->unit, false) && field(b, p->period, false) && number(b, p->value) &&
-             number(b, p->target) && number(b, p->attainment) && field(b, p->status, false) &&
-             number(b, p->change) && number(b, p->previous) && kbuf_appendc(b, '\n');
+             number(b, p->target) && number(b, p->attainment) &&
+             field(b, s->error ? "broken" : p->status, false) && number(b, p->change) &&
+             number(b, p->previous) && kbuf_appendc(b, '\n');
     }
     free(order);
     return ok;

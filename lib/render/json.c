@@ -92,10 +92,14 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
          set(o, "change", num(p->change)) && set(o, "change_points", num(p->change_points)) &&
          set(o, "last_year", num(p->last_year)) && set(o, "target", num(p->target)) &&
          set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status));
+    if (ok && kresult_is_cut(r, p->period)) /* --from/--to holds part of it */
+        ok = set(o, "partial", json_true());
     if (ok && !p->complete)
         ok = set(o, "complete", json_false()) &&
              set(o, "expected_to_date", num(p->expected_to_date)) &&
-             set(o, "projected", num(p->projected));
+             set(o, "projected", num(p->projected)) &&
+             /* the open period's attainment and status are of the projection */
+             set(o, "attainment_of", str("projected"));
     if (!ok) {
         json_decref(o);
         return NULL;
@@ -103,11 +107,20 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
     return o;
 }
 
+/* "currency": "EUR" after a currency KPI's unit, when the workspace names one. */
+static bool currency(json_t *o, const kpi_result *r, const kpi_series *s)
+{
+    if (!r->currency || !s->unit || strcmp(s->unit, "currency") != 0)
+        return true;
+    return set(o, "currency", str(r->currency));
+}
+
 static json_t *series(const kpi_result *r, const kpi_series *s)
 {
     json_t *o = json_object(), *points = json_array();
     bool ok = set(o, "id", str(s->id)) && set(o, "name", str(s->name)) &&
-              set(o, "unit", str(s->unit)) && set(o, "direction", str(s->direction));
+              set(o, "unit", str(s->unit)) && currency(o, r, s) &&
+              set(o, "direction", str(s->direction));
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(points, point(r, &s->points[i]));
     ok = ok && set(o, "series", json_incref(points));
@@ -154,18 +167,20 @@ static bool json_result(kbuf *b, const kpi_result *r, const kpi_render_options *
     return emit(b, doc);
 }
 
-/* One KPI of the report: its last point, and every value for the sparkline. */
-static json_t *report_kpi(const kpi_series *s)
+/* One KPI of the report: its last point, and every value for the sparkline; a broken one
+ * has its "error" too. */
+static json_t *report_kpi(const kpi_result *r, const kpi_series *s)
 {
     kpi_point none = kpoint_empty();
     const kpi_point *p = krender_last(s) ? krender_last(s) : &none;
     json_t *o = json_object(), *spark = json_array();
     bool ok = set(o, "id", str(s->id)) && set(o, "name", str(s->name)) &&
               set(o, "department", str(s->department)) && set(o, "unit", str(s->unit)) &&
+              currency(o, r, s) && (!s->error || set(o, "error", str(s->error))) &&
               set(o, "value", num(p->value)) && set(o, "target", num(p->target)) &&
               set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status)) &&
-              set(o, "change", num(p->change)) && set(o, "previous", num(p->previous)) &&
-              set(o, "last_year", num(p->last_year));
+              set(o, "change", num(p->change)) && set(o, "change_points", num(p->change_points)) &&
+              set(o, "previous", num(p->previous)) && set(o, "last_year", num(p->last_year));
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(spark, num(s->points[i].value));
     ok = ok && set(o, "sparkline", json_incref(spark));
@@ -180,17 +195,21 @@ static json_t *report_kpi(const kpi_series *s)
 static bool json_report(kbuf *b, const kpi_result *r, const kpi_render_options *opts)
 {
     (void)opts;
-    const char *period = NULL; /* the last period of the first series that has one */
+    const char *period = r->review; /* else the last period of the first series that has one */
     for (size_t i = 0; !period && i < r->nseries; i++)
         if (krender_last(&r->series[i]))
             period = krender_last(&r->series[i])->period;
     size_t *order = malloc((r->nseries ? r->nseries : 1) * sizeof *order);
     json_t *doc = json_object(), *kpis = json_array();
-    bool ok = order && set(doc, "period", str(period));
+    bool open = false; /* the period under review is still running */
+    for (size_t i = 0; i < r->nseries; i++)
+        open |= krender_last(&r->series[i]) && !krender_last(&r->series[i])->complete;
+    bool ok = order && set(doc, "period", str(period)) &&
+              set(doc, "workspace", str(r->workspace)) && set(doc, "complete", json_boolean(!open));
     if (ok)
         krender_report_order(r, order);
     for (size_t i = 0; ok && i < r->nseries; i++)
-        ok = push(kpis, report_kpi(&r->series[order[i]]));
+        ok = push(kpis, report_kpi(r, &r->series[order[i]]));
     ok = ok && set(doc, "kpis", json_incref(kpis));
     json_decref(kpis);
     free(order);

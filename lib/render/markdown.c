@@ -81,9 +81,16 @@ static bool markdown_grid(kbuf *b, const kgrid *g)
     return ok;
 }
 
+/* "**Acme · 2026-10 · complete**" and a blank line. */
+static bool heading(kbuf *b, const kpi_result *r, bool report, bool unicode)
+{
+    return kbuf_appends(b, "**") && krender_heading(b, r, report, unicode) &&
+           kbuf_appends(b, "**\n\n");
+}
+
 static bool markdown_result(kbuf *b, const kpi_result *r, const kpi_render_options *o)
 {
-    bool ok = true;
+    bool ok = heading(b, r, false, o->unicode);
     for (size_t i = 0; ok && i < r->nseries; i++) {
         kgrid g = {0};
         ok = (i == 0 || kbuf_appendc(b, '\n')) && kgrid_series(&g, r, &r->series[i], o->unicode) &&
@@ -96,7 +103,12 @@ static bool markdown_result(kbuf *b, const kpi_result *r, const kpi_render_optio
 static bool markdown_report(kbuf *b, const kpi_result *r, const kpi_render_options *o)
 {
     kgrid g = {0};
-    bool ok = kgrid_report(&g, r, o->unicode) && markdown_grid(b, &g);
+    bool ok =
+        heading(b, r, true, o->unicode) && kgrid_report(&g, r, o->unicode) && markdown_grid(b, &g);
+    bool broken = false;
+    for (size_t i = 0; i < r->nseries; i++)
+        broken |= r->series[i].error != NULL;
+    ok = ok && (!broken || (kbuf_appendc(b, '\n') && krender_broken_notes(b, r, o->unicode)));
     kgrid_release(&g);
     return ok;
 }

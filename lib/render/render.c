@@ -242,6 +242,70 @@ bool krender_change(kbuf *b, double change, bool unicode)
     return append_grouped(b, num) && kbuf_appendc(b, '%');
 }
 
+bool krender_in_points(const char *unit)
+{
+    return unit && (strcmp(unit, "percent") == 0 || strcmp(unit, "ratio") == 0);
+}
+
+double krender_point_delta(const kpi_series *s, const kpi_point *p)
+{
+    return krender_in_points(s->unit) ? p->change_points : p->change;
+}
+
+/* A change in points printed with the KPI's decimals into num (400 bytes); false when it
+ * rounds to zero (no direction to show). */
+static bool points_text(const kpi_series *s, double d, char *num)
+{
+    int decimals = s->decimals >= 0 && s->decimals <= 9 ? s->decimals : default_decimals(s->unit);
+    format_fixed(d, decimals, num);
+    return strspn(num, "-0.") != strlen(num);
+}
+
+bool krender_point_change(kbuf *b, const kpi_series *s, const kpi_point *p, bool unicode)
+{
+    if (!krender_in_points(s->unit))
+        return krender_change(b, p->change, unicode);
+    double d = p->change_points;
+    if (!krender_defined(d))
+        return kbuf_appends(b, krender_dash(unicode));
+    char num[400];
+    const char *suffix = strcmp(s->unit, "percent") == 0 ? " pp" : "";
+    if (!points_text(s, d, num))
+        return kbuf_appends(b, "= ") && kbuf_appends(b, num[0] == '-' ? num + 1 : num) &&
+               kbuf_appends(b, suffix);
+    if (!kbuf_appends(b, d > 0 ? (unicode ? "▲ +" : "^ +") : (unicode ? "▼ " : "v ")))
+        return false;
+    return append_grouped(b, num) && kbuf_appends(b, suffix);
+}
+
+/* Symbols of the common currencies, written before the amount; others go by their code. */
+static const struct {
+    const char *code, *symbol;
+} currencies[] = {
+    {"EUR", "€"}, {"USD", "$"},  {"GBP", "£"},  {"JPY", "¥"},  {"CNY", "¥"}, {"INR", "₹"},
+    {"KRW", "₩"}, {"BRL", "R$"}, {"AUD", "A$"}, {"CAD", "C$"}, {"ILS", "₪"}, {"NGN", "₦"},
+};
+
+bool krender_amount(kbuf *b, const kpi_result *r, const kpi_series *s, double v, bool unicode)
+{
+    if (!r->currency || !s->unit || strcmp(s->unit, "currency") != 0 || !krender_defined(v))
+        return krender_value(b, v, s->unit, s->decimals, unicode);
+    const char *symbol = NULL;
+    for (size_t i = 0; unicode && i < sizeof currencies / sizeof currencies[0]; i++)
+        if (strcmp(r->currency, currencies[i].code) == 0)
+            symbol = currencies[i].symbol;
+    kbuf num;
+    kbuf_init(&num, 0);
+    bool ok = krender_value(&num, v, s->unit, s->decimals, unicode) && num.p;
+    const char *digits = ok && num.p[0] == '-' ? num.p + 1 : num.p;
+    ok =
+        ok && (digits == num.p || kbuf_appendc(b, '-')) &&
+        (symbol ? kbuf_appends(b, symbol) : kbuf_appends(b, r->currency) && kbuf_appendc(b, ' ')) &&
+        kbuf_appends(b, digits);
+    kbuf_release(&num);
+    return ok;
+}
+
 bool krender_attainment(kbuf *b, double attainment, bool unicode)
 {
     return krender_value(b, krender_defined(attainment) ? attainment * 100 : attainment, "percent",
@@ -260,7 +324,7 @@ static const struct {
 } statuses[] = {
     {"on_track", "on track", "●", "+", GREEN}, {"at_risk", "at risk", "◐", "~", YELLOW},
     {"off_track", "off track", "○", "x", RED}, {"no_target", "no target", "·", ".", DIM},
-    {"no_data", "no data", "—", "-", DIM},
+    {"no_data", "no data", "—", "-", DIM},  {"immature", "immature", "◌", "o", DIM},
 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 
@@ -298,6 +362,87 @@ const char *krender_change_color(double change, const char *direction)
         return NULL;
     bool better = direction && strcmp(direction, "down") == 0 ? change < 0 : change > 0;
     return better ? GREEN : RED;
+}
+
+const char *krender_point_color(const kpi_series *s, const kpi_point *p)
+{
+    double d = krender_point_delta(s, p);
+    if (!krender_in_points(s->unit))
+        return krender_change_color(d, s->direction);
+    char num[400];
+    if (!krender_defined(d) || !points_text(s, d, num)) /* no change shown, or "= 0.0 pp" */
+        return NULL;
+    bool better = s->direction && strcmp(s->direction, "down") == 0 ? d < 0 : d > 0;
+    return better ? GREEN : RED;
+}
+
+/* ---- what a block is about ------------------------------------------------------------ */
+
+/* The first series with points, or NULL. */
+static const kpi_series *first_with_points(const kpi_result *r)
+{
+    for (size_t i = 0; i < r->nseries; i++)
+        if (r->series[i].npoints)
+            return &r->series[i];
+    return NULL;
+}
+
+bool krender_heading(kbuf *b, const kpi_result *r, bool report, bool unicode)
+{
+    const char *dot = unicode ? " · " : " - ";
+    bool ok = krender_clean(b, r->workspace && *r->workspace ? r->workspace : "kpi");
+    const kpi_series *s = first_with_points(r);
+    if (!s)
+        return ok && kbuf_appends(b, dot) &&
+               (!r->review || (krender_clean(b, r->review) && kbuf_appends(b, dot))) &&
+               kbuf_appends(b, "no data");
+    const char *first = s->points[0].period, *last = krender_last(s)->period;
+    bool open = false;
+    for (size_t i = 0; i < r->nseries; i++)
+        for (size_t j = 0; j < r->series[i].npoints; j++)
+            open |= !r->series[i].points[j].complete &&
+                    strcmp(r->series[i].points[j].period, last) == 0;
+    ok = ok && kbuf_appends(b, dot) &&
+         (report || strcmp(first, last) == 0 ||
+          (krender_clean(b, first) && kbuf_appends(b, " to "))) &&
+         krender_clean(b, last) && kbuf_appends(b, dot);
+    bool cut = kresult_is_cut(r, first) || kresult_is_cut(r, last);
+    if (ok && cut)
+        ok = kbuf_printf(b, "partial (%s to %s only)%s", r->from, r->to, open ? ", " : "");
+    if (ok && open)
+        ok = (report || strcmp(first, last) == 0 ||
+              (krender_clean(b, last) && kbuf_appendc(b, ' '))) &&
+             kbuf_appends(b, "open (to date)");
+    if (ok && !open && !cut)
+        ok = kbuf_appends(b, "complete");
+    return ok;
+}
+
+const char *krender_broken(bool unicode)
+{
+    return unicode ? "✗ broken" : "! broken";
+}
+
+bool krender_broken_notes(kbuf *b, const kpi_result *r, bool unicode)
+{
+    size_t n = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < r->nseries; i++) {
+        const kpi_series *s = &r->series[i];
+        if (!s->error)
+            continue;
+        n++;
+        ok = kbuf_appends(b, unicode ? "✗ " : "! ") && krender_clean(b, s->id ? s->id : "") &&
+             kbuf_appends(b, " is broken: ");
+        const char *nl = strchr(s->error, '\n');
+        size_t len = nl ? (size_t)(nl - s->error) : strlen(s->error);
+        char *line = ok ? strndup(s->error, len) : NULL;
+        ok = line && krender_clean(b, line) && kbuf_appendc(b, '\n');
+        free(line);
+    }
+    if (ok && n)
+        ok = kbuf_appends(b, "('kpi check' lists every mistake in the definitions)\n");
+    return ok;
 }
 
 /* ---- text ------------------------------------------------------------------------------ */
@@ -418,12 +563,14 @@ static const char *series_name(const kpi_series *s)
     return s->id ? s->id : "";
 }
 
-/* "Gross profit margin (percent)", cleaned. */
-static bool grid_title(kgrid *g, const kpi_series *s, kbuf *tmp)
+/* "Gross profit margin (percent)", "Revenue (EUR)": cleaned. */
+static bool grid_title(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf *tmp)
 {
     bool ok = krender_clean(tmp, series_name(s));
-    if (ok && s->unit && *s->unit)
-        ok = kbuf_appends(tmp, " (") && krender_clean(tmp, s->unit) && kbuf_appendc(tmp, ')');
+    const char *unit =
+        s->unit && strcmp(s->unit, "currency") == 0 && r->currency ? r->currency : s->unit;
+    if (ok && unit && *unit)
+        ok = kbuf_appends(tmp, " (") && krender_clean(tmp, unit) && kbuf_appendc(tmp, ')');
     g->title = ok ? karena_strndup(&g->arena, tmp->p, tmp->n) : NULL;
     kbuf_reset(tmp);
     return g->title != NULL;
@@ -458,11 +605,10 @@ static const kgrid_col series_cols[SC_COUNT] = {
 };
 
 /* Fills the cells of one point; col maps a series column to its grid column (or -1). */
-static bool series_row(kgrid *g, kgrid_row *row, const kpi_series *s, const kpi_point *p,
-                       size_t nby, const int *col, kbuf *tmp, bool u)
+static bool series_row(kgrid *g, kgrid_row *row, const kpi_result *r, const kpi_series *s,
+                       const kpi_point *p, const int *col, kbuf *tmp, bool u)
 {
-    const char *unit = s->unit;
-    int d = s->decimals;
+    size_t nby = r->nby;
     const double nums[SC_COUNT] = {
         [SC_VALUE] = p->value,
         [SC_PREVIOUS] = p->previous,
@@ -472,22 +618,25 @@ static bool series_row(kgrid *g, kgrid_row *row, const kpi_series *s, const kpi_
         [SC_PROJECTED] = p->complete ? NAN : p->projected,
     };
     bool ok = krender_clean(tmp, p->period ? p->period : "") &&
+              (!kresult_is_cut(r, p->period) || kbuf_appends(tmp, " (partial)")) &&
               grid_take(g, row, (size_t)col[SC_PERIOD], tmp, NULL);
     for (size_t i = 0; ok && i < nby; i++)
-        ok = krender_clean(tmp, p->group && p->group[i] ? p->group[i] : "") &&
+        ok = krender_clean(tmp,
+                           p->group && p->group[i] && *p->group[i] ? p->group[i] : KRENDER_NONE) &&
              grid_take(g, row, (size_t)col[SC_PERIOD] + 1 + i, tmp, NULL);
     static const int numeric[] = {SC_VALUE,  SC_PREVIOUS, SC_LAST_YEAR,
                                   SC_TARGET, SC_EXPECTED, SC_PROJECTED};
     for (size_t i = 0; ok && i < sizeof numeric / sizeof numeric[0]; i++) {
         int c = numeric[i];
         if (col[c] >= 0)
-            ok = krender_value(tmp, nums[c], unit, d, u) &&
+            ok = krender_amount(tmp, r, s, nums[c], u) &&
                  grid_take(g, row, (size_t)col[c], tmp, NULL);
     }
-    ok = ok && krender_change(tmp, p->change, u) &&
-         grid_take(g, row, (size_t)col[SC_CHANGE], tmp,
-                   krender_change_color(p->change, s->direction));
+    ok = ok && krender_point_change(tmp, s, p, u) &&
+         grid_take(g, row, (size_t)col[SC_CHANGE], tmp, krender_point_color(s, p));
+    /* an open period's attainment is of its projection, and says so */
     ok = ok && krender_attainment(tmp, p->attainment, u) &&
+         (p->complete || !krender_defined(p->attainment) || kbuf_appends(tmp, " (proj.)")) &&
          grid_take(g, row, (size_t)col[SC_ATTAINMENT], tmp, NULL);
     ok = ok && krender_status(tmp, p->status, u) &&
          grid_take(g, row, (size_t)col[SC_STATUS], tmp, krender_status_color(p->status));
@@ -516,10 +665,10 @@ bool kgrid_series(kgrid *g, const kpi_result *r, const kpi_series *s, bool unico
     }
     kbuf tmp;
     kbuf_init(&tmp, 0);
-    bool ok = grid_init(g, cols, n) && grid_title(g, s, &tmp);
+    bool ok = grid_init(g, cols, n) && grid_title(g, r, s, &tmp);
     for (size_t i = 0; ok && i < s->npoints; i++) {
         kgrid_row *row = grid_row(g, NULL);
-        ok = row && series_row(g, row, s, &s->points[i], nby, col, &tmp, unicode);
+        ok = row && series_row(g, row, r, s, &s->points[i], col, &tmp, unicode);
     }
     kbuf_release(&tmp);
     free(cols);
@@ -556,25 +705,27 @@ enum { RC_KPI, RC_VALUE, RC_TARGET, RC_STATUS, RC_CHANGE, RC_TREND, RC_COUNT };
 static const kgrid_col report_cols[RC_COUNT] = {
     [RC_KPI] = {.title = "kpi"},
     [RC_VALUE] = {.title = "value", .right = true},
-    [RC_TARGET] = {.title = "target", .right = true, .drop = 3},
+    [RC_TARGET] = {.title = "target", .right = true, .drop = 1},
     [RC_STATUS] = {.title = "status"},
-    [RC_CHANGE] = {.title = "change", .right = true, .drop = 1},
-    [RC_TREND] = {.title = "trend", .drop = 2, .tail = true},
+    [RC_CHANGE] = {.title = "change", .right = true, .drop = 2},
+    [RC_TREND] = {.title = "trend", .drop = 3, .tail = true},
 };
 
-static bool report_row(kgrid *g, const kpi_series *s, kbuf *tmp, bool u)
+static bool report_row(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf *tmp, bool u)
 {
     kgrid_row *row = grid_row(g, NULL);
     kpi_point none = kpoint_empty();
     const kpi_point *p = krender_last(s) ? krender_last(s) : &none;
-    return row && krender_clean(tmp, series_name(s)) && grid_take(g, row, RC_KPI, tmp, NULL) &&
-           krender_value(tmp, p->value, s->unit, s->decimals, u) &&
-           grid_take(g, row, RC_VALUE, tmp, NULL) &&
-           krender_value(tmp, p->target, s->unit, s->decimals, u) &&
-           grid_take(g, row, RC_TARGET, tmp, NULL) && krender_status(tmp, p->status, u) &&
+    bool ok = row && krender_clean(tmp, series_name(s)) && grid_take(g, row, RC_KPI, tmp, NULL);
+    if (ok && s->error) /* the rest stays empty */
+        return kbuf_appends(tmp, krender_broken(u)) &&
+               grid_take(g, row, RC_STATUS, tmp, krender_status_color("off_track"));
+    return ok && krender_amount(tmp, r, s, p->value, u) && grid_take(g, row, RC_VALUE, tmp, NULL) &&
+           krender_amount(tmp, r, s, p->target, u) && grid_take(g, row, RC_TARGET, tmp, NULL) &&
+           krender_status(tmp, p->status, u) &&
            grid_take(g, row, RC_STATUS, tmp, krender_status_color(p->status)) &&
-           krender_change(tmp, p->change, u) &&
-           grid_take(g, row, RC_CHANGE, tmp, krender_change_color(p->change, s->direction)) &&
+           krender_point_change(tmp, s, p, u) &&
+           grid_take(g, row, RC_CHANGE, tmp, krender_point_color(s, p)) &&
            krender_sparkline(tmp, s->points, s->npoints, u) &&
            grid_take(g, row, RC_TREND, tmp, NULL);
 }
@@ -593,7 +744,7 @@ bool kgrid_report(kgrid *g, const kpi_result *r, bool unicode)
             ok = krender_clean(&tmp, d) && grid_row(g, tmp.p);
             kbuf_reset(&tmp);
         }
-        ok = ok && report_row(g, s, &tmp, unicode);
+        ok = ok && report_row(g, r, s, &tmp, unicode);
     }
     kbuf_release(&tmp);
     free(order);

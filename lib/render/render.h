@@ -58,6 +58,30 @@ bool krender_value(kbuf *b, double v, const char *unit, int decimals, bool unico
 /* Appends a relative change (a fraction) as an arrow and a percentage: "▲ +3.5%", "v -1.2%". */
 bool krender_change(kbuf *b, double change, bool unicode);
 
+/*
+ * The change of a point as people read it for its KPI's unit: percent KPIs in points
+ * ("▲ +1.4 pp"), ratios as the difference in the ratio's decimals ("▼ -0.12"), every other
+ * unit relative ("▲ +3.5%"). A relative change of a percentage ("+259%" when 0.5% becomes
+ * 1.8%) misleads; the points do not.
+ */
+bool krender_point_change(kbuf *b, const kpi_series *s, const kpi_point *p, bool unicode);
+
+/* The number krender_point_change shows (change_points or change), for its colour. */
+double krender_point_delta(const kpi_series *s, const kpi_point *p);
+
+/* Whether a unit's change is shown in points (percent, ratio). */
+bool krender_in_points(const char *unit);
+
+/* What a group without a value (rows where the dimension is empty) is shown as. */
+#define KRENDER_NONE "(none)"
+
+/*
+ * Appends a value of series s as krender_value does, with the workspace's currency on a
+ * currency KPI: "€5,610,000.00", "$12.50", "SEK 1,200.00" ("EUR 5,610,000.00" without
+ * unicode).
+ */
+bool krender_amount(kbuf *b, const kpi_result *r, const kpi_series *s, double v, bool unicode);
+
 /* Appends an attainment (a fraction) as a percentage: "103.0%". */
 bool krender_attainment(kbuf *b, double attainment, bool unicode);
 
@@ -75,8 +99,30 @@ const char *krender_status_color(const char *status);
 /* The ANSI colour of a change: green when it goes the KPI's better way, red when not. */
 const char *krender_change_color(double change, const char *direction);
 
+/* The colour of krender_point_change's text. */
+const char *krender_point_color(const kpi_series *s, const kpi_point *p);
+
 #define KRENDER_BOLD "\033[1m"
 #define KRENDER_RESET "\033[0m"
+
+/* ---- what a block is about ------------------------------------------------------------ */
+
+/*
+ * Appends the line that names what a table shows: the workspace, the period (or the first and
+ * last), and whether it is complete: "Acme · 2026-10 · complete", "Acme · 2025-12 to 2026-11
+ * · 2026-11 open (to date)", "Acme · FY2028 · partial (2027-04-01 to 2027-06-30 only)".
+ * Without a newline.
+ */
+bool krender_heading(kbuf *b, const kpi_result *r, bool report, bool unicode);
+
+/*
+ * Appends one line per broken series: "✗ churn is broken: kpi.yaml:12:14: unknown field
+ * 'revnue' ..." (the first line of its error), then how to see them all; nothing when none.
+ */
+bool krender_broken_notes(kbuf *b, const kpi_result *r, bool unicode);
+
+/* The status cell of a broken series: "✗ broken" ("! broken"). */
+const char *krender_broken(bool unicode);
 
 /* ---- text ------------------------------------------------------------------------------ */
 

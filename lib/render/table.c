@@ -6,8 +6,9 @@
  *
  * Column widths come from the content. When a block is wider than the terminal, a sparkline
  * first keeps only its most recent points (at least MIN_TAIL), then the least needed columns
- * go (last year, previous, expected, attainment, target; in the report target, trend, change).
- * Lines carry no trailing spaces.
+ * go (last year, previous, expected, attainment, target; in the report trend, change, target),
+ * and a last line names them and how to see them. Lines carry no trailing spaces. Each output
+ * starts with a line naming the workspace, the period and whether it is complete.
  */
 #include "render.h"
 
@@ -151,6 +152,25 @@ static bool bold_line(kbuf *b, const char *text, bool color)
            (!color || kbuf_appends(b, KRENDER_RESET)) && kbuf_appendc(b, '\n');
 }
 
+/* Names the columns dropped for lack of room, and how to see them. */
+static bool left_out(kbuf *b, const kgrid *g, const layout *l)
+{
+    size_t n = 0;
+    bool ok = true;
+    for (size_t c = 0; ok && c < g->ncols; c++)
+        if (!l->shown[c])
+            ok = kbuf_appends(b, n++ ? ", " : "(no room for ") && kbuf_appends(b, g->cols[c].title);
+    return ok && (!n || kbuf_appends(b, ": --format csv has them)\n"));
+}
+
+/* The line naming the workspace, the period and whether it is complete, then a blank line. */
+static bool heading(kbuf *b, const kpi_result *r, bool report, const kpi_render_options *o)
+{
+    return (!o->color || kbuf_appends(b, KRENDER_BOLD)) &&
+           krender_heading(b, r, report, o->unicode) &&
+           (!o->color || kbuf_appends(b, KRENDER_RESET)) && kbuf_appends(b, "\n\n");
+}
+
 static bool table_grid(kbuf *b, const kgrid *g, const kpi_render_options *o)
 {
     layout l = {.w = calloc(g->ncols ? g->ncols : 1, sizeof *l.w),
@@ -168,6 +188,7 @@ static bool table_grid(kbuf *b, const kgrid *g, const kpi_render_options *o)
     }
     if (ok && !g->nrows)
         ok = kbuf_appends(b, "(no data)\n");
+    ok = ok && left_out(b, g, &l);
     free(l.w);
     free(l.shown);
     return ok;
@@ -175,7 +196,7 @@ static bool table_grid(kbuf *b, const kgrid *g, const kpi_render_options *o)
 
 static bool table_result(kbuf *b, const kpi_result *r, const kpi_render_options *o)
 {
-    bool ok = true;
+    bool ok = heading(b, r, false, o);
     for (size_t i = 0; ok && i < r->nseries; i++) {
         kgrid g = {0};
         ok = (i == 0 || kbuf_appendc(b, '\n')) && kgrid_series(&g, r, &r->series[i], o->unicode) &&
@@ -188,7 +209,8 @@ static bool table_result(kbuf *b, const kpi_result *r, const kpi_render_options 
 static bool table_report(kbuf *b, const kpi_result *r, const kpi_render_options *o)
 {
     kgrid g = {0};
-    bool ok = kgrid_report(&g, r, o->unicode) && table_grid(b, &g, o);
+    bool ok = heading(b, r, true, o) && kgrid_report(&g, r, o->unicode) && table_grid(b, &g, o);
+    ok = ok && krender_broken_notes(b, r, o->unicode);
     kgrid_release(&g);
     return ok;
 }

@@ -75,6 +75,8 @@ kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 /* Targets (sqlite_targets.c); see kstore_backend. */
 kpi_status ksql_target_put(kstore *st, const char *kpi, const char *period, const char *dims,
                            double value, kpi_error *err);
+kpi_status ksql_target_delete(kstore *st, const char *kpi, const char *period, const char *dims,
+                              int *deleted, kpi_error *err);
 kpi_status ksql_targets_each(kstore *st,
                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                               const char *dims, double value),

@@ -294,6 +294,7 @@ const kstore_backend kstore_sqlite = {
     .list = sql_list,
     .log_import = sql_log_import,
     .target_put = ksql_target_put,
+    .target_delete = ksql_target_delete,
     .targets_each = ksql_targets_each,
     .value_put = ksql_value_put,
     .count_distinct = ksql_count_distinct,

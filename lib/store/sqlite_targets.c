@@ -34,6 +34,32 @@ kpi_status ksql_target_put(kstore *st, const char *kpi, const char *period, cons
     return step == SQLITE_DONE ? KPI_OK : ksql_fail(q, "cannot store target", err);
 }
 
+kpi_status ksql_target_delete(kstore *st, const char *kpi, const char *period, const char *dims,
+                              int *deleted, kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    int64_t exists = 0;
+    *deleted = 0;
+    kpi_status rc = ksql_int(q, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'",
+                             &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(q->db,
+                           "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return ksql_fail(q, "cannot delete target", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (step != SQLITE_DONE)
+        return ksql_fail(q, "cannot delete target", err);
+    *deleted = sqlite3_changes(q->db) > 0;
+    return KPI_OK;
+}
+
 kpi_status ksql_targets_each(kstore *st,
                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
                                               const char *dims, double value),

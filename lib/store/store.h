@@ -167,6 +167,9 @@ typedef struct kstore_backend {
      * means every period; dims is "" or "dim=value" pairs joined by "&", sorted by dim. */
     kpi_status (*target_put)(kstore *st, const char *kpi, const char *period, const char *dims,
                              double value, kpi_error *err);
+    /* Deletes the stored target of exactly that KPI, period and dims; *deleted is 0 or 1. */
+    kpi_status (*target_delete)(kstore *st, const char *kpi, const char *period, const char *dims,
+                                int *deleted, kpi_error *err);
     /* Calls fn for every stored target. */
     kpi_status (*targets_each)(kstore *st,
                                kpi_status (*fn)(void *ctx, const char *kpi, const char *period,

@@ -45,6 +45,12 @@ int cmd_values(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
 int cmd_token(cli *c, int argc, char **argv);
 int cmd_push(cli *c, int argc, char **argv);
+int cmd_check(cli *c, int argc, char **argv);
+int cmd_completion(cli *c, int argc, char **argv);
+
+/* Checks the workspace's definitions and prints every mistake: EXIT_OK when there is none
+ * (a line says so unless quiet_when_fine), else EXIT_USAGE. */
+int cli_check(cli *c, bool quiet_when_fine);
 
 /* Prints "kpi: <error>" to stderr and returns the exit code for its status. */
 int cli_fail(const kpi_error *err);

@@ -231,10 +231,12 @@ int cmd_list(cli *c, int argc, char **argv)
         else
             return cli_usage("list", "unexpected argument '%s'", argv[i]);
     }
+    int checked = cli_check(c, true); /* a mistake anywhere fails the listing, named */
     int code = EXIT_OK;
     kpi_workspace *ws = cli_open(c, &code);
     if (!ws)
         return code;
+    code = checked;
     printf("%-32s %-36s %-14s %-9s %-8s %s\n", "KPI", "NAME", "DEPARTMENT", "UNIT", "GRAIN",
            "DIRECTION");
     for (size_t i = 0; i < kpi_kpi_count(ws); i++) {
@@ -242,8 +244,9 @@ int cmd_list(cli *c, int argc, char **argv)
         kpi_kpi_info_get(ws, i, &k);
         if (department && (!k.department || strcmp(k.department, department)))
             continue;
-        printf("%-32s %-36s %-14s %-9s %-8s %s%s\n", k.id, k.name, k.department ? k.department : "-",
-               k.unit, k.grain, k.direction, k.manual ? " (manual)" : "");
+        printf("%-32s %-36s %-14s %-9s %-8s %s%s%s\n", k.id, k.name,
+               k.department ? k.department : "-", k.unit, k.grain, k.direction,
+               k.manual ? " (manual)" : "", kpi_kpi_error(ws, i) ? " (broken)" : "");
     }
     kpi_workspace_destroy(ws);
     return code;

@@ -42,7 +42,9 @@ const cli_command cli_commands[] = {
      "the change, the same period last year, the target, attainment and status. An open\n"
      "(unfinished) period also gets the expected-to-date value and a projection, and its\n"
      "status follows the projection.\n"
-     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3\n"
+     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3,\n"
+     "                 or relative: this-week, last-week, this-month, last-month, this-quarter,\n"
+     "                 last-quarter, this-year, last-year\n"
      "  --from/--to    a date range (inclusive), cut into periods of the grain\n"
      "  --grain G      day week month quarter year fiscal_quarter fiscal_year all\n"
      "                 (default: the KPI's own; with --period, the period's)\n"
@@ -66,13 +68,29 @@ const cli_command cli_commands[] = {
      "best first (highest for KPIs where up is better, lowest otherwise), N of them (default\n"
      "10; 0 lists them all).\n"},
     {"list", cmd_list, "the KPIs defined in the workspace", "kpi list [--department D]",
-     "Lists each KPI with its name, department, unit, review grain and direction.\n"},
-    {"targets", cmd_targets, "set targets and quotas, or import them from a CSV",
-     "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... | kpi targets import FILE.csv",
+     "Lists each KPI with its name, department, unit, review grain and direction. When the\n"
+     "definitions have mistakes, each is printed on standard error and the exit status is 2\n"
+     "(as for 'kpi check').\n"},
+    {"check", cmd_check, "validate kpi.yaml and every formula, listing every mistake",
+     "kpi check",
+     "Reads kpi.yaml, the files it includes and every KPI formula, without touching data, and\n"
+     "prints every mistake as file:line:column with what is wrong (and the nearest name when\n"
+     "one is misspelt). A KPI that uses a broken KPI is reported too. Exit status: 0 when\n"
+     "the definitions are valid, 2 when there are mistakes.\n"
+     "A broken KPI does not stop the others: query, report and the dashboard answer for\n"
+     "them and show the broken one as broken, in its place.\n"},
+    {"targets", cmd_targets, "set, list and remove targets and quotas, or import them from a CSV",
+     "kpi targets set KPI VALUE [--period P] [--by DIM=VALUE]... |"
+     " kpi targets unset KPI [--period P] [--by DIM=VALUE]... | kpi targets list [KPI] |"
+     " kpi targets import FILE.csv",
      "Targets live in kpi.db next to those of kpi.yaml, and win over them for the same scope.\n"
      "A target is for every period (no --period) or one period of any grain; a quarterly\n"
      "target of a KPI that adds up (sums, counts) is spread over its days, so each month gets\n"
      "its share. --by sets a quota for a dimension value the KPI declares (--by rep=Ana).\n"
+     "A relative period (last-month, this-quarter...) is stored as the period it is today.\n"
+     "set echoes the period and group it set; unset removes a stored target of exactly that\n"
+     "scope (those of kpi.yaml are edited there); list shows every target, of kpi.yaml and\n"
+     "stored, with where it is set.\n"
      "A targets CSV has the columns kpi and value, optionally period, and one column per\n"
      "dimension (empty cells: not set). The import is all or nothing.\n"},
     {"values", cmd_values, "enter the values of manual (qualitative) KPIs, and their history",
@@ -139,6 +157,12 @@ const cli_command cli_commands[] = {
      "stream, a batch sent twice adds nothing: nothing is lost or doubled. The token comes from\n"
      "--token or $KPI_TOKEN.\n"
      "Exit status: 0 all delivered, 3 the server rejected rows, 1 batches remain spooled.\n"},
+    {"completion", cmd_completion, "print the bash or zsh completion script",
+     "kpi completion bash|zsh",
+     "Prints a completion script for bash or zsh, generated from kpi's own command table (so\n"
+     "it knows every command, subcommand and option of this version). 'make install' installs\n"
+     "both; by hand: kpi completion bash > /etc/bash_completion.d/kpi, or\n"
+     "kpi completion zsh > ~/.zsh/functions/_kpi (a directory in $fpath).\n"},
     {"help", cmd_help, "show help for a command", "kpi help [COMMAND]", ""},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -195,9 +219,14 @@ int main(int argc, char **argv)
     }
     if (!c.workspace || !*c.workspace)
         c.workspace = ".";
-    for (const cli_command *k = cli_commands; k->name; k++)
-        if (strcmp(k->name, argv[i]) == 0)
-            return k->run(&c, argc - i, argv + i);
+    for (const cli_command *k = cli_commands; k->name; k++) {
+        if (strcmp(k->name, argv[i]) != 0)
+            continue;
+        for (int j = i + 1; j < argc; j++) /* `kpi query --help`: the command's help */
+            if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h"))
+                return cmd_help(&c, 2, (char *[]){"help", argv[i], NULL});
+        return k->run(&c, argc - i, argv + i);
+    }
     const char *best = NULL;
     size_t best_d = 3;
     for (const cli_command *k = cli_commands; k->name; k++) {

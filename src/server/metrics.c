@@ -148,7 +148,8 @@ static char *render(kpi_workspace *ws, kresponse *err_out)
                 kpi_kpi_info k;
                 kpi_kpi_info_get(ws, i, &k);
                 if (strcmp(k.grain ? k.grain : "month", grains[g]) ||
-                    (dim && !listed(k.dimensions, k.ndimensions, dim)))
+                    (dim && !listed(k.dimensions, k.ndimensions, dim)) ||
+                    kpi_kpi_error(ws, i)) /* broken: left out, the others answer */
                     continue;
                 ids[n++] = k.id;
             }

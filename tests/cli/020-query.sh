@@ -115,7 +115,7 @@ expect "JSON keys come in the contract order, with a group object per breakdown"
     run_kpi 0 query gross_margin,revenue --period 2026-10 --by region --format json
     eq "$(keys out | cut -d" " -f1-11)" "from to grain by kpis id name unit direction series period"
     has out "\"by\": [\"region\"]"
-    has out "\"group\": {\"region\": \"North\"}, \"value\": 50, \"previous\": 50, \"change\": 0, \"change_points\": 0, \"last_year\": 53.8461538461538, \"target\": 40, \"attainment\": 1.25, \"status\": \"on_track\"}"
+    has out "\"group\": {\"region\": \"North\"}, \"value\": 50, \"previous\": 50, \"change\": 0, \"change_points\": 0, \"last_year\": 53.8461538461538, \"target\": null, \"attainment\": null, \"status\": \"no_target\"}"
     has out "\"group\": {\"region\": \"South\"}, \"value\": 30,"
     has out "\"group\": {\"region\": \"West\"}, \"value\": 50, \"previous\": null, \"change\": null, \"change_points\": null"
     # every point has the same keys, in the same order
@@ -193,13 +193,13 @@ expect "query without a period: the last 12 periods, the current one open" '
     run_kpi 0 query revenue --format csv
     eq "$(lines out)" 13
     eq "$(sed -n 2p out | cut -d, -f2)" 2025-12
-    eq "$(tail -1 out)" "revenue,2026-11,200,1300,-0.846153846153846,,0,1000,0.6,off_track,false,333.333333333333,600"'
+    eq "$(tail -1 out)" "revenue,2026-11,200,1300,-0.846153846153846,,0,1000,0.631578947368421,off_track,false,316.666666666667,631.578947368421"'
 
 expect "the open period in JSON: complete false, expected to date, projected" '
     run_kpi 0 query revenue --period 2026-11 --format json
     has out "\"value\": 200, \"previous\": 1300,"
-    has out "\"target\": 1000, \"attainment\": 0.6, \"status\": \"off_track\", \"complete\": false, \"expected_to_date\": 333.333333333333, \"projected\": 600}"
-    eq "$(keys out | tr " " "\n" | tail -3 | tr "\n" " ")" "complete expected_to_date projected"
+    has out "\"target\": 1000, \"attainment\": 0.631578947368421, \"status\": \"off_track\", \"complete\": false, \"expected_to_date\": 316.666666666667, \"projected\": 631.578947368421, \"attainment_of\": \"projected\"}"
+    eq "$(keys out | tr " " "\n" | tail -4 | tr "\n" " ")" "complete expected_to_date projected attainment_of"
     # another today: the whole of November has gone by (KPI_NOW wins over the clock)
     KPI_NOW=2026-12-01T00:00:00Z run_kpi 0 query revenue --period 2026-11 --format json
     lacks out complete'
@@ -242,8 +242,8 @@ expect "a breakdown by a dimension the KPI does not declare is refused" '
 
 expect "report: every KPI for the last complete month" '
     run_kpi 0 report --format json
-    has out "{\"period\": \"2026-10\", \"kpis\": ["
-    has out "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", \"value\": 1300, \"target\": 1000, \"attainment\": 1.3, \"status\": \"on_track\", \"change\": 0.857142857142857, \"previous\": 700, \"last_year\": 650, \"sparkline\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 700, 1300]}"
+    has out "{\"period\": \"2026-10\", \"workspace\": \"Test\", \"complete\": true, \"kpis\": ["
+    has out "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", \"value\": 1300, \"target\": 1000, \"attainment\": 1.3, \"status\": \"on_track\", \"change\": 0.857142857142857, \"change_points\": null, \"previous\": 700, \"last_year\": 650, \"sparkline\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 700, 1300]}"
     has out "\"id\": \"avg_handle_time\""
     has out "\"id\": \"gross_margin\""
     has out "\"id\": \"orders_won\""

@@ -28,6 +28,16 @@ done
 "$KPI" demo d --scale 0.05 --months 13 --quiet >demo.out 2>&1 || {
     echo "not ok 1 - kpi demo failed"; sed 's/^/#   /' demo.out; exit 1; }
 export KPI_WORKSPACE="$T_DIR/d"
+# amounts in euros, and one broken KPI of its own department: the rest must still answer
+sed -i 's/^workspace:$/workspace:\n  currency: EUR/' d/kpi.yaml
+grep -q '^  currency: EUR$' d/kpi.yaml || { echo "not ok 1 - no workspace: section in d/kpi.yaml"; exit 1; }
+cat >d/kpis/zz_lab.yaml <<'EOF'
+kpis:
+  lab_broken:
+    name: Lab broken
+    department: lab
+    formula: sum(orders.revnue)
+EOF
 
 # what the dashboard must show, from the CLI: the report's period, the cards to compare (one
 # of each unit, whose catalog decimals are the unit's default), a breakdown, a leaderboard,

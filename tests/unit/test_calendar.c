@@ -7,10 +7,10 @@
 #include "../tap.h"
 #include "calendar/calendar.h"
 
-static const kcalendar ISO = {0, 1};
-static const kcalendar SUNDAY = {7, 1};
-static const kcalendar FISCAL_APRIL = {1, 4};
-static const kcalendar FISCAL_OCTOBER = {0, 10};
+static const kcalendar ISO = {.week_start = 0, .fiscal_year_start = 1};
+static const kcalendar SUNDAY = {.week_start = 7, .fiscal_year_start = 1};
+static const kcalendar FISCAL_APRIL = {.week_start = 1, .fiscal_year_start = 4};
+static const kcalendar FISCAL_OCTOBER = {.week_start = 0, .fiscal_year_start = 10};
 
 static const kgrain ALL_GRAINS[] = {KGRAIN_DAY,         KGRAIN_WEEK, KGRAIN_MONTH,
                                     KGRAIN_QUARTER,     KGRAIN_YEAR, KGRAIN_FISCAL_QUARTER,
@@ -104,7 +104,7 @@ static void test_iso_weeks(void)
     CHECK_STR(name_at(&ISO, KGRAIN_WEEK, 2025, 12, 29), "2026-W01");
     CHECK_STR(name_at(&ISO, KGRAIN_WEEK, 2016, 1, 1), "2015-W53"); /* a Friday */
     /* week_start 1 (monday) is ISO too */
-    kcalendar monday = {1, 1};
+    kcalendar monday = {.week_start = 1, .fiscal_year_start = 1};
     CHECK_STR(name_at(&monday, KGRAIN_WEEK, 2021, 1, 3), "2020-W53");
     /* the 53-week ISO years of 2000..2030 */
     const int long_years[] = {2004, 2009, 2015, 2020, 2026};
@@ -145,7 +145,7 @@ static void test_weeks_starting_sunday(void)
         if (kweekday_from_days(kperiod_of(&SUNDAY, KGRAIN_WEEK, d).first) != 7)
             CHECK(!"week does not start on Sunday");
     /* a Wednesday start: 4 January 2026 (Sunday) lies in the week from Wednesday 31 December */
-    kcalendar wednesday = {3, 1};
+    kcalendar wednesday = {.week_start = 3, .fiscal_year_start = 1};
     CHECK_PERIOD(kperiod_of(&wednesday, KGRAIN_WEEK, D(2026, 1, 4)), KGRAIN_WEEK, 2025, 12, 31,
                  2026, 1, 6);
     CHECK_STR(name_at(&wednesday, KGRAIN_WEEK, 2026, 1, 4), "2026-W01");
@@ -219,7 +219,7 @@ static void test_fiscal_april(void)
                  31);
     CHECK_STR(name_at(&FISCAL_OCTOBER, KGRAIN_FISCAL_QUARTER, 2026, 9, 30), "FY2026-Q4");
     /* February start: quarters are Feb-Apr, May-Jul, ... */
-    kcalendar feb = {0, 2};
+    kcalendar feb = {.week_start = 0, .fiscal_year_start = 2};
     CHECK_PERIOD(parsed(&feb, "FY2027-Q4"), KGRAIN_FISCAL_QUARTER, 2026, 11, 1, 2027, 1, 31);
     CHECK_STR(name_at(&feb, KGRAIN_FISCAL_YEAR, 2027, 1, 31), "FY2027");
     CHECK_STR(name_at(&feb, KGRAIN_FISCAL_YEAR, 2027, 2, 1), "FY2028");
@@ -227,7 +227,8 @@ static void test_fiscal_april(void)
 
 static void test_fiscal_is_calendar_with_start_1(void)
 {
-    kcalendar defaults = {0, 0}; /* out-of-range values mean the defaults */
+    /* out-of-range values mean the defaults */
+    kcalendar defaults = {.week_start = 0, .fiscal_year_start = 0};
     const kcalendar *cals[] = {&ISO, &defaults, NULL};
     for (int i = 0; i < 3; i++) {
         const kcalendar *c = cals[i];

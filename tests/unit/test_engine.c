@@ -15,7 +15,7 @@
  *
  * Conventions the expected values rely on: a null field in a comparison is neither equal nor
  * unequal (SQL's three-valued logic: `status != "won"` and `status not in (...)` skip rows
- * whose status is null); `today` counts as a whole elapsed day of an open period.
+ * whose status is null); an open period's elapsed time runs to the pinned "now" (hours count).
  */
 #include "kpi.h"
 #include "../tap.h"
@@ -1078,10 +1078,11 @@ static void test_targets(void)
     CHECK_STR(PG(r, "sales", "2026-01", "Bob")->status, "no_target");
     CHECK_NUM(PG(r, "margin", "2026-01", "Ana")->target, 45);
     CHECK_NUM(PG(r, "margin", "2026-01", "Ana")->value, 50);
-    CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->target, 40); /* a level applies to every group */
+    /* a level is no different: the company's margin target is not Bob's (DESIGN §1) */
+    CHECK_NULL(PG(r, "margin", "2026-01", "Bob")->target);
     CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->value, 25);
-    CHECK_NUM(PG(r, "margin", "2026-01", "Bob")->attainment, 0.625);
-    CHECK_STR(PG(r, "margin", "2026-01", "Bob")->status, "off_track");
+    CHECK_NULL(PG(r, "margin", "2026-01", "Bob")->attainment);
+    CHECK_STR(PG(r, "margin", "2026-01", "Bob")->status, "no_target");
     kpi_result_destroy(r);
     /* the rep's quota beats the period target too (more dimensions first) */
     r = query(ws, "margin", "2026-04", NULL, NULL, NULL, "rep");
@@ -1118,11 +1119,11 @@ static void test_targets(void)
         if (!strcmp(s->points[i].group[1], "Ana") && !isnan(s->points[i].target))
             quota_sum += s->points[i].target;
     CHECK(quota_sum <= 600);
-    /* a level (margin 45% for Ana) does hold in each of her regions */
+    /* nor is a level (margin 45% for Ana) her target in each of her regions */
     s = r ? kpi_result_series(r, 1) : NULL;
     for (size_t i = 0; s && i < s->npoints; i++)
         if (!strcmp(s->points[i].group[1], "Ana"))
-            CHECK_NUM(s->points[i].target, 45);
+            CHECK_NULL(s->points[i].target);
     kpi_result_destroy(r);
     done(ws);
 }
@@ -1205,7 +1206,8 @@ static void test_open_period(void)
         o += (size_t)snprintf(csv + o, cap - o, "2026-11-%02dT08:00:00Z,North,Ana,120,90,1,,\n", d);
     import(ws, "orders", csv);
     free(csv);
-    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-10T12:00:00Z"));
+    /* midnight ending the 10th: 10 whole days gone by (hours: test_elapsed_hours) */
+    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-11T00:00:00Z"));
 
     kpi_result *r = query(ws, "sales,margin,big_sales,sales_mtd,sales_ytd,sales_roll3", NULL,
                           "2026-10-01", "2026-11-30", "month", NULL);
@@ -1215,7 +1217,7 @@ static void test_open_period(void)
     CHECK_NUM(oct->value, 2050);
     CHECK_NULL(oct->expected_to_date);
     CHECK_NULL(oct->projected);
-    /* November is open: 10 of 30 days gone by, today included */
+    /* November is open: 10 of 30 days gone by */
     const kpi_point *nov = P(r, "sales", "2026-11");
     CHECK_EQ_INT(nov->complete, 0);
     CHECK_NUM(nov->value, 1200);
@@ -1256,7 +1258,7 @@ static void test_open_period(void)
     char *json = kpi_result_render(r, KPI_OUTPUT_JSON, NULL);
     CHECK_CONTAINS(json,
                    "\"status\": \"on_track\", \"complete\": false, \"expected_to_date\": 1000, "
-                   "\"projected\": 3600}");
+                   "\"projected\": 3600, \"attainment_of\": \"projected\"}");
     free(json);
     kpi_result_destroy(r);
 
@@ -1272,21 +1274,22 @@ static void test_open_period(void)
     }
     kpi_result_destroy(r);
 
-    /* the last day of a month: still open, compared with the whole shorter month before */
+    /* the last day of a month at 18:00: still open, 30.75 of 31 days gone by */
     kpi_workspace_set_now(ws, kpi_parse_time("2026-10-31T18:00:00Z"));
     r = query(ws, "sales", "2026-10", NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(P(r, "sales", "2026-10")->complete, 0);
     CHECK_NUM(P(r, "sales", "2026-10")->value, 2050);
-    CHECK_NUM(P(r, "sales", "2026-10")->projected, 2050);
-    CHECK_NUM(P(r, "sales", "2026-10")->expected_to_date, 3000);
+    CHECK_NUM(P(r, "sales", "2026-10")->projected, 2050 * 31 / 30.75);
+    CHECK_NUM(P(r, "sales", "2026-10")->expected_to_date, 3000 * 30.75 / 31);
     kpi_result_destroy(r);
-    /* a quarter open on its 41st day: the previous quarter's first 41 days */
-    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-10T12:00:00Z"));
+    /* a quarter open for 41 days: the previous quarter's first 41 days; what is expected of it
+     * by now follows its months' targets (3000 for October, 10 days of November's) */
+    kpi_workspace_set_now(ws, kpi_parse_time("2026-11-11T00:00:00Z"));
     r = query(ws, "sales", "2026-Q4", NULL, NULL, NULL, NULL);
     CHECK_EQ_INT(P(r, "sales", "2026-Q4")->complete, 0);
     CHECK_NUM(P(r, "sales", "2026-Q4")->value, 3250);
     CHECK_NUM(P(r, "sales", "2026-Q4")->target, 9000);
-    CHECK_NUM(P(r, "sales", "2026-Q4")->expected_to_date, 9000.0 * 41.0 / 92.0);
+    CHECK_NUM(P(r, "sales", "2026-Q4")->expected_to_date, 4000);
     CHECK_NUM(P(r, "sales", "2026-Q4")->projected, 3250.0 * 92.0 / 41.0);
     CHECK_NUM(P(r, "sales", "2026-Q4")->last_year, 100);
     kpi_result_destroy(r);
@@ -1429,10 +1432,11 @@ static void test_open_period_in_workspace_zone(void)
     const kpi_point *nov = P(r, "sales", "2026-11");
     CHECK_EQ_INT(nov->complete, 0);
     CHECK_NUM(nov->value, 40);
-    CHECK_NUM(nov->expected_to_date, 100); /* 1 of 30 days */
-    CHECK_NUM(nov->projected, 1200);
-    CHECK_NUM(nov->previous, 0); /* 1 October */
-    CHECK_STR(nov->status, "off_track");
+    /* 45 minutes of 30 days gone by: 40 is well ahead of pace */
+    CHECK_NUM(nov->expected_to_date, 3000 * (0.75 / 24) / 30);
+    CHECK_NUM(nov->projected, 40 * 30 / (0.75 / 24));
+    CHECK_NUM(nov->previous, 0); /* the first 45 minutes of 1 October */
+    CHECK_STR(nov->status, "on_track");
     kpi_result_destroy(r);
     /* the default period range ends with the open month of the workspace zone */
     r = query(ws, "sales", NULL, NULL, NULL, NULL, NULL);

@@ -67,11 +67,21 @@ static kpi_result *two_point_result(void)
 static const kpi_render_options ascii = {.color = 0, .unicode = 0, .width = 200};
 static const kpi_render_options fancy = {.color = 1, .unicode = 1, .width = 200};
 
-/* Renders, checks, frees. */
+/* The output after the heading line (workspace, period, complete) and its blank line, which
+ * the table and markdown formats start with (checked on its own in test_headings). */
+static const char *body(const char *out, kpi_output fmt)
+{
+    if (!out || (fmt != KPI_OUTPUT_TABLE && fmt != KPI_OUTPUT_MARKDOWN))
+        return out;
+    const char *p = strstr(out, "\n\n");
+    return p ? p + 2 : out;
+}
+
+/* Renders, checks (the body, for table and markdown), frees. */
 #define CHECK_RENDER(fn, r, fmt, opts, expected)                                                   \
     do {                                                                                           \
         char *out_ = fn((r), (fmt), (opts));                                                       \
-        CHECK_STR(out_, (expected));                                                               \
+        CHECK_STR(body(out_, (fmt)), (expected));                                                  \
         free(out_);                                                                                \
     } while (0)
 
@@ -185,7 +195,7 @@ static void test_json_open_period(void)
                         "\"previous\": 41.2, \"change\": -0.1383, \"change_points\": -5.7, "
                         "\"last_year\": null, \"target\": 40, \"attainment\": 0.9, "
                         "\"status\": \"at_risk\", \"complete\": false, \"expected_to_date\": 20, "
-                        "\"projected\": 37.9}]}]}\n");
+                        "\"projected\": 37.9, \"attainment_of\": \"projected\"}]}]}\n");
     /* a complete point carries no "complete" key */
     const char *first = out ? strstr(out, "\"complete\"") : NULL;
     CHECK(first && !strstr(first + 1, "\"complete\"") && first > strstr(out, "2026-02"));
@@ -303,14 +313,14 @@ static void test_markdown(void)
     CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_MARKDOWN, &ascii,
                  "### Gross profit margin (percent)\n"
                  "\n"
-                 "| period  | region             | value | previous |   change | last year "
-                 "| target | attainment | expected | projected | status     |\n"
-                 "| ------- | ------------------ | ----: | -------: | -------: | --------: "
-                 "| -----: | ---------: | -------: | --------: | ---------- |\n"
-                 "| 2026-01 | West               | 41.2% |    39.8% |  ^ +3.5% |     38.1% "
-                 "|  40.0% |     103.0% |        - |         - | + on track |\n"
-                 "| 2026-02 | East, \"North\" \\| Q | 35.5% |    41.2% | v -13.8% |         - "
-                 "|  40.0% |      90.0% |    20.0% |     37.9% | ~ at risk  |\n");
+                 "| period  | region             | value | previous |    change | last year | "
+                 "target |    attainment | expected | projected | status     |\n"
+                 "| ------- | ------------------ | ----: | -------: | --------: | --------: | "
+                 "-----: | ------------: | -------: | --------: | ---------- |\n"
+                 "| 2026-01 | West               | 41.2% |    39.8% | ^ +1.4 pp |     38.1% |  "
+                 "40.0% |        103.0% |        - |         - | + on track |\n"
+                 "| 2026-02 | East, \"North\" \\| Q | 35.5% |    41.2% | v -5.7 pp |         - |  "
+                 "40.0% | 90.0% (proj.) |    20.0% |     37.9% | ~ at risk  |\n");
     kpi_result_destroy(r);
 }
 
@@ -319,33 +329,30 @@ static void test_markdown(void)
 static void test_table_ascii(void)
 {
     kpi_result *r = design_result();
-    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &ascii,
-                 "Gross profit margin (percent)\n"
-                 "period   region  value  previous   change  last year  target  attainment  "
-                 "status\n"
-                 "-------  ------  -----  --------  -------  ---------  ------  ----------  "
-                 "----------\n"
-                 "2026-01  West    41.2%     39.8%  ^ +3.5%      38.1%   40.0%      103.0%  "
-                 "+ on track\n");
+    CHECK_RENDER(
+        kpi_result_render, r, KPI_OUTPUT_TABLE, &ascii,
+        "Gross profit margin (percent)\n"
+        "period   region  value  previous     change  last year  target  attainment  status\n"
+        "-------  ------  -----  --------  ---------  ---------  ------  ----------  ----------\n"
+        "2026-01  West    41.2%     39.8%  ^ +1.4 pp      38.1%   40.0%      103.0%  + on track\n");
     kpi_result_destroy(r);
 }
 
 static void test_table_unicode_color(void)
 {
     kpi_result *r = two_point_result();
-    CHECK_RENDER(
-        kpi_result_render, r, KPI_OUTPUT_TABLE, &fancy,
-        "\033[1mGross profit margin (percent)\033[0m\n"
-        "\033[1mperiod\033[0m   \033[1mregion\033[0m             \033[1mvalue\033[0m  "
-        "\033[1mprevious\033[0m    \033[1mchange\033[0m  \033[1mlast year\033[0m  "
-        "\033[1mtarget\033[0m  \033[1mattainment\033[0m  \033[1mexpected\033[0m  "
-        "\033[1mprojected\033[0m  \033[1mstatus\033[0m\n"
-        "───────  ─────────────────  ─────  ────────  ────────  ─────────  ──────  ──────────  "
-        "────────  ─────────  ──────────\n"
-        "2026-01  West               41.2%     39.8%   \033[32m▲ +3.5%\033[0m      38.1%   "
-        "40.0%      103.0%         —          —  \033[32m● on track\033[0m\n"
-        "2026-02  East, \"North\" | Q  35.5%     41.2%  \033[31m▼ -13.8%\033[0m          —   "
-        "40.0%       90.0%     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
+    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &fancy,
+                 "\033[1mGross profit margin (percent)\033[0m\n"
+                 "\033[1mperiod\033[0m   \033[1mregion\033[0m             \033[1mvalue\033[0m  "
+                 "\033[1mprevious\033[0m     \033[1mchange\033[0m  \033[1mlast year\033[0m  "
+                 "\033[1mtarget\033[0m     \033[1mattainment\033[0m  \033[1mexpected\033[0m  "
+                 "\033[1mprojected\033[0m  \033[1mstatus\033[0m\n"
+                 "───────  ─────────────────  ─────  ────────  ─────────  ─────────  ──────  "
+                 "─────────────  ────────  ─────────  ──────────\n"
+                 "2026-01  West               41.2%     39.8%  \033[32m▲ +1.4 pp\033[0m      38.1% "
+                 "  40.0%         103.0%         —          —  \033[32m● on track\033[0m\n"
+                 "2026-02  East, \"North\" | Q  35.5%     41.2%  \033[31m▼ -5.7 pp\033[0m          "
+                 "—   40.0%  90.0% (proj.)     20.0%      37.9%  \033[33m◐ at risk\033[0m\n");
     kpi_result_destroy(r);
 }
 
@@ -397,16 +404,23 @@ static void test_table_narrow(void)
     /* too wide for 60 columns: last year, previous, expected, attainment, target go first */
     kpi_result *r = two_point_result();
     kpi_render_options o = {.color = 0, .unicode = 0, .width = 60};
-    CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &o,
-                 "Gross profit margin (percent)\n"
-                 "period   region             value    change  projected  status\n"
-                 "-------  -----------------  -----  --------  ---------  ----------\n"
-                 "2026-01  West               41.2%   ^ +3.5%          -  + on track\n"
-                 "2026-02  East, \"North\" | Q  35.5%  v -13.8%      37.9%  ~ at risk\n");
+    CHECK_RENDER(
+        kpi_result_render, r, KPI_OUTPUT_TABLE, &o,
+        "Gross profit margin (percent)\n"
+        "period   region             value     change  projected  status\n"
+        "-------  -----------------  -----  ---------  ---------  ----------\n"
+        "2026-01  West               41.2%  ^ +1.4 pp          -  + on track\n"
+        "2026-02  East, \"North\" | Q  35.5%  v -5.7 pp      37.9%  ~ at risk\n"
+        "(no room for previous, last year, target, attainment, expected: --format csv has them)\n");
     /* width 0 means 100: last year and previous have to go */
     o.width = 0;
     char *out = kpi_result_render(r, KPI_OUTPUT_TABLE, &o);
-    CHECK(out && !strstr(out, "last year") && !strstr(out, "previous") && strstr(out, "expected"));
+    const char *titles = out ? strstr(out, "\nperiod") : NULL; /* the column titles */
+    size_t tn = titles ? strcspn(titles + 1, "\n") : 0;
+    char line[200] = "";
+    snprintf(line, sizeof line, "%.*s", (int)tn, titles ? titles + 1 : "");
+    CHECK(!strstr(line, "last year") && !strstr(line, "previous") && strstr(line, "expected"));
+    CHECK(out && strstr(out, "(no room for previous, last year: --format csv has them)\n"));
     CHECK(out && max_line_width(out) <= 100 && max_line_width(out) > 90);
     free(out);
     kpi_result_destroy(r);
@@ -430,7 +444,8 @@ static void test_table_wide_characters(void)
                  "period   store   value  change  status\n"
                  "-------  -----  ------  ------  -----------\n"
                  "2026-01  東京   12,345       -  . no target\n"
-                 "2026-01  Oslo        7       -  . no target\n");
+                 "2026-01  Oslo        7       -  . no target\n"
+                 "(no room for previous, last year, target, attainment: --format csv has them)\n");
     CHECK_EQ_INT(krender_width("東京"), 4);
     CHECK_EQ_INT(krender_width("e\xCC\x81"), 1); /* e + combining acute */
     CHECK_EQ_INT(krender_width("▲ —"), 3);
@@ -467,7 +482,7 @@ static void test_table_controls_and_empty(void)
     CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_TABLE, &ascii, "");
     CHECK_RENDER(kpi_result_render, r, KPI_OUTPUT_MARKDOWN, &ascii, "");
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
-                 "{\"period\": null, \"kpis\": []}\n");
+                 "{\"period\": null, \"workspace\": \"\", \"complete\": true, \"kpis\": []}\n");
     CHECK(kpi_result_render(NULL, KPI_OUTPUT_JSON, &ascii) == NULL);
     CHECK(kpi_result_render(r, (kpi_output)42, &ascii) == NULL);
     kpi_result_destroy(r);
@@ -629,6 +644,8 @@ static kpi_result *report_result(void)
             if (j == 2) {
                 p.previous = k[i].v[1];
                 p.change = krender_defined(p.previous) ? (p.value - p.previous) / p.previous : NAN;
+                if (!strcmp(k[i].unit, "percent")) /* as the engine does */
+                    p.change_points = p.value - p.previous;
                 p.target = k[i].target;
                 p.attainment = p.value / p.target;
             }
@@ -654,54 +671,52 @@ static void test_report_table(void)
 {
     kpi_result *r = report_result();
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_TABLE, &ascii,
-                 "kpi                          value    target  status         change  trend\n"
-                 "------------------------  --------  --------  -----------  --------  -----\n"
+                 "kpi                          value    target  status          change  trend\n"
+                 "------------------------  --------  --------  -----------  ---------  -----\n"
                  "sales\n"
-                 "  Revenue                 2,000.00  1,800.00  + on track   ^ +33.3%  _-^\n"
-                 "  Win rate                   22.0%     25.0%  ~ at risk    v -12.0%  ^._\n"
+                 "  Revenue                 2,000.00  1,800.00  + on track    ^ +33.3%  _-^\n"
+                 "  Win rate                   22.0%     25.0%  ~ at risk    v -3.0 pp  ^._\n"
                  "finance\n"
-                 "  Gross profit margin        41.2%     40.0%  + on track          -  _ ^\n"
-                 "  Days sales outstanding      45.0         -  . no target    = 0.0%  ---\n");
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_TABLE, &fancy,
-                 "\033[1mkpi\033[0m                          \033[1mvalue\033[0m    "
-                 "\033[1mtarget\033[0m  \033[1mstatus\033[0m         \033[1mchange\033[0m  "
-                 "\033[1mtrend\033[0m\n"
-                 "────────────────────────  ────────  ────────  ───────────  ────────  ─────\n"
-                 "\033[1msales\033[0m\n"
-                 "  Revenue                 2,000.00  1,800.00  \033[32m● on track\033[0m   "
-                 "\033[32m▲ +33.3%\033[0m  ▁▅█\n"
-                 "  Win rate                   22.0%     25.0%  \033[33m◐ at risk\033[0m    "
-                 "\033[31m▼ -12.0%\033[0m  █▄▁\n"
-                 "\033[1mfinance\033[0m\n"
-                 "  Gross profit margin        41.2%     40.0%  \033[32m● on track\033[0m          "
-                 "—  ▁ █\n"
-                 "  Days sales outstanding      45.0         —  \033[2m· no target\033[0m    "
-                 "= 0.0%  ▄▄▄\n");
+                 "  Gross profit margin        41.2%     40.0%  + on track           -  _ ^\n"
+                 "  Days sales outstanding      45.0         -  . no target     = 0.0%  ---\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_TABLE, &fancy,
+        "\033[1mkpi\033[0m                          \033[1mvalue\033[0m    \033[1mtarget\033[0m  "
+        "\033[1mstatus\033[0m          \033[1mchange\033[0m  \033[1mtrend\033[0m\n"
+        "────────────────────────  ────────  ────────  ───────────  ─────────  ─────\n"
+        "\033[1msales\033[0m\n"
+        "  Revenue                 2,000.00  1,800.00  \033[32m● on track\033[0m    \033[32m▲ "
+        "+33.3%\033[0m  ▁▅█\n"
+        "  Win rate                   22.0%     25.0%  \033[33m◐ at risk\033[0m    \033[31m▼ -3.0 "
+        "pp\033[0m  █▄▁\n"
+        "\033[1mfinance\033[0m\n"
+        "  Gross profit margin        41.2%     40.0%  \033[32m● on track\033[0m           —  ▁ █\n"
+        "  Days sales outstanding      45.0         —  \033[2m· no target\033[0m     = 0.0%  "
+        "▄▄▄\n");
     kpi_result_destroy(r);
 }
 
 static void test_report_formats(void)
 {
     kpi_result *r = report_result();
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
-                 "{\"period\": \"2026-03\", \"kpis\": ["
-                 "{\"id\": \"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", "
-                 "\"unit\": \"currency\", \"value\": 2000, \"target\": 1800, "
-                 "\"attainment\": 1.11111111111111, \"status\": \"on_track\", "
-                 "\"change\": 0.333333333333333, \"previous\": 1500, \"last_year\": null, "
-                 "\"sparkline\": [1000, 1500, 2000]}, "
-                 "{\"id\": \"win_rate\", \"name\": \"Win rate\", \"department\": \"sales\", "
-                 "\"unit\": \"percent\", \"value\": 22, \"target\": 25, \"attainment\": 0.88, "
-                 "\"status\": \"at_risk\", \"change\": -0.12, \"previous\": 25, \"last_year\": null, "
-                 "\"sparkline\": [30, 25, 22]}, "
-                 "{\"id\": \"gross_profit_margin\", \"name\": \"Gross profit margin\", "
-                 "\"department\": \"finance\", \"unit\": \"percent\", \"value\": 41.2, "
-                 "\"target\": 40, \"attainment\": 1.03, \"status\": \"on_track\", "
-                 "\"change\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [39.8, null, 41.2]}, "
-                 "{\"id\": \"dso\", \"name\": \"Days sales outstanding\", "
-                 "\"department\": \"finance\", \"unit\": \"number\", \"value\": 45, "
-                 "\"target\": null, \"attainment\": null, \"status\": \"no_target\", "
-                 "\"change\": 0, \"previous\": 45, \"last_year\": null, \"sparkline\": [45, 45, 45]}]}\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
+        "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": "
+        "\"revenue\", \"name\": \"Revenue\", \"department\": \"sales\", \"unit\": \"currency\", "
+        "\"value\": 2000, \"target\": 1800, \"attainment\": 1.11111111111111, \"status\": "
+        "\"on_track\", \"change\": 0.333333333333333, \"change_points\": null, \"previous\": 1500, "
+        "\"last_year\": null, \"sparkline\": [1000, 1500, 2000]}, {\"id\": \"win_rate\", \"name\": "
+        "\"Win rate\", \"department\": \"sales\", \"unit\": \"percent\", \"value\": 22, "
+        "\"target\": 25, \"attainment\": 0.88, \"status\": \"at_risk\", \"change\": -0.12, "
+        "\"change_points\": -3, \"previous\": 25, \"last_year\": null, \"sparkline\": [30, 25, "
+        "22]}, {\"id\": \"gross_profit_margin\", \"name\": \"Gross profit margin\", "
+        "\"department\": \"finance\", \"unit\": \"percent\", \"value\": 41.2, \"target\": 40, "
+        "\"attainment\": 1.03, \"status\": \"on_track\", \"change\": null, \"change_points\": "
+        "null, \"previous\": null, \"last_year\": null, \"sparkline\": [39.8, null, 41.2]}, "
+        "{\"id\": \"dso\", \"name\": \"Days sales outstanding\", \"department\": \"finance\", "
+        "\"unit\": \"number\", \"value\": 45, \"target\": null, \"attainment\": null, \"status\": "
+        "\"no_target\", \"change\": 0, \"change_points\": null, \"previous\": 45, \"last_year\": "
+        "null, \"sparkline\": [45, 45, 45]}]}\n");
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_CSV, &ascii,
                  "kpi,name,department,unit,period,value,target,attainment,status,change,previous\n"
                  "revenue,Revenue,sales,currency,2026-03,2000,1800,1.11111111111111,on_track,"
@@ -714,17 +729,17 @@ static void test_report_formats(void)
         kpi_report_render, r, KPI_OUTPUT_MARKDOWN, &fancy,
         "### sales\n"
         "\n"
-        "| kpi                    |    value |   target | status      |   change | trend |\n"
-        "| ---------------------- | -------: | -------: | ----------- | -------: | ----- |\n"
-        "| Revenue                | 2,000.00 | 1,800.00 | ● on track  | ▲ +33.3% | ▁▅█   |\n"
-        "| Win rate               |    22.0% |    25.0% | ◐ at risk   | ▼ -12.0% | █▄▁   |\n"
+        "| kpi                    |    value |   target | status      |    change | trend |\n"
+        "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
+        "| Revenue                | 2,000.00 | 1,800.00 | ● on track  |  ▲ +33.3% | ▁▅█   |\n"
+        "| Win rate               |    22.0% |    25.0% | ◐ at risk   | ▼ -3.0 pp | █▄▁   |\n"
         "\n"
         "### finance\n"
         "\n"
-        "| kpi                    |    value |   target | status      |   change | trend |\n"
-        "| ---------------------- | -------: | -------: | ----------- | -------: | ----- |\n"
-        "| Gross profit margin    |    41.2% |    40.0% | ● on track  |        — | ▁ █   |\n"
-        "| Days sales outstanding |     45.0 |        — | · no target |   = 0.0% | ▄▄▄   |\n");
+        "| kpi                    |    value |   target | status      |    change | trend |\n"
+        "| ---------------------- | -------: | -------: | ----------- | --------: | ----- |\n"
+        "| Gross profit margin    |    41.2% |    40.0% | ● on track  |         — | ▁ █   |\n"
+        "| Days sales outstanding |     45.0 |        — | · no target |    = 0.0% | ▄▄▄   |\n");
     kpi_result_destroy(r);
 }
 
@@ -746,14 +761,16 @@ static void test_report_without_departments(void)
                  "| ----- | ----: | -----: | ----------- | -----: | ----- |\n"
                  "| Beta  |    12 |      - | . no target |      - | -     |\n"
                  "| Alpha |     - |      - | - no data   |      - |       |\n");
-    CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
-                 "{\"period\": \"2026-03\", \"kpis\": [{\"id\": \"b\", \"name\": \"Beta\", "
-                 "\"department\": null, \"unit\": \"count\", \"value\": 12, \"target\": null, "
-                 "\"attainment\": null, \"status\": \"no_target\", \"change\": null, "
-                 "\"previous\": null, \"last_year\": null, \"sparkline\": [12]}, {\"id\": \"a\", \"name\": \"Alpha\", "
-                 "\"department\": null, \"unit\": \"count\", \"value\": null, \"target\": null, "
-                 "\"attainment\": null, \"status\": \"no_data\", \"change\": null, "
-                 "\"previous\": null, \"last_year\": null, \"sparkline\": []}]}\n");
+    CHECK_RENDER(
+        kpi_report_render, r, KPI_OUTPUT_JSON, &ascii,
+        "{\"period\": \"2026-03\", \"workspace\": \"\", \"complete\": true, \"kpis\": [{\"id\": "
+        "\"b\", \"name\": \"Beta\", \"department\": null, \"unit\": \"count\", \"value\": 12, "
+        "\"target\": null, \"attainment\": null, \"status\": \"no_target\", \"change\": null, "
+        "\"change_points\": null, \"previous\": null, \"last_year\": null, \"sparkline\": [12]}, "
+        "{\"id\": \"a\", \"name\": \"Alpha\", \"department\": null, \"unit\": \"count\", "
+        "\"value\": null, \"target\": null, \"attainment\": null, \"status\": \"no_data\", "
+        "\"change\": null, \"change_points\": null, \"previous\": null, \"last_year\": null, "
+        "\"sparkline\": []}]}\n");
     kpi_result_destroy(r);
 
     /* some with a department, some without: the others gather under "other" */
@@ -769,7 +786,8 @@ static void test_report_without_departments(void)
                  "  X      -  - no data\n"
                  "  Z      -  - no data\n"
                  "hr\n"
-                 "  Y      -  - no data\n");
+                 "  Y      -  - no data\n"
+                 "(no room for target, change, trend: --format csv has them)\n");
     kpi_result_destroy(r);
 }
 
@@ -796,14 +814,16 @@ static void test_report_long_sparkline(void)
                  "N        3       -  . no target       -  _.-^_.-^\n");
     o.width = 41; /* then target goes */
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_TABLE, &o,
-                 "kpi  value  status       change  trend\n"
-                 "---  -----  -----------  ------  --------\n"
-                 "N        3  . no target       -  _.-^_.-^\n");
+                 "kpi  value  target  status       change\n"
+                 "---  -----  ------  -----------  ------\n"
+                 "N        3       -  . no target       -\n"
+                 "(no room for trend: --format csv has them)\n");
     o.width = 31; /* then the trend */
     CHECK_RENDER(kpi_report_render, r, KPI_OUTPUT_TABLE, &o,
-                 "kpi  value  status       change\n"
-                 "---  -----  -----------  ------\n"
-                 "N        3  . no target       -\n");
+                 "kpi  value  target  status\n"
+                 "---  -----  ------  -----------\n"
+                 "N        3       -  . no target\n"
+                 "(no room for change, trend: --format csv has them)\n");
     kpi_result_destroy(r);
 }
 
