@@ -11,28 +11,49 @@
 
 #define KEY_SEP '\x1f'
 
-/* Sums of scaled integers are added in 128 bits: no overflow before the final conversion. */
-__extension__ typedef __int128 kwide;
-
 typedef struct loader {
     kdata *d;
     kscan_data *sd;
     kbuf key;
     karena *text;   /* value scans of text fields keep their text here (NULL: numbers) */
+    size_t nkey;    /* the scan's group columns: the breakdown, then a snapshot's entity */
     kpi_error *err;
 } loader;
+
+/* Joins n values into L->key (separated by KEY_SEP); false when out of memory. */
+static bool join_key(loader *L, const kstr *vals, size_t n, kstr *out)
+{
+    kbuf_reset(&L->key);
+    for (size_t g = 0; g < n; g++) {
+        if (g && !kbuf_appendc(&L->key, KEY_SEP))
+            return false;
+        if (!kbuf_append(&L->key, vals[g].p, vals[g].n))
+            return false;
+    }
+    *out = (kstr){L->key.p ? L->key.p : "", L->key.n};
+    return true;
+}
+
+/* The entity of a snapshot row (from all its group columns) in the scan being loaded, or -1
+ * when out of memory. */
+static long entity_id(loader *L, const kstr *group)
+{
+    kscan_data *sd = L->sd;
+    kstr k;
+    if (!join_key(L, group, L->nkey, &k))
+        return -1;
+    long id = kmap_put(&sd->ents, k, (long)sd->nents);
+    if (id == (long)sd->nents)
+        sd->nents++;
+    return id;
+}
 
 static long group_id(loader *L, const kstr *group)
 {
     kdata *d = L->d;
-    kbuf_reset(&L->key);
-    for (size_t g = 0; g < d->nby; g++) {
-        if (g && !kbuf_appendc(&L->key, KEY_SEP))
-            return -1;
-        if (!kbuf_append(&L->key, group[g].p, group[g].n))
-            return -1;
-    }
-    kstr k = {L->key.p ? L->key.p : "", L->key.n};
+    kstr k;
+    if (!join_key(L, group, d->nby, &k))
+        return -1;
     long id = kmap_get(&d->groups, k);
     if (id >= 0)
         return id;
@@ -59,13 +80,14 @@ static kgroup_rows *rows_of(loader *L, long id)
     return &sd->groups[id];
 }
 
+/* Appends a row: its day, width values, its time (with_time) and entity (ent >= 0). */
 static bool append_row(kgroup_rows *r, size_t width, int64_t day, const kscan_value *v,
-                       bool with_time, int64_t t)
+                       bool with_time, int64_t t, long ent)
 {
     if (r->n == r->cap) {
         size_t cap = kgrow_cap(r->cap, r->n + 1);
         if (!KRESIZE(r->days, cap) || !kresize(&r->vals, cap, width * sizeof *r->vals) ||
-            (with_time && !KRESIZE(r->times, cap)))
+            (with_time && !KRESIZE(r->times, cap)) || (ent >= 0 && !KRESIZE(r->ents, cap)))
             return false;
         r->cap = cap;
     }
@@ -73,16 +95,29 @@ static bool append_row(kgroup_rows *r, size_t width, int64_t day, const kscan_va
     memcpy(r->vals + r->n * width, v, width * sizeof *v);
     if (with_time)
         r->times[r->n] = t;
+    if (ent >= 0)
+        r->ents[r->n] = (uint32_t)ent;
     r->n++;
     return true;
+}
+
+/* The group rows and entity (-1: not a snapshot scan) of a scanned row; NULL when out of
+ * memory. */
+static kgroup_rows *place_row(loader *L, const kstr *group, long *ent)
+{
+    long id = group_id(L, group);
+    *ent = L->sd->snapshot && id >= 0 ? entity_id(L, group) : -1;
+    if (id < 0 || (L->sd->snapshot && (*ent < 0 || *ent > (long)UINT32_MAX)))
+        return NULL;
+    return rows_of(L, id);
 }
 
 static kpi_status on_aggs(void *ctx, int64_t day, const kstr *group, const kscan_value *vals)
 {
     loader *L = ctx;
-    long id = group_id(L, group);
-    kgroup_rows *r = id < 0 ? NULL : rows_of(L, id);
-    if (!r || !append_row(r, L->sd->naggs, day, vals, false, 0))
+    long ent;
+    kgroup_rows *r = place_row(L, group, &ent);
+    if (!r || !append_row(r, L->sd->naggs, day, vals, false, 0, ent))
         return kerr_set(L->err, KPI_NOMEM, "out of memory loading scan results");
     return KPI_OK;
 }
@@ -91,29 +126,46 @@ static kpi_status on_value(void *ctx, int64_t day, const kstr *group, const ksca
                            int64_t time)
 {
     loader *L = ctx;
-    long id = group_id(L, group);
-    kgroup_rows *r = id < 0 ? NULL : rows_of(L, id);
+    long ent;
+    kgroup_rows *r = place_row(L, group, &ent);
     kscan_value v = *val;
     if (L->text && !v.null) {
         v.text.p = karena_strndup(L->text, v.text.p ? v.text.p : "", v.text.n);
         if (!v.text.p)
             r = NULL;
     }
-    if (!r || !append_row(r, 1, day, &v, true, time))
+    if (!r || !append_row(r, 1, day, &v, true, time, ent))
         return kerr_set(L->err, KPI_NOMEM, "out of memory loading scan results");
     return KPI_OK;
 }
 
-/* Field indexes of the breakdown in stream s; false when s lacks one (checked earlier). */
-static bool group_fields(const kstream *s, const char *const *by, size_t nby, size_t *out)
+size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out, bool *ok)
 {
+    *ok = true;
     for (size_t g = 0; g < nby; g++) {
         const kfield *f = kstream_field(s, kstr_c(by[g]));
         if (!f)
-            return false;
+            return *ok = false, 0;
         out[g] = (size_t)(f - s->fields);
     }
-    return true;
+    size_t n = nby;
+    for (size_t f = 0; s->kind == KSTREAM_SNAPSHOTS && f < s->nfields; f++) {
+        bool in_key = s->fields[f].type != KPI_FIELD_TEXT || (s->id_field && f == s->id_index);
+        for (size_t g = 0; g < nby; g++)
+            in_key |= out[g] == f;
+        if (!in_key)
+            out[n++] = f;
+    }
+    return n;
+}
+
+/* A scan's data, ready to load: entities kept for snapshot streams. */
+static void scan_data_init(kscan_data *sd, const kstream *s, size_t naggs)
+{
+    memset(sd, 0, sizeof *sd);
+    sd->naggs = naggs;
+    sd->snapshot = s->kind == KSTREAM_SNAPSHOTS;
+    kmap_init(&sd->ents);
 }
 
 kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request *req,
@@ -129,24 +181,31 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
     d->by = req->by;
     d->vfilter = req->vfilter;
     kmap_init(&d->window_ids);
-    size_t *fields = calloc(req->nby ? req->nby : 1, sizeof *fields);
     loader L = {.d = d, .err = err};
     kbuf_init(&L.key, 0);
     kpi_status rc = KPI_OK;
-    if (!d->scans || !fields) {
+    size_t *fields = NULL;
+    if (!d->scans) {
         rc = kerr_set(err, KPI_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; rc == KPI_OK && i < p->nscans; i++) {
         const kscan_plan *sp = &p->scans[i];
-        if (!group_fields(sp->stream, req->by, req->nby, fields)) {
+        scan_data_init(&d->scans[i], sp->stream, sp->naggs);
+        bool ok;
+        free(fields);
+        if (!(fields = calloc(sp->stream->nfields + req->nby + 1, sizeof *fields))) {
+            rc = kerr_set(err, KPI_NOMEM, "out of memory");
+            break;
+        }
+        L.nkey = kdata_scan_fields(sp->stream, req->by, req->nby, fields, &ok);
+        if (!ok) {
             rc = kerr_set(err, KPI_USAGE, "stream '%s' cannot be broken down as asked",
                           sp->stream->name);
             break;
         }
-        kscan_range range = {sp->stream, req->day_lo[i], req->day_hi[i], fields, req->nby,
-                             req->filter ? req->filter[i] : NULL};
-        d->scans[i].naggs = sp->naggs;
+        kscan_range range = {sp->stream, req->day_lo[i], req->day_hi[i],
+                             fields,     L.nkey,         req->filter ? req->filter[i] : NULL};
         L.sd = &d->scans[i];
         if (range.day_lo < range.day_hi)
             rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
@@ -163,8 +222,10 @@ static void release_scan(kscan_data *s)
         free(s->groups[g].days);
         free(s->groups[g].vals);
         free(s->groups[g].times);
+        free(s->groups[g].ents);
     }
     free(s->groups);
+    kmap_release(&s->ents);
 }
 
 void kdata_release(kdata *d)
@@ -219,39 +280,119 @@ static void add_sum(fold *f, const kscan_value *v)
         f->dsum += v->d;
         return;
     }
-    /* align scales: the larger one wins */
-    while (f->scale < v->scale) {
-        f->isum *= 10;
-        f->scale++;
+    /* align scales: the larger one wins. A value that would take the sum past 128 bits (not
+     * reachable short of 2^64 rows) is added in floating point, which still represents it. */
+    kwide x = kscan_exact(v), sum = f->isum;
+    int scale = f->scale > v->scale ? f->scale : v->scale;
+    bool over = false;
+    for (int s = f->scale; s < scale; s++)
+        over |= __builtin_mul_overflow(sum, 10, &sum);
+    for (int s = v->scale; s < scale; s++)
+        over |= __builtin_mul_overflow(x, 10, &x);
+    if (over || __builtin_add_overflow(sum, x, &sum)) {
+        f->dsum += (double)kscan_exact(v) / pow(10, v->scale);
+        return;
     }
-    kwide x = v->i;
-    for (int s = v->scale; s < f->scale; s++)
-        x *= 10;
-    f->isum += x;
+    f->isum = sum;
+    f->scale = scale;
 }
 
-static void fold_group(const kscan_data *sd, const kleaf *l, long g, int64_t first, int64_t end,
-                       fold *f)
+/*
+ * Each entity's snapshot in a window (see kscan_data): the last (earliest: the first) day of
+ * its rows in groups [g0, g1) and days [first, end) — its time, when the rows carry times.
+ * Returns an array indexed by entity (INT64_MIN: no row), to free; NULL when out of memory.
+ */
+static int64_t *entity_marks(const kscan_data *sd, size_t g0, size_t g1, int64_t first, int64_t end,
+                             bool earliest)
 {
-    if (g < 0 || (size_t)g >= sd->ngroups)
-        return;
-    const kgroup_rows *r = &sd->groups[g];
-    for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
-        const kscan_value *v = r->vals + i * sd->naggs;
-        if (l->col_count >= 0 && !v[l->col_count].null)
-            f->count += v[l->col_count].i;
-        if (l->col_sum >= 0)
-            add_sum(f, &v[l->col_sum]);
-        int c = l->col_min >= 0 ? l->col_min : l->col_max;
-        if (c >= 0 && !v[c].null) {
-            double x = v[c].d;
-            if (!f->any_minmax || x < f->min)
-                f->min = x;
-            if (!f->any_minmax || x > f->max)
-                f->max = x;
-            f->any_minmax = true;
+    int64_t *mark = malloc((sd->nents ? sd->nents : 1) * sizeof *mark);
+    if (!mark)
+        return NULL;
+    for (size_t e = 0; e < sd->nents; e++)
+        mark[e] = INT64_MIN;
+    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
+        const kgroup_rows *r = &sd->groups[k];
+        for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
+            int64_t at = sd->timed ? r->times[i] : r->days[i], *m = &mark[r->ents[i]];
+            if (*m == INT64_MIN || (earliest ? at < *m : at > *m))
+                *m = at;
         }
     }
+    return mark;
+}
+
+/* Whether row i of r belongs to its entity's snapshot (mark NULL: every row does). */
+static bool in_snapshot(const kscan_data *sd, const kgroup_rows *r, size_t i, const int64_t *mark)
+{
+    return !mark || (sd->timed ? r->times[i] : r->days[i]) == mark[r->ents[i]];
+}
+
+/* The groups [g0, g1) that g names (-1: all of sd's). */
+static void group_span(const kscan_data *sd, long g, size_t *g0, size_t *g1)
+{
+    *g0 = g < 0 ? 0 : (size_t)g;
+    *g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
+}
+
+/*
+ * Calls fn for each row of group g (-1: all) in days [first, end) — of a snapshot stream, only
+ * each entity's first (earliest) or last snapshot. False when out of memory or fn fails.
+ */
+static bool each_row(const kscan_data *sd, long g, int64_t first, int64_t end, bool earliest,
+                     bool (*fn)(void *ctx, const kgroup_rows *r, size_t i), void *ctx)
+{
+    size_t g0, g1;
+    group_span(sd, g, &g0, &g1);
+    int64_t *mark = NULL;
+    if (sd->snapshot && !(mark = entity_marks(sd, g0, g1, first, end, earliest)))
+        return false;
+    bool ok = true;
+    for (size_t k = g0; ok && k < g1 && k < sd->ngroups; k++) {
+        const kgroup_rows *r = &sd->groups[k];
+        for (size_t i = lower(r, first); ok && i < r->n && r->days[i] < end; i++)
+            if (in_snapshot(sd, r, i, mark))
+                ok = fn(ctx, r, i);
+    }
+    free(mark);
+    return ok;
+}
+
+typedef struct folding {
+    const kscan_data *sd;
+    const kleaf *l;
+    fold *f;
+} folding;
+
+static bool fold_row(void *ctx, const kgroup_rows *r, size_t i)
+{
+    folding *x = ctx;
+    const kleaf *l = x->l;
+    fold *f = x->f;
+    const kscan_value *v = r->vals + i * x->sd->naggs;
+    if (l->col_count >= 0 && !v[l->col_count].null)
+        f->count += v[l->col_count].i;
+    if (l->col_sum >= 0)
+        add_sum(f, &v[l->col_sum]);
+    int c = l->col_min >= 0 ? l->col_min : l->col_max;
+    if (c >= 0 && !v[c].null) {
+        double y = v[c].d;
+        if (!f->any_minmax || y < f->min)
+            f->min = y;
+        if (!f->any_minmax || y > f->max)
+            f->max = y;
+        f->any_minmax = true;
+    }
+    return true;
+}
+
+/* Folds the rows of group g (-1: all) in [first, end) — of a snapshot stream, each entity's
+ * last snapshot day only (DESIGN §1: a level is never summed over time). False when out of
+ * memory. */
+static bool fold_window(const kscan_data *sd, const kleaf *l, long g, int64_t first, int64_t end,
+                        fold *f)
+{
+    folding x = {sd, l, f};
+    return each_row(sd, g, first, end, false, fold_row, &x);
 }
 
 /* One division, so the result is the double nearest the exact decimal (550.07, not
@@ -268,24 +409,26 @@ typedef struct picked {
     size_t n, cap;
 } picked;
 
-static bool pick(const kscan_data *sd, long g, int64_t first, int64_t end, picked *out)
+static bool pick_row(void *ctx, const kgroup_rows *r, size_t i)
 {
-    size_t g0 = g < 0 ? 0 : (size_t)g, g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
-    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
-        const kgroup_rows *r = &sd->groups[k];
-        for (size_t i = lower(r, first); i < r->n && r->days[i] < end; i++) {
-            if (out->n == out->cap) {
-                size_t cap = kgrow_cap(out->cap, out->n + 1);
-                if (!KRESIZE(out->v, cap) || !KRESIZE(out->times, cap))
-                    return false;
-                out->cap = cap;
-            }
-            out->v[out->n] = &r->vals[i];
-            out->times[out->n] = r->times ? r->times[i] : 0;
-            out->n++;
-        }
+    picked *out = ctx;
+    if (out->n == out->cap) {
+        size_t cap = kgrow_cap(out->cap, out->n + 1);
+        if (!KRESIZE(out->v, cap) || !KRESIZE(out->times, cap))
+            return false;
+        out->cap = cap;
     }
+    out->v[out->n] = &r->vals[i];
+    out->times[out->n] = r->times ? r->times[i] : 0;
+    out->n++;
     return true;
+}
+
+/* Of a snapshot stream, only each entity's first (earliest) or last snapshot is picked. */
+static bool pick(const kscan_data *sd, long g, int64_t first, int64_t end, bool earliest,
+                 picked *out)
+{
+    return each_row(sd, g, first, end, earliest, pick_row, out);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -364,7 +507,7 @@ static double value_leaf(const kscan_data *sd, const kleaf *l, int64_t first, in
 {
     picked pk = {0};
     double out = NAN;
-    if (!pick(sd, g, first, end, &pk))
+    if (!pick(sd, g, first, end, l->node->agg == KAGG_FIRST, &pk))
         goto done;
     if (pk.n == 0) {
         /* a count of no rows is 0; every other aggregate of no rows is null */
@@ -410,8 +553,9 @@ static double value_leaf(const kscan_data *sd, const kleaf *l, int64_t first, in
     }
     case KAGG_FIRST:
     case KAGG_LAST: {
-        /* a snapshot: the rows at the first (last) time of the window, added up — one row for
-         * a single balance, one per item when a snapshot lists stock per store */
+        /* the rows at the first (last) time of the window, added up; of a snapshot stream,
+         * pick() kept each entity's first (last) snapshot: one row for a single balance, one
+         * per store and product when a snapshot lists stock, each at its own time */
         bool last = l->node->agg == KAGG_LAST;
         int64_t best = pk.times[0];
         for (size_t i = 1; i < pk.n; i++)
@@ -419,7 +563,7 @@ static double value_leaf(const kscan_data *sd, const kleaf *l, int64_t first, in
                 best = pk.times[i];
         fold f = {0};
         for (size_t i = 0; i < pk.n; i++)
-            if (pk.times[i] == best)
+            if (sd->snapshot || pk.times[i] == best)
                 add_sum(&f, pk.v[i]);
         out = sum_of(&f);
         break;
@@ -431,20 +575,6 @@ done:
     free(pk.v);
     free(pk.times);
     return out;
-}
-
-/* The last day in [first, end) with rows of group g (-1: any group), or first - 1. */
-static int64_t last_day(const kscan_data *sd, long g, int64_t first, int64_t end)
-{
-    int64_t best = first - 1;
-    size_t g0 = g < 0 ? 0 : (size_t)g, g1 = g < 0 ? sd->ngroups : (size_t)g + 1;
-    for (size_t k = g0; k < g1 && k < sd->ngroups; k++) {
-        const kgroup_rows *r = &sd->groups[k];
-        size_t i = lower(r, end);
-        if (i > 0 && r->days[i - 1] >= first && r->days[i - 1] > best)
-            best = r->days[i - 1];
-    }
-    return best;
 }
 
 /* The distinct counts of one window, as the store gives them: the total, then per group. */
@@ -516,20 +646,25 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
         return d->windows[id];
     }
     const kvalue_plan *vp = &d->plan->vscans[l->scan];
-    size_t fields[16];
-    for (size_t g = 0; g < d->nby && g < 16; g++)
-        fields[g] = (size_t)(kstream_field(vp->stream, kstr_c(d->by[g])) - vp->stream->fields);
-    kscan_range range = {vp->stream, first, end, fields, d->nby < 16 ? d->nby : 16,
-                         d->vfilter ? d->vfilter[l->scan] : NULL};
-    kscan_data rows = {.naggs = 1};
+    size_t *fields = calloc(vp->stream->nfields + d->nby + 1, sizeof *fields);
+    kscan_data rows;
+    scan_data_init(&rows, vp->stream, 1);
+    rows.timed = vp->want_time;
     kpi_error err;
     loader L = {.d = d, .sd = &rows, .err = &err};
+    bool ok = false;
+    if (fields)
+        L.nkey = kdata_scan_fields(vp->stream, d->by, d->nby, fields, &ok);
+    kscan_range range = {vp->stream, first,  end,
+                         fields,     L.nkey, d->vfilter ? d->vfilter[l->scan] : NULL};
     kbuf_init(&L.key, 0);
     karena text; /* this window's text values, freed with its rows */
     karena_init(&text, 0);
     double *res = NULL;
-    kpi_status rc = KPI_OK;
-    if (l->node->agg == KAGG_COUNT_DISTINCT && vp->stream->kind == KSTREAM_EVENTS) {
+    kpi_status rc = ok ? KPI_OK : KPI_NOMEM;
+    if (rc != KPI_OK) {
+        /* out of memory, or a breakdown field missing (checked when planning) */
+    } else if (l->node->agg == KAGG_COUNT_DISTINCT && vp->stream->kind == KSTREAM_EVENTS) {
         if (!(res = distinct_window(d, vp, &range)))
             rc = KPI_NOMEM;
     } else {
@@ -568,23 +703,37 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
     }
     release_scan(&rows);
     karena_release(&text);
+    free(fields);
     return res;
+}
+
+/* Narrows [first, end) to the days holding the entities' first (earliest) or last snapshots,
+ * as the stream's aggregate scan places them, so that a value scan reads those days only (one
+ * day when every series is exported together). */
+static void snapshot_days(const kscan_data *sd, bool earliest, int64_t *first, int64_t *end)
+{
+    int64_t *mark = entity_marks(sd, 0, sd->ngroups, *first, *end, earliest);
+    if (!mark)
+        return; /* out of memory: the whole window, which gives the same values */
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t e = 0; e < sd->nents; e++) {
+        if (mark[e] == INT64_MIN)
+            continue;
+        lo = mark[e] < lo ? mark[e] : lo;
+        hi = mark[e] > hi ? mark[e] : hi;
+    }
+    free(mark);
+    if (lo <= hi) {
+        *first = lo;
+        *end = hi + 1;
+    }
 }
 
 double kdata_leaf(kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
 {
-    const kscan_data *sd = &d->scans[l->values ? l->count_scan : l->scan];
-    bool snapshot_agg = l->node->stream->kind == KSTREAM_SNAPSHOTS &&
-                        l->node->agg != KAGG_FIRST && l->node->agg != KAGG_LAST;
-    if (snapshot_agg) {
-        /* DESIGN §1: a snapshot stream's KPI takes the last snapshot of the period, never the
-         * sum of every snapshot: aggregate the rows of its last day only */
-        int64_t day = last_day(sd, g, first, end);
-        if (day >= first) {
-            first = day;
-            end = day + 1;
-        }
-    }
+    const kscan_data *counts = l->values ? &d->scans[l->count_scan] : NULL;
+    if (counts && counts->snapshot)
+        snapshot_days(counts, l->node->agg == KAGG_FIRST, &first, &end);
     if (l->values) {
         size_t known = 0;
         const double *res = value_window(d, l, first, end, &known);
@@ -597,12 +746,8 @@ double kdata_leaf(kdata *d, const kleaf *l, int64_t first, int64_t end, long g)
         return l->node->agg == KAGG_COUNT_DISTINCT ? 0 : NAN;
     }
     fold f = {0};
-    if (g >= 0) {
-        fold_group(sd, l, g, first, end, &f);
-    } else {
-        for (size_t k = 0; k < sd->ngroups; k++)
-            fold_group(sd, l, (long)k, first, end, &f);
-    }
+    if (!fold_window(&d->scans[l->scan], l, g, first, end, &f))
+        return NAN;
     switch (l->node->agg) {
     case KAGG_COUNT:
         return (double)f.count;
@@ -645,10 +790,9 @@ double kdata_leaf_cut(kdata *d, const kleaf *l, int64_t first, int64_t end, doub
         return kdata_leaf(d, l, first, end - 1, g) + keep * kdata_leaf(d, l, end - 1, end, g);
     const kscan_data *sd = &d->scans[l->scan];
     fold whole = {0}, last = {0};
-    for (size_t k = g < 0 ? 0 : (size_t)g; k < sd->ngroups && (g < 0 || k == (size_t)g); k++) {
-        fold_group(sd, l, (long)k, first, end - 1, &whole);
-        fold_group(sd, l, (long)k, end - 1, end, &last);
-    }
+    if (!fold_window(sd, l, g, first, end - 1, &whole) ||
+        !fold_window(sd, l, g, end - 1, end, &last))
+        return NAN;
     double n = (double)whole.count + keep * (double)last.count;
     return n > 0 ? (sum_of(&whole) + keep * sum_of(&last)) / n : NAN;
 }

@@ -14,13 +14,24 @@ typedef struct kgroup_rows {
     int64_t *days;
     kscan_value *vals; /* n * naggs (aggregate scans) or n (value scans) */
     int64_t *times;    /* value scans with want_time */
+    uint32_t *ents;    /* snapshot streams: each row's entity (kscan_data.ents) */
     size_t n, cap;
 } kgroup_rows;
 
+/*
+ * A snapshot stream holds several series (a store, a product in a store, a department): an
+ * entity is one series, told apart by the row's values of every text field of the stream but
+ * its id (kdata_scan_fields). A snapshot KPI takes each entity's last snapshot in the window
+ * (first() its first), so a series whose last export is older than the others' still counts.
+ */
 typedef struct kscan_data {
     kgroup_rows *groups; /* indexed by global group id */
     size_t ngroups;
     size_t naggs; /* values per row; 1 for value scans */
+    kmap ents;    /* snapshot streams: breakdown and entity values -> entity id */
+    size_t nents;
+    bool snapshot; /* rows carry their entity */
+    bool timed;    /* a snapshot is told by the rows' times (first/last), else by their days */
 } kscan_data;
 
 typedef struct kdata {
@@ -61,6 +72,14 @@ void kdata_release(kdata *d);
 /* The value of an aggregate leaf over days [first, end) for group g (-1: all groups). NaN when
  * undefined (avg/min/max/median/... of no rows); count and sum of no rows are 0. */
 double kdata_leaf(kdata *d, const kleaf *leaf, int64_t first, int64_t end, long g);
+
+/*
+ * The fields a scan of s groups by, into out (s->nfields + nby entries): the breakdown by[],
+ * then for a snapshot stream its entity fields (every text field but the id, less those of the
+ * breakdown). Returns their count, or 0 with *ok false when s lacks a breakdown field.
+ */
+size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, size_t *out,
+                         bool *ok);
 
 /* The leaf over [first, end) with only a share keep (0..1) of the last day's rows for counts,
  * sums and averages of events (a cut at today's hour); other leaves take the whole day. */

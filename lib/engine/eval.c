@@ -128,13 +128,27 @@ static kwin moved(keval *ev, kwin w, int n, char unit)
     return o;
 }
 
+/* Whether ytd / qtd of a window of grain g follow the fiscal year: a calendar quarter or year
+ * asks for the calendar; every other grain (day, week, month, all, and the fiscal ones) follows
+ * the workspace's fiscal year, which is the calendar year when fiscal_year_start is 1. */
+static const bool to_date_fiscal[] = {
+    [KGRAIN_DAY] = true,
+    [KGRAIN_WEEK] = true,
+    [KGRAIN_MONTH] = true,
+    [KGRAIN_QUARTER] = false,
+    [KGRAIN_FISCAL_QUARTER] = true,
+    [KGRAIN_YEAR] = false,
+    [KGRAIN_FISCAL_YEAR] = true,
+    [KGRAIN_ALL] = true,
+};
+
 /* ytd / qtd / mtd: from the start of the year (quarter, month) holding the window's last day
- * through that day. Fiscal years and quarters when the window's grain is fiscal. */
+ * through that day; the year and quarter are fiscal as to_date_fiscal says. */
 static kwin to_date(keval *ev, kwin w, kfunc fn)
 {
     int64_t first, end;
     kwin_days(&w, &first, &end);
-    bool fiscal = w.whole.grain == KGRAIN_FISCAL_QUARTER || w.whole.grain == KGRAIN_FISCAL_YEAR;
+    bool fiscal = to_date_fiscal[w.whole.grain];
     int64_t last = end - 1;
     int64_t start = fn == KF_YTD   ? kyear_start(ev->cal, last, fiscal)
                     : fn == KF_QTD ? kquarter_start(ev->cal, last, fiscal)

@@ -859,7 +859,6 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
     if (rc == KPI_OK)
         rc = load(&r);
     kstore *st = env->store;
-    size_t fields[16];
     for (size_t i = 0; rc == KPI_OK && i < q->nkpis; i++) {
         const kkpi *k = &r.cfg->kpis[r.kpis[i]];
         kbuf_printf(out, "kpi %s = %s\n", k->id, k->formula);
@@ -871,12 +870,14 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
         bool values = i >= r.plan.nscans;
         size_t j = values ? i - r.plan.nscans : i;
         const kstream *s = values ? r.plan.vscans[j].stream : r.plan.scans[j].stream;
-        for (size_t b = 0; b < q->nby && b < 16; b++)
-            fields[b] = (size_t)(kstream_field(s, kstr_c(q->by[b])) - s->fields);
+        /* the breakdown, and a snapshot stream's entity, as the scan runs (data.c) */
+        size_t *fields = calloc(s->nfields + q->nby + 1, sizeof *fields);
+        bool known = false;
+        size_t nkey = fields ? kdata_scan_fields(s, q->by, q->nby, fields, &known) : 0;
         const kcond *filter = values ? (r.vfilter ? r.vfilter[j] : NULL)
                                      : (r.filter ? r.filter[j] : NULL);
-        kscan_range range = {s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields,
-                             q->nby < 16 ? q->nby : 16, filter};
+        kscan_range range = {
+            s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields, nkey, filter};
         char a[16] = "-", b[16] = "-";
         if (range.day_lo < range.day_hi) {
             kdays_format(range.day_lo, a, sizeof a);
@@ -889,7 +890,9 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
                                                        r.plan.vscans[j].want_time, out)
                          : st->backend->explain_aggs(st, &range, r.plan.scans[j].aggs,
                                                      r.plan.scans[j].naggs, out);
-        if (!ok || !kbuf_appendc(out, '\n'))
+        free(fields);
+        /* known is false only out of memory: load() checked the breakdown */
+        if (!known || !ok || !kbuf_appendc(out, '\n'))
             rc = kerr_set(err, KPI_NOMEM, "out of memory");
     }
     release(&r);

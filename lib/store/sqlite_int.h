@@ -67,6 +67,9 @@ void ksql_forget_inserts(ksql *q, const char *stream);
 kpi_status ksql_checkpointer_attach(ksql *q, const char *path, kpi_error *err);
 void ksql_checkpointer_detach(ksql *q);
 
+/* Registers the scans' SQL functions (kpi_sum: SUM in 128 bits) on a new connection. */
+kpi_status ksql_scan_register(ksql *q, kpi_error *err);
+
 kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 
 /* Targets (sqlite_targets.c); see kstore_backend. */

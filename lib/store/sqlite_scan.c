@@ -179,8 +179,81 @@ static bool range_tail(const kscan_range *r, kbuf *b)
     return ok;
 }
 
+/* ---- kpi_sum(x): SUM in 128 bits ---------------------------------------------------------
+ * SQLite's SUM stops a statement with "integer overflow" once a group's sum leaves int64, and
+ * numbers are stored scaled (10^4 by default), so one day of a large business past 9.2e14
+ * would break every query over that day. kpi_sum adds integers in 128 bits and answers an
+ * INTEGER when the sum fits in int64, else a 16-byte BLOB of the 128-bit sum (read_value reads
+ * it back as a wide value). Like SUM, a REAL among the inputs makes the result REAL; NULL when
+ * every input is NULL. Past 128 bits (2^64 rows of int64) it fails with an error. */
+typedef struct wide_sum {
+    unsigned char i[sizeof(kwide)]; /* SQLite aligns the context to 8 bytes only: memcpy */
+    double d;
+    bool any, real, over;
+} wide_sum;
+
+static kwide wide_get(const wide_sum *s)
+{
+    kwide w;
+    memcpy(&w, s->i, sizeof w);
+    return w;
+}
+
+static void wide_sum_add(wide_sum *s, sqlite3_value *x)
+{
+    kwide w;
+    switch (sqlite3_value_numeric_type(x)) {
+    case SQLITE_NULL:
+        return;
+    case SQLITE_INTEGER:
+        w = wide_get(s);
+        s->over |= __builtin_add_overflow(w, (kwide)sqlite3_value_int64(x), &w);
+        memcpy(s->i, &w, sizeof w);
+        break;
+    default:
+        s->real = true;
+        s->d += sqlite3_value_double(x);
+        break;
+    }
+    s->any = true;
+}
+
+static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    wide_sum *s = sqlite3_aggregate_context(ctx, sizeof *s);
+    if (!s)
+        sqlite3_result_error_nomem(ctx);
+    else
+        wide_sum_add(s, argv[0]);
+}
+
+static void sum_final(sqlite3_context *ctx)
+{
+    wide_sum *s = sqlite3_aggregate_context(ctx, 0);
+    kwide w = s ? wide_get(s) : 0;
+    if (!s || !s->any)
+        sqlite3_result_null(ctx);
+    else if (s->over)
+        sqlite3_result_error(ctx, "a sum is past the 128-bit integer range", -1);
+    else if (s->real)
+        sqlite3_result_double(ctx, (double)w + s->d);
+    else if (w >= INT64_MIN && w <= INT64_MAX)
+        sqlite3_result_int64(ctx, (int64_t)w);
+    else
+        sqlite3_result_blob(ctx, s->i, sizeof s->i, SQLITE_TRANSIENT);
+}
+
+kpi_status ksql_scan_register(ksql *q, kpi_error *err)
+{
+    if (sqlite3_create_function(q->db, "kpi_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                                sum_step, sum_final) != SQLITE_OK)
+        return ksql_fail(q, "cannot register kpi_sum", err);
+    return KPI_OK;
+}
+
 static const char *const part_fn[] = {
-    [KPART_COUNT] = "COUNT", [KPART_SUM] = "SUM", [KPART_MIN] = "MIN", [KPART_MAX] = "MAX"};
+    [KPART_COUNT] = "COUNT", [KPART_SUM] = "kpi_sum", [KPART_MIN] = "MIN", [KPART_MAX] = "MAX"};
 
 /*
  * Builds the aggregate scan and the types of its columns: COUNT(*), the breakdown fields, then
@@ -249,6 +322,14 @@ static void read_value(sqlite3_stmt *st, int col, sqlt t, bool text, kscan_value
         v->i = sqlite3_column_int64(st, col);
         v->scale = t.scale;
         v->d = (double)v->i / pow(10, t.scale);
+    } else if (type == SQLITE_BLOB && sqlite3_column_bytes(st, col) == (int)sizeof(kwide)) {
+        kwide w; /* kpi_sum past int64 */
+        memcpy(&w, sqlite3_column_blob(st, col), sizeof w);
+        v->is_int = v->wide = true;
+        v->i = (int64_t)(uint64_t)w;
+        v->hi = (int64_t)((kuwide)w >> 64);
+        v->scale = t.scale;
+        v->d = (double)w / pow(10, t.scale);
     } else {
         v->d = sqlite3_column_double(st, col);
         if (!t.real && t.scale)
@@ -263,6 +344,16 @@ static void read_groups(sqlite3_stmt *st, size_t n, kstr *group)
                               ? ""
                               : (const char *)sqlite3_column_text(st, (int)g + 1),
                           (size_t)sqlite3_column_bytes(st, (int)g + 1)};
+}
+
+/* The error of a day's scan, naming the stream and the day. */
+static kpi_status scan_failed(ksql *q, const kscan_range *r, int64_t day, kpi_error *err)
+{
+    int64_t y;
+    int m, d;
+    kcivil_from_days(day, &y, &m, &d);
+    return kerr_set(err, KPI_DB, "cannot scan stream '%s' on %04lld-%02d-%02d: %s", r->stream->name,
+                    (long long)y, m, d, sqlite3_errmsg(q->db));
 }
 
 kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *aggs,
@@ -297,7 +388,7 @@ kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *
             rc = fn(ctx, day, group, vals);
         }
         if (rc == KPI_OK && step != SQLITE_DONE)
-            rc = ksql_fail(q, "scan failed", err);
+            rc = scan_failed(q, r, day, err);
         sqlite3_reset(st);
     }
 out:

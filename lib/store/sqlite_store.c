@@ -85,6 +85,8 @@ static kpi_status sql_open(const char *location, kstore **out, kpi_error *err)
     }
     sqlite3_busy_timeout(q->db, 10000);
     kpi_status s = ksql_feed_register(q, err);
+    if (s == KPI_OK)
+        s = ksql_scan_register(q, err);
     sqlite3_create_function(q->db, "kpi_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, q,
                             fn_kpi_day, NULL, NULL);
     /* 64 KiB pages (new databases only): 16 times fewer page writes and WAL frames than 4 KiB

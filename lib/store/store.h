@@ -98,16 +98,29 @@ typedef struct kscan_range {
     const kcond *filter; /* the query's --where, or NULL */
 } kscan_range;
 
+/* Sums of scaled integers are added in 128 bits, in the store and in the engine. */
+__extension__ typedef __int128 kwide;
+__extension__ typedef unsigned __int128 kuwide;
+
 /* A value: exact integers carry their decimal scale; other results are doubles; text for the
- * values of text fields (count_distinct). */
+ * values of text fields (count_distinct). A sum past int64 (one day of a large stream) is
+ * exact too: wide, with its 128 bits in hi (high) and i (low); kscan_exact reads either. */
 typedef struct kscan_value {
     bool null;
     bool is_int;
+    bool wide;
     int64_t i;
+    int64_t hi;
     int scale;
     double d;
     kstr text;
 } kscan_value;
+
+/* The exact integer of an is_int value (scaled by 10^scale), wide or not. */
+static inline kwide kscan_exact(const kscan_value *v)
+{
+    return v->wide ? (kwide)(((kuwide)(uint64_t)v->hi << 64) | (uint64_t)v->i) : (kwide)v->i;
+}
 
 /* Called once per (day, group) that has rows, with one value per agg. */
 typedef kpi_status (*kscan_agg_fn)(void *ctx, int64_t day, const kstr *group,

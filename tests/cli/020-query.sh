@@ -293,7 +293,7 @@ expect "explain: several KPIs of one stream share ONE aggregate scan" '
     eq "$(grep -c "aggregate scan of stream" out)" 1
     eq "$(grep -c "SELECT" out)" 1
     # revenue is one column however many KPIs read it
-    eq "$(grep -o "SUM(\"revenue\")" out | wc -l | tr -d " ")" 1
+    eq "$(grep -o "kpi_sum(\"revenue\")" out | wc -l | tr -d " ")" 1
     run_kpi 0 explain revenue,avg_handle_time
     eq "$(grep -c "aggregate scan of stream" out)" 2
     has out "stream '"'"'tickets'"'"'"
