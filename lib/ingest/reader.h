@@ -27,7 +27,7 @@ typedef struct krecord {
      * quote, invalid JSON on the line, a nested value): the import rejects the row with it. */
     const char *error;
     unsigned long error_column;
-    const char *error_key; /* NDJSON: the key whose value was refused, else NULL */
+    const char *error_key;   /* NDJSON: the key whose value was refused, else NULL */
     const char *error_value; /* NDJSON: that value as written in the line, else NULL */
     size_t error_value_n;
     /* The record's raw bytes as read (after transcoding), for the reject file. */

@@ -29,7 +29,7 @@ static size_t space_at(const unsigned char *p, size_t n)
     if (n < 3)
         return 0;
     unsigned c = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
-    bool space = c == 0xE19A80                     /* U+1680 */
+    bool space = c == 0xE19A80                       /* U+1680 */
                  || (c >= 0xE28080 && c <= 0xE2808A) /* U+2000..U+200A */
                  || c == 0xE280A8 || c == 0xE280A9   /* U+2028, U+2029 */
                  || c == 0xE280AF || c == 0xE2819F   /* U+202F, U+205F */

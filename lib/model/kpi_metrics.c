@@ -36,13 +36,12 @@ static kpi_status load_dims(kyctx *c, kkpi *kp, const kynode *v)
             return ky_err(c, items[i],
                           "dimension '%s' %s: the kpi declares no 'dimensions' to break down by",
                           ky_show(c, items[i]), where);
-        if ((st = ky_enum(c, items[i], "dimension", where, kp->dimensions, kp->ndimensions,
-                          &d)) != KPI_OK)
+        if ((st = ky_enum(c, items[i], "dimension", where, kp->dimensions, kp->ndimensions, &d)) !=
+            KPI_OK)
             return st;
         for (size_t j = 0; j < kp->nmetrics_dims; j++)
             if (kp->metrics_dims[j] == kp->dimensions[d])
-                return ky_err(c, items[i], "duplicate dimension '%s' %s", kp->dimensions[d],
-                              where);
+                return ky_err(c, items[i], "duplicate dimension '%s' %s", kp->dimensions[d], where);
         kp->metrics_dims[kp->nmetrics_dims++] = kp->dimensions[d];
     }
     return KPI_OK;

@@ -28,10 +28,9 @@ enum {
     KK_N
 };
 static const char *const kpi_keys[KK_N] = {
-    "name",       "description", "department", "tags",      "formula",
-    "manual",     "unit",        "decimals",   "direction", "grain",
-    "dimensions", "targets",     "thresholds", "owner",     "split",
-    "metrics",
+    "name",       "description", "department", "tags",    "formula",    "manual",
+    "unit",       "decimals",    "direction",  "grain",   "dimensions", "targets",
+    "thresholds", "owner",       "split",      "metrics",
 };
 
 static const char *const grain_names[] = {"day",  "week",           "month",       "quarter",

@@ -1,6 +1,6 @@
 /*
- * cmd_serve.c - `kpi serve [--listen ADDR:PORT] [--open] [--threads N] [--access-log FILE]`: the HTTP
- * API over the workspace (src/server/).
+ * cmd_serve.c - `kpi serve [--listen ADDR:PORT] [--open] [--threads N] [--access-log FILE]`: the
+ * HTTP API over the workspace (src/server/).
  */
 #include "cli.h"
 #include "../server/server.h"

@@ -190,24 +190,23 @@ void kmetrics_stop(kmetrics_cache *m)
 static void cache_figures(const kmetrics_cache *m, double now, kmbuf *out)
 {
     char s[1024];
-    int n = snprintf(
-        s, sizeof s,
-        "# HELP kpi_metrics_age_seconds Seconds since the values above were computed.\n"
-        "# TYPE kpi_metrics_age_seconds gauge\nkpi_metrics_age_seconds %.3f\n"
-        "# HELP kpi_metrics_refresh_duration_seconds How long computing them took.\n"
-        "# TYPE kpi_metrics_refresh_duration_seconds gauge\n"
-        "kpi_metrics_refresh_duration_seconds %.3f\n"
-        "# HELP kpi_metrics_refreshes_total Times the values were computed (or tried).\n"
-        "# TYPE kpi_metrics_refreshes_total counter\nkpi_metrics_refreshes_total %llu\n"
-        "# HELP kpi_metrics_refresh_errors_total Refreshes that failed, keeping the values"
-        " before.\n# TYPE kpi_metrics_refresh_errors_total counter\n"
-        "kpi_metrics_refresh_errors_total %llu\n",
-        now - m->built_at, m->took, m->refreshes, m->errors);
+    int n =
+        snprintf(s, sizeof s,
+                 "# HELP kpi_metrics_age_seconds Seconds since the values above were computed.\n"
+                 "# TYPE kpi_metrics_age_seconds gauge\nkpi_metrics_age_seconds %.3f\n"
+                 "# HELP kpi_metrics_refresh_duration_seconds How long computing them took.\n"
+                 "# TYPE kpi_metrics_refresh_duration_seconds gauge\n"
+                 "kpi_metrics_refresh_duration_seconds %.3f\n"
+                 "# HELP kpi_metrics_refreshes_total Times the values were computed (or tried).\n"
+                 "# TYPE kpi_metrics_refreshes_total counter\nkpi_metrics_refreshes_total %llu\n"
+                 "# HELP kpi_metrics_refresh_errors_total Refreshes that failed, keeping the values"
+                 " before.\n# TYPE kpi_metrics_refresh_errors_total counter\n"
+                 "kpi_metrics_refresh_errors_total %llu\n",
+                 now - m->built_at, m->took, m->refreshes, m->errors);
     kmbuf_append(out, s, (size_t)n < sizeof s ? (size_t)n : sizeof s - 1);
 }
 
-void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department,
-                     kresponse *out)
+void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department, kresponse *out)
 {
     double start = mono_now();
     struct timespec ts;

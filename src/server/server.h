@@ -22,7 +22,7 @@ typedef struct kserve_options {
     uint64_t max_body;      /* largest request body in bytes (0: 1 GiB) */
     const char *tls_cert;   /* PEM certificate (chain) and key: HTTPS when both are given */
     const char *tls_key;
-    bool open;              /* serve a workspace without tokens on a non-loopback address */
+    bool open;                  /* serve a workspace without tokens on a non-loopback address */
     unsigned metrics_refresh_s; /* /metrics is recomputed this often (0: KMETRICS_REFRESH_S) */
 } kserve_options;
 
@@ -140,8 +140,7 @@ kmetrics_cache *kmetrics_start(const char *dir, int64_t now_us, unsigned interva
 void kmetrics_stop(kmetrics_cache *m);
 /* Answers a scrape (kpis, department as for kmetrics_text_scrape) from the last text, with
  * its age; waits for the first text a few seconds at most (then 503). Never runs a query. */
-void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department,
-                     kresponse *out);
+void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department, kresponse *out);
 
 /* ---- answers already computed (cache.c), one cache per worker thread ---- */
 

@@ -173,8 +173,7 @@ static void test_scales(void)
         int64_t v;
         CHECK(!kdecimal_parse(kstr_c(s), '.', scale, &v, why, sizeof why));
         char want[80];
-        snprintf(want, sizeof want, "more than %d decimal places (raise the field's scale)",
-                 scale);
+        snprintf(want, sizeof want, "more than %d decimal places (raise the field's scale)", scale);
         CHECK_STR(why, want);
         if (scale > 0) {
             snprintf(s, sizeof s, "0.%0*d1", scale - 1, 0);
@@ -372,8 +371,8 @@ static void test_rounding(void)
 {
     expect_rounded("-8.5794000000001", 4, -85794, true); /* the Superstore sample's noise */
     expect_rounded("0.30000000000000004", 4, 3000, true);
-    expect_rounded("0.00125", 4, 12, true);  /* a tie: to the even 2 */
-    expect_rounded("0.00135", 4, 14, true);  /* a tie: to the even 4 */
+    expect_rounded("0.00125", 4, 12, true); /* a tie: to the even 2 */
+    expect_rounded("0.00135", 4, 14, true); /* a tie: to the even 4 */
     expect_rounded("-0.00125", 4, -12, true);
     expect_rounded("-0.00135", 4, -14, true);
     expect_rounded("0.001250001", 4, 13, true); /* not a tie: a later digit tips it */
