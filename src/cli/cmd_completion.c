@@ -67,6 +67,15 @@ static void print_words(char words[][40], size_t n)
         printf("%s%s", i ? " " : "", words[i]);
 }
 
+/* Prints the subcommands, then the options, of command k (words: scratch space). */
+static void print_command_words(const cli_command *k, char words[][40])
+{
+    size_t ns = subcommands_of(k, words);
+    print_words(words, ns);
+    printf("%s", ns ? " " : "");
+    print_words(words, options_of(k, words));
+}
+
 static void bash(void)
 {
     char words[MAX_WORDS][40];
@@ -90,10 +99,7 @@ static void bash(void)
            "    case $cmd in\n");
     for (const cli_command *k = cli_commands; k->name; k++) {
         printf("    %s) words=\"", k->name);
-        size_t ns = subcommands_of(k, words);
-        print_words(words, ns);
-        printf("%s", ns ? " " : "");
-        print_words(words, options_of(k, words));
+        print_command_words(k, words);
         printf("\" ;;\n");
     }
     printf("    esac\n"
@@ -126,10 +132,7 @@ static void zsh(void)
            "    case $words[2] in\n");
     for (const cli_command *k = cli_commands; k->name; k++) {
         printf("    %s) opts=(", k->name);
-        size_t ns = subcommands_of(k, words);
-        print_words(words, ns);
-        printf("%s", ns ? " " : "");
-        print_words(words, options_of(k, words));
+        print_command_words(k, words);
         printf(") ;;\n");
     }
     printf("    esac\n"

@@ -47,6 +47,19 @@ static void library_error(kresponse *out, kpi_workspace *ws, kpi_status st)
     kresponse_error(out, kstatus_http(st), msg);
 }
 
+/* Answers a library call's result as the JSON of the CLI (a review's when review), or its
+ * error; frees r. */
+static void answer_result(kpi_workspace *ws, kpi_status st, kpi_result *r, bool review,
+                          kresponse *out)
+{
+    if (st != KPI_OK)
+        library_error(out, ws, st);
+    else
+        respond(out, 200, "application/json",
+                (review ? kpi_report_render : kpi_result_render)(r, KPI_OUTPUT_JSON, NULL));
+    kpi_result_destroy(r);
+}
+
 /* Splits a comma-separated argument into list (at most cap items, in buf). */
 static size_t split(const char *s, char *buf, size_t bufcap, const char **list, size_t cap)
 {
@@ -238,11 +251,7 @@ static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kre
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_query_run(ws, &q, &r);
-    if (st != KPI_OK)
-        library_error(out, ws, st);
-    else
-        respond(out, 200, "application/json", kpi_result_render(r, KPI_OUTPUT_JSON, NULL));
-    kpi_result_destroy(r);
+    answer_result(ws, st, r, false, out);
 }
 
 /* The report of one department for a viewer limited to departments: its KPIs that the
@@ -264,11 +273,7 @@ static void department_report(kpi_workspace *ws, const kauth *a, const char *dep
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_review_run(ws, period, ids, n, &r);
-    if (st != KPI_OK)
-        library_error(out, ws, st);
-    else
-        respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
-    kpi_result_destroy(r);
+    answer_result(ws, st, r, true, out);
     free(ids);
 }
 
@@ -280,11 +285,7 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
         kpi_result *r = NULL;
         kpi_status st = kpi_scorecard_run(ws, arg(req, "period"), self_dimension(a, dim, sizeof dim),
                                           strchr(a->token.self, '=') + 1, &r);
-        if (st != KPI_OK)
-            library_error(out, ws, st);
-        else
-            respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
-        kpi_result_destroy(r);
+        answer_result(ws, st, r, true, out);
         return;
     }
     if (!reads_all(a)) {
@@ -302,11 +303,7 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_report_run(ws, arg(req, "period"), department, &r);
-    if (st != KPI_OK)
-        library_error(out, ws, st);
-    else
-        respond(out, 200, "application/json", kpi_report_render(r, KPI_OUTPUT_JSON, NULL));
-    kpi_result_destroy(r);
+    answer_result(ws, st, r, true, out);
 }
 
 static void top(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresponse *out)
@@ -330,11 +327,7 @@ static void top(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kresp
     }
     kpi_result *r = NULL;
     kpi_status st = kpi_top_run(ws, kpi, by, arg(req, "period"), (size_t)count, &r);
-    if (st != KPI_OK)
-        library_error(out, ws, st);
-    else
-        respond(out, 200, "application/json", kpi_result_render(r, KPI_OUTPUT_JSON, NULL));
-    kpi_result_destroy(r);
+    answer_result(ws, st, r, false, out);
 }
 
 static void streams(kpi_workspace *ws, kresponse *out)
