@@ -5,6 +5,7 @@
 #
 #   BENCH_ROWS=10000000 make bench      (default 10 million rows; the file is cached in bench/out)
 #   BENCH_RUNS=3                        (runs of each tool, interleaved; the best is kept)
+#   BENCH_ORDER=shuffled                (the same rows in random order: imports not in time order)
 #
 # The runs of the tools alternate (kpi, kpi, kpi on one core, sqlite3, then again), so that a
 # busy spell of a shared machine hits every tool alike; each tool's best run is reported.
@@ -21,6 +22,12 @@ command -v taskset >/dev/null || { echo "bench: needs taskset (util-linux)"; exi
 
 csv="$out/orders-$rows.csv"
 [ -s "$csv" ] || "$build/gen_orders" "$rows" 42 > "$csv"
+if [ "${BENCH_ORDER:-time}" = shuffled ]; then
+    shuffled="$out/orders-$rows-shuffled.csv"
+    [ -s "$shuffled" ] || { head -1 "$csv"; tail -n +2 "$csv" | shuf --random-source="$csv"; } \
+        > "$shuffled"
+    csv=$shuffled
+fi
 size=$(stat -c %s "$csv")
 
 workspace() { # workspace DIR ID_LINE
