@@ -23,10 +23,10 @@ orders_m AS (
            count(DISTINCT order_id)                                   AS orders,
            count(DISTINCT customer)                                   AS customers,
            count(DISTINCT rep)                                        AS reps,
-           count(DISTINCT order_id) FILTER (WHERE is_upsell)          AS upsell_orders,
-           count(DISTINCT order_id) FILTER (WHERE is_cross_sell)      AS cross_sell_orders,
+           count(DISTINCT customer) FILTER (WHERE is_upsell)          AS upsell_orders,
+           count(DISTINCT customer) FILTER (WHERE is_cross_sell)      AS cross_sell_orders,
            sum(revenue) FILTER (WHERE rep IS NOT NULL)                AS rep_revenue,
-           sum(revenue) FILTER (WHERE store IS NOT NULL)              AS store_revenue,
+           sum(revenue) FILTER (WHERE sales_channel = 'store')        AS store_revenue,
            avg((revenue - cost)::DOUBLE / revenue::DOUBLE * 100) FILTER (WHERE revenue > 0)
                                                                       AS line_margin
     FROM orders
@@ -64,6 +64,7 @@ opportunities_m AS (
     SELECT date_trunc('month', changed_at AT TIME ZONE 'America/Chicago')::DATE AS month,
            count(*) FILTER (WHERE stage = 'qualified')                AS qualified,
            count(*) FILTER (WHERE stage = 'won')                      AS won,
+           count(*) FILTER (WHERE stage = 'won' AND deal_type = 'new_business') AS won_new,
            count(*) FILTER (WHERE stage IN ('won', 'lost'))           AS decided,
            avg(amount) FILTER (WHERE stage = 'won')                   AS won_amount,
            avg(epoch(changed_at) - epoch(created_at)) FILTER (WHERE stage = 'won') AS cycle
@@ -301,7 +302,8 @@ machine_calendar_m AS (
 -- ---- marketing ------------------------------------------------------------------------------
 leads_m AS (
     SELECT date_trunc('month', created_at AT TIME ZONE 'America/Chicago')::DATE AS month,
-           count(*) AS leads, count(*) FILTER (WHERE origin = 'inbound') AS inbound
+           count(*) AS leads, count(*) FILTER (WHERE origin = 'inbound') AS inbound,
+           count(*) FILTER (WHERE channel IN ('paid_search', 'paid_social', 'display', 'video')) AS paid_leads
     FROM leads
     WHERE created_at >= TIMESTAMPTZ '2025-10-01 00:00:00 America/Chicago'
       AND created_at <  TIMESTAMPTZ '2026-11-01 00:00:00 America/Chicago'
@@ -380,6 +382,7 @@ a AS (
            coalesce(o.store_revenue, 0)::DOUBLE AS store_revenue, o.line_margin,
            cv.customers::DOUBLE AS lead_customers, cv.converted::DOUBLE AS converted_customers,
            coalesce(p.qualified, 0)::DOUBLE AS qualified, coalesce(p.won, 0)::DOUBLE AS won,
+           coalesce(p.won_new, 0)::DOUBLE AS won_new,
            coalesce(p.decided, 0)::DOUBLE AS decided, p.won_amount::DOUBLE AS won_amount,
            p.cycle,
            coalesce(q.quotes, 0)::DOUBLE AS quotes,
@@ -425,6 +428,7 @@ a AS (
            coalesce(pr.good, 0)::DOUBLE AS good, coalesce(pr.scrap, 0)::DOUBLE AS scrap,
            coalesce(mc.calendar, 0)::DOUBLE AS calendar,
            coalesce(l.leads, 0)::DOUBLE AS leads, coalesce(l.inbound, 0)::DOUBLE AS inbound,
+           coalesce(l.paid_leads, 0)::DOUBLE AS paid_leads,
            coalesce(ls.mql, 0)::DOUBLE AS mql, coalesce(ls.sql, 0)::DOUBLE AS sql,
            coalesce(ad.spend, 0)::DOUBLE AS ad_spend,
            coalesce(ad.conversion_value, 0)::DOUBLE AS ad_value,
@@ -488,15 +492,15 @@ k1 AS (
            qualified                                        AS new_qualified_opportunities,
            pipeline_last                                    AS total_pipeline_value,
            converted_customers * 100 / nullif(lead_customers, 0) AS lead_to_customer_rate,
-           won * 100 / nullif(leads, 0)                     AS end_to_end_conversion,
+           won_new * 100 / nullif(leads, 0)                 AS end_to_end_conversion,
            won_amount                                       AS average_deal_size,
            cycle                                            AS sales_cycle_length,
            won * 100 / nullif(quotes, 0)                    AS sales_closing_ratio,
            won * 100 / nullif(decided, 0)                   AS win_rate,
            rep_revenue / nullif(order_reps, 0)              AS revenue_per_rep,
            rep_revenue * 100 / nullif(quota, 0)             AS sales_target_attainment,
-           upsell_orders * 100 / nullif(orders, 0)          AS upsell_rate,
-           cross_sell_orders * 100 / nullif(orders, 0)      AS cross_sell_rate,
+           upsell_orders * 100 / nullif(customers, 0)       AS upsell_rate,
+           cross_sell_orders * 100 / nullif(customers, 0)   AS cross_sell_rate,
            orders / nullif(customers, 0)                    AS purchase_frequency,
            started                                          AS new_customers,
            cancelled * 100 / nullif(active_first, 0)        AS customer_churn_rate,
@@ -545,7 +549,7 @@ k1 AS (
            leads                                            AS new_leads,
            mql                                              AS marketing_qualified_leads,
            sql                                              AS sales_qualified_leads,
-           ad_spend / nullif(leads, 0)                      AS cost_per_lead,
+           ad_spend / nullif(paid_leads, 0)                 AS cost_per_lead,
            (social_revenue - social_spend) * 100 / nullif(social_spend, 0) AS social_media_roi,
            goals * 100 / nullif(sessions, 0)                AS goal_conversion_rate,
            converted_sessions * 100 / nullif(sessions, 0)   AS conversion_rate,
@@ -556,7 +560,7 @@ k1 AS (
            first_response                                   AS first_response_time,
            handling                                         AS average_handling_time,
            support_expenses / nullif(conversations, 0)      AS cost_per_conversation,
-           first_contact * 100 / nullif(resolved_conversations, 0) AS first_contact_resolution,
+           first_contact * 100 / nullif(conversations, 0) AS first_contact_resolution,
            with_agent                                       AS most_active_agents,
            ces                                              AS customer_effort_score,
            satisfied * 100 / nullif(csat, 0)                AS customer_satisfaction,

@@ -31,10 +31,10 @@ orders_m AS (
            count(DISTINCT o.order_id)                                 AS orders,
            count(DISTINCT o.customer)                                 AS customers,
            count(DISTINCT o.rep)                                      AS reps,
-           count(DISTINCT CASE WHEN o.is_upsell = 1 THEN o.order_id END)     AS upsell_orders,
-           count(DISTINCT CASE WHEN o.is_cross_sell = 1 THEN o.order_id END) AS cross_sell_orders,
+           count(DISTINCT CASE WHEN o.is_upsell = 1 THEN o.customer END)     AS upsell_orders,
+           count(DISTINCT CASE WHEN o.is_cross_sell = 1 THEN o.customer END) AS cross_sell_orders,
            sum(o.revenue) FILTER (WHERE o.rep IS NOT NULL)            AS rep_revenue,
-           sum(o.revenue) FILTER (WHERE o.store IS NOT NULL)          AS store_revenue,
+           sum(o.revenue) FILTER (WHERE o.sales_channel = 'store')    AS store_revenue,
            avg((o.revenue - o.cost) * 100.0 / o.revenue) FILTER (WHERE o.revenue > 0)
                                                                       AS line_margin
     FROM months m JOIN orders o ON o._key >= m.lo AND o._key < m.hi
@@ -72,6 +72,7 @@ opportunities_m AS (
     SELECT m.month,
            count(*) FILTER (WHERE p.stage = 'qualified')              AS qualified,
            count(*) FILTER (WHERE p.stage = 'won')                    AS won,
+           count(*) FILTER (WHERE p.stage = 'won' AND p.deal_type = 'new_business') AS won_new,
            count(*) FILTER (WHERE p.stage IN ('won', 'lost'))         AS decided,
            avg(p.amount) FILTER (WHERE p.stage = 'won') / 1e4         AS won_amount,
            avg(p.changed_at - p.created_at) FILTER (WHERE p.stage = 'won') / 1e6 AS cycle
@@ -264,7 +265,8 @@ machine_calendar_m AS (
 ),
 -- ---- marketing ------------------------------------------------------------------------------
 leads_m AS (
-    SELECT m.month, count(*) AS leads, count(*) FILTER (WHERE l.origin = 'inbound') AS inbound
+    SELECT m.month, count(*) AS leads, count(*) FILTER (WHERE l.origin = 'inbound') AS inbound,
+           count(*) FILTER (WHERE l.channel IN ('paid_search', 'paid_social', 'display', 'video')) AS paid_leads
     FROM months m JOIN leads l ON l._key >= m.lo AND l._key < m.hi
     GROUP BY m.month
 ),
@@ -362,6 +364,7 @@ a AS (
            coalesce(o.store_revenue, 0) / 1e4 AS store_revenue, o.line_margin,
            cv.customers AS lead_customers, cv.converted AS converted_customers,
            coalesce(p.qualified, 0) AS qualified, coalesce(p.won, 0) AS won,
+           coalesce(p.won_new, 0) AS won_new,
            coalesce(p.decided, 0) AS decided, p.won_amount, p.cycle,
            coalesce(q.quotes, 0) AS quotes,
            coalesce(ac.touches, 0) AS touches, coalesce(ac.reps, 0) AS activity_reps,
@@ -391,6 +394,7 @@ a AS (
            coalesce(pr.good, 0) AS good, coalesce(pr.scrap, 0) AS scrap,
            coalesce(mc.calendar, 0) AS calendar,
            coalesce(l.leads, 0) AS leads, coalesce(l.inbound, 0) AS inbound,
+           coalesce(l.paid_leads, 0) AS paid_leads,
            coalesce(ls.mql, 0) AS mql, coalesce(ls.sql, 0) AS sql,
            coalesce(ad.spend, 0) / 1e4 AS ad_spend,
            coalesce(ad.conversion_value, 0) / 1e4 AS ad_value,
@@ -458,15 +462,15 @@ k1 AS (
            qualified                                        AS new_qualified_opportunities,
            pipeline_last                                    AS total_pipeline_value,
            converted_customers * 100.0 / lead_customers     AS lead_to_customer_rate,
-           won * 100.0 / leads                              AS end_to_end_conversion,
+           won_new * 100.0 / leads                          AS end_to_end_conversion,
            won_amount                                       AS average_deal_size,
            cycle                                            AS sales_cycle_length,
            won * 100.0 / quotes                             AS sales_closing_ratio,
            won * 100.0 / decided                            AS win_rate,
            rep_revenue / order_reps                         AS revenue_per_rep,
            rep_revenue * 100 / quota                        AS sales_target_attainment,
-           upsell_orders * 100.0 / orders                   AS upsell_rate,
-           cross_sell_orders * 100.0 / orders               AS cross_sell_rate,
+           upsell_orders * 100.0 / customers                AS upsell_rate,
+           cross_sell_orders * 100.0 / customers            AS cross_sell_rate,
            orders * 1.0 / customers                         AS purchase_frequency,
            started                                          AS new_customers,
            cancelled * 100.0 / active_first                 AS customer_churn_rate,
@@ -515,7 +519,7 @@ k1 AS (
            leads                                            AS new_leads,
            mql                                              AS marketing_qualified_leads,
            sql                                              AS sales_qualified_leads,
-           ad_spend / leads                                 AS cost_per_lead,
+           ad_spend / paid_leads                            AS cost_per_lead,
            (social_revenue - social_spend) * 100 / social_spend AS social_media_roi,
            goals * 100.0 / sessions                         AS goal_conversion_rate,
            converted_sessions * 100.0 / sessions            AS conversion_rate,
@@ -526,7 +530,7 @@ k1 AS (
            first_response                                   AS first_response_time,
            handling                                         AS average_handling_time,
            support_expenses / conversations                 AS cost_per_conversation,
-           first_contact * 100.0 / resolved_conversations   AS first_contact_resolution,
+           first_contact * 100.0 / conversations            AS first_contact_resolution,
            with_agent                                       AS most_active_agents,
            ces                                              AS customer_effort_score,
            satisfied * 100.0 / csat                         AS customer_satisfaction,
