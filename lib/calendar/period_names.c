@@ -6,7 +6,9 @@
  * Decisions on the edge cases:
  *
  * - Names use four-digit years; periods outside the years 0000..9999 print (with more digits or
- *   a sign) but do not parse back.
+ *   a sign) but do not parse back, and a name whose period reaches past them ("FY0000" when the
+ *   fiscal year starts in February begins in the year -1) is refused, so a range of such names
+ *   always prints as dates that read back.
  * - Parsing is strict: every numeric field has its exact width ("2026-1", "2026-W4", "FY27" are
  *   refused), values are range-checked against the calendar ("2026-02-30", "2025-W53" when 2025
  *   has 52 weeks, "2026-Q5"), and nothing may follow the name. Surrounding ASCII spaces and tabs
@@ -333,7 +335,11 @@ static bool parse_part(reader *r, kstr part, kperiod *out)
     r->p = part.p;
     r->n = part.n;
     r->i = 0;
-    return parse_one(r, out);
+    if (!parse_one(r, out))
+        return false;
+    if (out->first < kdays_from_civil(0, 1, 1) || out->end > kdays_from_civil(10000, 1, 1))
+        return fail(r, "period reaches outside the years 0000 to 9999");
+    return true;
 }
 
 /* 1: a relative name read into *out; 0: not one; -1: one, but no today to read it against. */

@@ -223,6 +223,11 @@ static void test_fiscal_april(void)
     CHECK_PERIOD(parsed(&feb, "FY2027-Q4"), KGRAIN_FISCAL_QUARTER, 2026, 11, 1, 2027, 1, 31);
     CHECK_STR(name_at(&feb, KGRAIN_FISCAL_YEAR, 2027, 1, 31), "FY2027");
     CHECK_STR(name_at(&feb, KGRAIN_FISCAL_YEAR, 2027, 2, 1), "FY2028");
+    /* FY0000 would begin in February of the year -1: refused, alone or in a range (fuzzer) */
+    CHECK_STR(refusal(&feb, "FY0000..2222"),
+              "period reaches outside the years 0000 to 9999 in 'FY0000..2222'");
+    CHECK_PERIOD(parsed(&feb, "FY0001"), KGRAIN_FISCAL_YEAR, 0, 2, 1, 1, 1, 31);
+    CHECK_PERIOD(parsed(&feb, "FY9999"), KGRAIN_FISCAL_YEAR, 9998, 2, 1, 9999, 1, 31);
 }
 
 static void test_fiscal_is_calendar_with_start_1(void)
