@@ -278,6 +278,11 @@ typedef struct kpi_point {
     int complete;                   /* 0 for the open (current, unfinished) period */
     double expected_to_date;        /* open period only, else NaN */
     double projected;               /* open period only, else NaN */
+    /* 1 when the data begins after the first day of the previous period (of last year's)
+     * compared with: that comparison is with a period the data covers only in part, or not
+     * at all (series.data_from says from when) */
+    int previous_partial;
+    int last_year_partial;
 } kpi_point;
 
 typedef struct kpi_series {
@@ -292,6 +297,8 @@ typedef struct kpi_series {
     size_t npoints;
     const char *error;     /* NULL, or why the KPI is broken ("kpi.yaml:12:14: unknown
                               field..."): a report lists it in its place, without points */
+    const char *data_from; /* the first day ("2024-12-01") on which every stream the KPI reads
+                              holds data; NULL when unknown (a manual KPI, no data yet) */
 } kpi_series;
 
 /* A query result; everything it points to is owned by it. */

@@ -664,11 +664,11 @@ async function cardEntries(dept, period, f) {
   if (ok.length) {
     try {
       const r = await api('query', { kpi: ok.map((k) => k.id).join(','), ...q });
-      for (const s of r.kpis) series.set(s.id, s.series);
+      for (const s of r.kpis) series.set(s.id, { pts: s.series, from: s.data_from });
     } catch (e) {
       if (e.status === 0 || e.status >= 500) throw e;
       await Promise.all(ok.map((k) => api('query', { kpi: k.id, ...q })
-        .then((r) => series.set(k.id, r.kpis[0].series))
+        .then((r) => series.set(k.id, { pts: r.kpis[0].series, from: r.kpis[0].data_from }))
         .catch((err) => errors.set(k.id, err.message))));
     }
   }
@@ -676,13 +676,13 @@ async function cardEntries(dept, period, f) {
     const base = { id: k.id, name: k.name, department: k.department, unit: k.unit };
     if (!ok.includes(k)) return { ...base, excluded: `not broken down by ${f.dim}` };
     if (errors.has(k.id)) return { ...base, excluded: errors.get(k.id) };
-    const pts = series.get(k.id) || [];
+    const { pts = [], from = null } = series.get(k.id) || {};
     const last = pts.find((p) => p.period === period) || {};
     return { ...base, value: last.value ?? null, target: last.target ?? null,
       attainment: last.attainment ?? null, status: last.status || 'no_data',
       change: last.change ?? null, change_points: last.change_points ?? null,
-      previous: last.previous ?? null,
-      last_year: last.last_year ?? null,
+      previous: last.previous ?? null, previous_partial: !!last.previous_partial,
+      last_year: last.last_year ?? null, data_from: from,
       sparkline: months12(period).map((m) => {
         const p = pts.find((x) => x.period === m);
         return p ? p.value : null;
@@ -709,7 +709,8 @@ function card(e, keep) {
       <span class="card-note" title="${esc(e.error)}">${esc(e.error.split('\n')[0])}</span></a>`;
   }
   const [glyph, words] = STATUS[e.status] || ['?', e.status || ''];
-  const change = formatChange(e.change, e.change_points, e.unit, dec);
+  const plain = formatChange(e.change, e.change_points, e.unit, dec);
+  const change = plain + (e.previous_partial && plain !== DASH ? '*' : '');
   const full = formatValue(e.value, e.unit, dec);
   return `<a class="card st-${esc(e.status)}" href="${href}" data-kpi="${esc(e.id)}"
       data-value="${rawValue(e.value)}" data-unit="${esc(e.unit)}" data-status="${esc(e.status)}">
@@ -719,7 +720,8 @@ function card(e, keep) {
     <span class="card-meta">
       <span class="status"><span aria-hidden="true">${glyph}</span> ${esc(words)}</span>
       <span class="change ${changeClass(delta(e, e.unit), k.direction)}" data-change="${rawValue(e.change)}"
-        title="previous period: ${esc(formatValue(e.previous, e.unit, dec))}">${esc(change)}${
+        title="previous period: ${esc(formatValue(e.previous, e.unit, dec))}${
+  e.previous_partial ? esc(partialNote(e.data_from)) : ''}">${esc(change)}${
   change === DASH ? '' : '<span class="sr-only"> vs previous period</span>'}</span>
     </span>
     <span class="card-target">Target <span class="target" data-value="${rawValue(e.target)}">${
@@ -863,7 +865,7 @@ async function renderKpi(r, gen) {
   // the period: value, target, status, change, previous, last year
   jobs.push(api('query', { kpi: k.id, period, ...groupQ }).then((res) => {
     if (gen !== S.gen) return;
-    summary($('#summary'), k, res.kpis[0].series[0] || {}, period, dec);
+    summary($('#summary'), k, res.kpis[0].series[0] || {}, period, dec, res.kpis[0].data_from);
   }).catch((e) => gen === S.gen && failed($('#summary'), e)));
   // the chart over time
   const { from, to } = chartRange(period, range === 'all' ? 1200 : Number(range), grain,
@@ -886,11 +888,16 @@ async function renderKpi(r, gen) {
   await Promise.all(jobs);
 }
 
-function summary(el, k, p, period, dec) {
+// What a '*' after a compared value means (the JSON's previous_partial, last_year_partial).
+const partialNote = (from) => ` (* compared with a period the data covers only in part${
+  from ? `: data from ${from}` : ''})`;
+
+function summary(el, k, p, period, dec, from) {
   const [glyph, words] = STATUS[p.status] || ['?', p.status || DASH];
   const row = (label, v, cls = '') => `<div class="fact ${cls}"><dt>${label}</dt><dd>${v}</dd></div>`;
-  const val = (v, cls = '') => `<span class="num ${cls}" data-value="${rawValue(v)}">${
-    esc(formatValue(v, k.unit, dec))}</span>`;
+  const val = (v, cls = '', partial = false) => `<span class="num ${cls}" data-value="${
+    rawValue(v)}">${esc(formatValue(v, k.unit, dec))}${partial ? '*' : ''}</span>`;
+  const partial = p.previous_partial || p.last_year_partial;
   el.innerHTML = `<div class="big st-${esc(p.status)}" data-kpi="${esc(k.id)}"
       data-value="${rawValue(p.value)}" data-period="${esc(p.period || period)}">
       <span class="big-period">${esc(p.period || period)}${p.complete === false ? ' (to date)' : ''}
@@ -902,11 +909,11 @@ function summary(el, k, p, period, dec) {
       ${row('Attainment', `<span class="num">${esc(formatAttainment(p.attainment))}</span>`)}
       ${row('Change', `<span class="num change ${changeClass(delta(p, k.unit), k.direction)}">${
   esc(formatChange(p.change, p.change_points, k.unit, dec))}</span>`)}
-      ${row('Previous period', val(p.previous))}
-      ${row('Last year', val(p.last_year))}
+      ${row('Previous period', val(p.previous, '', p.previous_partial))}
+      ${row('Last year', val(p.last_year, '', p.last_year_partial))}
       ${p.complete === false ? row('Expected to date', val(p.expected_to_date)) : ''}
       ${p.complete === false ? row('Projected', val(p.projected)) : ''}
-    </dl>`;
+    </dl>${partial ? `<p class="legend-note partial-note">${esc(partialNote(from).trim())}</p>` : ''}`;
 }
 
 function rowsOf(series, dim) {

@@ -79,8 +79,8 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
 {
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
-    c->cal = (kcalendar){.week_start = cfg->week_start,
-                         .fiscal_year_start = cfg->fiscal_year_start};
+    c->cal =
+        (kcalendar){.week_start = cfg->week_start, .fiscal_year_start = cfg->fiscal_year_start};
     karena_init(&c->arena, 0);
     kpi_status rc = kformula_compile_each(cfg, &c->arena, &c->trees, &c->broken, err);
     if (rc != KPI_OK)
@@ -122,11 +122,11 @@ typedef struct qrun {
     kplan plan;
     kdata data;
     bool planned, loaded;
-    int64_t *lo, *hi, *vlo, *vhi; /* days each scan reads */
+    int64_t *lo, *hi, *vlo, *vhi;    /* days each scan reads */
     const kcond **filter, **vfilter; /* --where bound to each scan's stream */
-    int64_t clip_from, clip_end; /* --from/--to: days outside are left out of edge periods */
+    int64_t clip_from, clip_end;     /* --from/--to: days outside are left out of edge periods */
     karena arena;
-    bool explain;                 /* plan and ranges only, no data */
+    bool explain; /* plan and ranges only, no data */
     /* the scope of the targets beyond the breakdown: the --where equalities (region =
      * "Midwest"); without_scope when --where is something else, which no target is for */
     const char *scope_names[8];
@@ -135,6 +135,12 @@ typedef struct qrun {
     bool without_scope;
     kpi_result *company_ly; /* with --where and split: last_year, the KPIs' values over every
                                row in last year's periods (the mix the --where cuts into) */
+    /* per cfg stream, asked of the store once: 0 not yet, 1 has rows from stream_day, 2 none */
+    unsigned char *stream_state;
+    int64_t *stream_day;
+    /* the series being built: from data_from on, every stream it reads has data */
+    bool has_data_from;
+    int64_t data_from;
 } qrun;
 
 static kpi_status resolve_kpis(qrun *r)
@@ -204,8 +210,8 @@ static kpi_status resolve_periods(qrun *r)
         if (to < from)
             return kerr_set(r->err, KPI_USAGE, "--to %s is before --from %s", q->to, q->from);
     } else {
-        kperiod now = kperiod_of(r->cal, r->grain == KGRAIN_ALL ? KGRAIN_MONTH : r->grain,
-                                 r->env->today);
+        kperiod now =
+            kperiod_of(r->cal, r->grain == KGRAIN_ALL ? KGRAIN_MONTH : r->grain, r->env->today);
         kperiod start = kperiod_shift(r->cal, now, 1 - DEFAULT_PERIODS);
         from = start.first;
         to = now.end - 1;
@@ -288,9 +294,8 @@ static windows windows_of(qrun *r, kperiod p, long group)
     int64_t today = r->env->today;
     /* a --from/--to range that cuts a period keeps only its days, in comparisons too */
     int64_t skip = p.grain != KGRAIN_ALL && r->clip_from > p.first ? r->clip_from - p.first : 0;
-    int64_t start = p.first + skip, end = p.grain != KGRAIN_ALL && r->clip_end < p.end
-                                              ? r->clip_end
-                                              : p.end;
+    int64_t start = p.first + skip,
+            end = p.grain != KGRAIN_ALL && r->clip_end < p.end ? r->clip_end : p.end;
     /* open: today falls in the (cut) period; a cut that ends before today is complete */
     w.open = p.grain != KGRAIN_ALL && today >= start && today < end;
     /* through today's share gone by: at midnight, through yesterday */
@@ -351,8 +356,12 @@ static kpi_status only_for(qrun *r, const kstream *s, kcond **out)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
     kloc loc = {"the token's rows", 1, 1};
     *lit = (klit){.is_string = true, .str = r->q->only_value, .loc = loc};
-    *c = (kcond){.kind = KCOND_CMP, .loc = loc, .cmp = KCMP_EQ, .name = r->q->only_dimension,
-                 .lits = lit, .nlits = 1};
+    *c = (kcond){.kind = KCOND_CMP,
+                 .loc = loc,
+                 .cmp = KCMP_EQ,
+                 .name = r->q->only_dimension,
+                 .lits = lit,
+                 .nlits = 1};
     *out = c;
     return kformula_bind_cond(r->cfg, s, NULL, c, r->err);
 }
@@ -404,6 +413,28 @@ static kpi_status bind_filters(qrun *r)
     return rc;
 }
 
+/* An evaluator of r's KPIs: collecting the days each scan needs into lo..vhi (data NULL), or
+ * evaluating over the loaded data. */
+static keval evaluator(qrun *r, kdata *data, int64_t *lo, int64_t *hi, int64_t *vlo, int64_t *vhi)
+{
+    return (keval){.cfg = r->cfg,
+                   .trees = r->env->defs->trees,
+                   .cal = r->cal,
+                   .plan = &r->plan,
+                   .data = data,
+                   .store = r->env->store,
+                   .by = r->q->by,
+                   .nby = r->q->nby,
+                   .lo = lo,
+                   .hi = hi,
+                   .vlo = vlo,
+                   .vhi = vhi,
+                   .defs = data ? r->env->defs : NULL,
+                   .filter = data ? r->filter : NULL,
+                   .range_lo = data ? r->lo : NULL,
+                   .range_hi = data ? r->hi : NULL,
+                   .today = r->env->today};
+}
 /* The whole of period p a year earlier (the mix that `split: last_year` shares targets by). */
 static kwin last_year_whole(qrun *r, kperiod p, long group)
 {
@@ -435,9 +466,7 @@ static kpi_status load(qrun *r)
         lo[i] = INT64_MAX, hi[i] = INT64_MIN;
     for (size_t i = 0; i < nv; i++)
         vlo[i] = INT64_MAX, vhi[i] = INT64_MIN;
-    keval ev = {r->cfg, r->env->defs->trees, r->cal, &r->plan, NULL, r->env->store,
-                r->q->by, r->q->nby, lo, hi, vlo, vhi, 0, NULL, NULL, NULL, NULL, NULL,
-                r->env->today, NULL, 0};
+    keval ev = evaluator(r, NULL, lo, hi, vlo, vhi);
     for (size_t k = 0; k < r->q->nkpis; k++) {
         const kkpi *kp = &r->cfg->kpis[r->kpis[k]];
         for (size_t p = 0; p < r->nperiods; p++) {
@@ -516,10 +545,9 @@ static kpi_status load_company_last_year(qrun *r)
     if (n && rows_restricted(r) && !r->without_scope && r->grain != KGRAIN_ALL) {
         char from[16], to[16];
         kdays_format(kperiod_last_year(r->cal, r->periods[0]).first, from, sizeof from);
-        kdays_format(kperiod_last_year(r->cal, r->periods[r->nperiods - 1]).end - 1, to,
-                     sizeof to);
-        kpi_query q = {.kpis = ids, .nkpis = n, .from = from, .to = to,
-                       .grain = kgrain_name(r->grain)};
+        kdays_format(kperiod_last_year(r->cal, r->periods[r->nperiods - 1]).end - 1, to, sizeof to);
+        kpi_query q = {
+            .kpis = ids, .nkpis = n, .from = from, .to = to, .grain = kgrain_name(r->grain)};
         kquery_env env = *r->env;
         env.last_only = false;
         rc = kquery_run(&env, &q, &r->company_ly, r->err);
@@ -560,8 +588,15 @@ static double target_of(qrun *r, const kkpi *k, size_t ki, kgrain kg, bool addit
             values[n++] = i < r->nscope ? r->scope_values[i] : kstr_c(r->q->only_value);
         }
     }
-    *tc = (ktarget_ctx){k,     r->cal, kg, additive, names, n, n ? values : NULL,
-                        r->env->defs->stored[ki], r->env->defs->nstored[ki]};
+    *tc = (ktarget_ctx){.kpi = k,
+                        .cal = r->cal,
+                        .grain = kg,
+                        .additive = additive,
+                        .by = names,
+                        .nby = n,
+                        .group = n ? values : NULL,
+                        .stored = r->env->defs->stored[ki],
+                        .nstored = r->env->defs->nstored[ki]};
     if (r->without_scope)
         return NAN;
     double t = ktarget_for(tc, first, end);
@@ -600,8 +635,7 @@ static kpi_status finish_point(qrun *r, const kkpi *k, size_t ki, kperiod p, con
         pt->value = pt->projected = NAN;
         pt->complete = 0;
         pt->status = "no_data";
-        return kresult_add_point(res, pt) ? KPI_OK
-                                          : kerr_set(r->err, KPI_NOMEM, "out of memory");
+        return kresult_add_point(res, pt) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
     }
     if (!isnan(pt->value) && !isnan(pt->previous) && pt->previous != 0)
         pt->change = (pt->value - pt->previous) / fabs(pt->previous);
@@ -637,6 +671,87 @@ static bool group_strings(qrun *r, const kstr *group, size_t nby, const char **o
     return true;
 }
 
+/* The first day stream s has a row on; false when it has none (or the store cannot tell). */
+static bool stream_first_day(qrun *r, const kstream *s, int64_t *day)
+{
+    size_t i = (size_t)(s - r->cfg->streams);
+    if (!r->stream_state[i]) {
+        kpi_error scratch;
+        kpi_error_init(&scratch);
+        bool any = false;
+        kstore *st = r->env->store;
+        r->stream_state[i] =
+            st->backend->first_day(st, s, &any, &r->stream_day[i], &scratch) == KPI_OK && any ? 1
+                                                                                              : 2;
+    }
+    *day = r->stream_day[i];
+    return r->stream_state[i] == 1;
+}
+
+/* Raises *from to the first day of each stream e reads (through the KPIs it names); clears
+ * *known when one of them has no data. */
+static void data_from_walk(qrun *r, const kexpr *e, int depth, int64_t *from, bool *known)
+{
+    if (!e || depth > 64)
+        return;
+    const kstream *streams[2] = {NULL, NULL};
+    if (e->kind == KX_AGG)
+        streams[0] = e->stream;
+    if (e->kind == KX_CALL && e->fn == KF_CONVERSION) {
+        streams[0] = e->conv_from;
+        streams[1] = e->conv_to;
+    }
+    for (int i = 0; i < 2; i++) {
+        int64_t day;
+        if (!streams[i])
+            continue;
+        if (!stream_first_day(r, streams[i], &day))
+            *known = false;
+        else if (day > *from)
+            *from = day;
+    }
+    if (e->kind == KX_KPI && e->kpi)
+        data_from_walk(r, r->env->defs->trees[kplan_kpi_index(r->cfg, e->kpi)], depth + 1, from,
+                       known);
+    data_from_walk(r, e->a, depth + 1, from, known);
+    data_from_walk(r, e->b, depth + 1, from, known);
+    for (size_t i = 0; i < e->nargs; i++)
+        data_from_walk(r, e->args[i], depth + 1, from, known);
+}
+
+/* Sets the data_from of KPI ki's series (the last of res) and of the points to come. */
+static kpi_status set_data_from(qrun *r, size_t ki, kpi_result *res)
+{
+    if (!r->stream_state) {
+        size_t n = r->cfg->nstreams ? r->cfg->nstreams : 1;
+        r->stream_state = karena_alloc(&r->arena, n);
+        r->stream_day = karena_alloc(&r->arena, n * sizeof *r->stream_day);
+        if (!r->stream_state || !r->stream_day)
+            return kerr_set(r->err, KPI_NOMEM, "out of memory");
+        memset(r->stream_state, 0, n);
+    }
+    bool known = true;
+    r->data_from = INT64_MIN;
+    data_from_walk(r, r->env->defs->trees[ki], 0, &r->data_from, &known);
+    r->has_data_from = known && r->data_from != INT64_MIN;
+    char day[16];
+    if (!r->has_data_from)
+        return KPI_OK;
+    kdays_format(r->data_from, day, sizeof day);
+    return kresult_set_data_from(res, day) ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
+}
+
+/* Whether window w (which has a value) is a period the data covers only in part: the data
+ * begins after its first day by more than a thirtieth of its days (a month whose first day
+ * simply had no orders is not flagged; a week missing a day, a year missing a month are). */
+static int partly_covered(const qrun *r, const kwin *w, double value)
+{
+    int64_t first, end;
+    kwin_days(w, &first, &end);
+    return r->has_data_from && !isnan(value) && r->data_from > first &&
+           (r->data_from - first) * 30 > end - first;
+}
+
 /* The point of a computed KPI for period p and data group g (-1: all); compare: with its
  * previous period and last year. */
 static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p, long g,
@@ -667,6 +782,8 @@ static kpi_status point(qrun *r, keval *ev, const kkpi *k, size_t ki, kperiod p,
     pt.value = keval_kpi(ev, ki, w.value);
     pt.previous = compare ? keval_kpi(ev, ki, w.previous) : NAN;
     pt.last_year = compare ? keval_kpi(ev, ki, w.last_year) : NAN;
+    pt.previous_partial = partly_covered(r, &w.previous, pt.previous);
+    pt.last_year_partial = partly_covered(r, &w.last_year, pt.last_year);
     kproject proj = {p, w.elapsed, end};
     ev->project = w.open ? &proj : NULL;
     pt.projected = w.open ? keval_kpi(ev, ki, w.value) : NAN;
@@ -767,9 +884,7 @@ static kpi_status build(qrun *r, kpi_result **out)
     kpi_result *res = kresult_create(from, to, kgrain_name(r->grain), r->q->by, r->q->nby);
     if (!res)
         return kerr_set(r->err, KPI_NOMEM, "out of memory");
-    keval ev = {r->cfg,  r->env->defs->trees, r->cal, &r->plan, &r->data, r->env->store,
-                r->q->by, r->q->nby, NULL, NULL, NULL, NULL, 0, r->env->defs, r->filter,
-                r->lo, r->hi, NULL, r->env->today, NULL, 0};
+    keval ev = evaluator(r, &r->data, NULL, NULL, NULL, NULL);
     size_t ng = r->q->nby ? r->data.ngroups : 1;
     long *order = malloc((ng ? ng : 1) * sizeof *order);
     kpi_status rc = order ? KPI_OK : kerr_set(r->err, KPI_NOMEM, "out of memory");
@@ -791,6 +906,8 @@ static kpi_status build(qrun *r, kpi_result **out)
             rc = manual_series(r, k, ki, res);
             continue;
         }
+        if (!r->explain && (rc = set_data_from(r, ki, res)) != KPI_OK)
+            break;
         for (size_t g = 0; rc == KPI_OK && g < ng; g++)
             for (size_t p = 0; rc == KPI_OK && p < r->nperiods; p++)
                 rc = point(r, &ev, k, ki, r->periods[p], order[g], additive,
@@ -835,8 +952,7 @@ static kpi_status prepare(qrun *r)
     return rc;
 }
 
-kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,
-                      kpi_error *err)
+kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out, kpi_error *err)
 {
     *out = NULL;
     qrun r = {.env = env, .q = q, .cfg = env->defs->cfg, .cal = &env->defs->cal, .err = err};
@@ -853,7 +969,11 @@ kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **ou
 
 kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, kpi_error *err)
 {
-    qrun r = {.env = env, .q = q, .cfg = env->defs->cfg, .cal = &env->defs->cal, .err = err,
+    qrun r = {.env = env,
+              .q = q,
+              .cfg = env->defs->cfg,
+              .cal = &env->defs->cal,
+              .err = err,
               .explain = true};
     kpi_status rc = prepare(&r);
     if (rc == KPI_OK)
@@ -874,8 +994,8 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
         size_t *fields = calloc(s->nfields + q->nby + 1, sizeof *fields);
         bool known = false;
         size_t nkey = fields ? kdata_scan_fields(s, q->by, q->nby, fields, &known) : 0;
-        const kcond *filter = values ? (r.vfilter ? r.vfilter[j] : NULL)
-                                     : (r.filter ? r.filter[j] : NULL);
+        const kcond *filter =
+            values ? (r.vfilter ? r.vfilter[j] : NULL) : (r.filter ? r.filter[j] : NULL);
         kscan_range range = {
             s, values ? r.vlo[j] : r.lo[j], values ? r.vhi[j] : r.hi[j], fields, nkey, filter};
         char a[16] = "-", b[16] = "-";

@@ -112,6 +112,14 @@ bool kresult_is_cut(const kpi_result *r, const char *period)
                       (r->cut_last && strcmp(period, r->cut_last) == 0));
 }
 
+bool kresult_set_data_from(kpi_result *r, const char *day)
+{
+    if (!r->nseries)
+        return false;
+    kpi_series *s = &r->series[r->nseries - 1];
+    return (s->data_from = dup(r, day)) != NULL;
+}
+
 bool kresult_set_error(kpi_result *r, const char *error)
 {
     if (!r->nseries)

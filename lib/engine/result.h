@@ -50,6 +50,9 @@ bool kresult_is_cut(const kpi_result *r, const char *period);
 /* Names the period under review of a report (copied); false when out of memory. */
 bool kresult_set_review(kpi_result *r, const char *period);
 
+/* Sets the last series' data_from (copied); false when out of memory. */
+bool kresult_set_data_from(kpi_result *r, const char *day);
+
 /* Marks the last series broken with `error` (copied); false when out of memory. */
 bool kresult_set_error(kpi_result *r, const char *error);
 

@@ -76,6 +76,14 @@ static bool push(json_t *a, json_t *v)
 }
 
 /* A point of a series, keys in the order of DESIGN §2. */
+/* "previous_partial": true / "last_year_partial": true when the data begins inside (or
+ * after the start of) the period compared with. */
+static bool partial_comparisons(json_t *o, const kpi_point *p)
+{
+    return (!p->previous_partial || set(o, "previous_partial", json_true())) &&
+           (!p->last_year_partial || set(o, "last_year_partial", json_true()));
+}
+
 static json_t *point(const kpi_result *r, const kpi_point *p)
 {
     json_t *o = json_object(), *group = json_object();
@@ -83,8 +91,8 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
     /* rows without a value for a dimension form their own group: null, as DESIGN §2 says of
      * undefined values (an empty value is stored as null, so "" never names a real group) */
     for (size_t i = 0; ok && i < r->nby; i++)
-        ok = set(group, r->by[i],
-                 str(p->group && p->group[i] && *p->group[i] ? p->group[i] : NULL));
+        ok =
+            set(group, r->by[i], str(p->group && p->group[i] && *p->group[i] ? p->group[i] : NULL));
     ok = ok && set(o, "group", json_incref(group));
     json_decref(group);
     ok = ok && set(o, "value", num(p->value)) && set(o, "previous", num(p->previous)) &&
@@ -93,6 +101,7 @@ static json_t *point(const kpi_result *r, const kpi_point *p)
          set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status));
     if (ok && kresult_is_cut(r, p->period)) /* --from/--to holds part of it */
         ok = set(o, "partial", json_true());
+    ok = ok && partial_comparisons(o, p);
     if (ok && !p->complete)
         ok = set(o, "complete", json_false()) &&
              set(o, "expected_to_date", num(p->expected_to_date)) &&
@@ -114,12 +123,22 @@ static bool currency(json_t *o, const kpi_result *r, const kpi_series *s)
     return set(o, "currency", str(r->currency));
 }
 
+/* "data_from" when a point (last_only: the last) is compared with a period the data covers
+ * only in part: added only then, like "partial", so the contract's documents stay as they are. */
+static bool data_from(json_t *o, const kpi_series *s, bool last_only)
+{
+    bool any = false;
+    for (size_t i = last_only && s->npoints ? s->npoints - 1 : 0; i < s->npoints; i++)
+        any |= s->points[i].previous_partial || s->points[i].last_year_partial;
+    return !any || !s->data_from || set(o, "data_from", str(s->data_from));
+}
+
 static json_t *series(const kpi_result *r, const kpi_series *s)
 {
     json_t *o = json_object(), *points = json_array();
     bool ok = set(o, "id", str(s->id)) && set(o, "name", str(s->name)) &&
               set(o, "unit", str(s->unit)) && currency(o, r, s) &&
-              set(o, "direction", str(s->direction));
+              set(o, "direction", str(s->direction)) && data_from(o, s, false);
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(points, point(r, &s->points[i]));
     ok = ok && set(o, "series", json_incref(points));
@@ -173,7 +192,8 @@ static json_t *report_kpi(const kpi_result *r, const kpi_series *s)
               set(o, "value", num(p->value)) && set(o, "target", num(p->target)) &&
               set(o, "attainment", num(p->attainment)) && set(o, "status", str(p->status)) &&
               set(o, "change", num(p->change)) && set(o, "change_points", num(p->change_points)) &&
-              set(o, "previous", num(p->previous)) && set(o, "last_year", num(p->last_year));
+              set(o, "previous", num(p->previous)) && set(o, "last_year", num(p->last_year)) &&
+              partial_comparisons(o, p) && data_from(o, s, true);
     for (size_t i = 0; ok && i < s->npoints; i++)
         ok = push(spark, num(s->points[i].value));
     ok = ok && set(o, "sparkline", json_incref(spark));

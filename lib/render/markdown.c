@@ -77,6 +77,9 @@ static bool markdown_grid(kbuf *b, const kgrid *g)
             ok = cell(b, row->text[c], w[c], g->cols[c].right);
         ok = ok && kbuf_appends(b, "|\n");
     }
+    if (ok && g->note)
+        ok = kbuf_appendc(b, '\n') && (g->note[0] != '*' || kbuf_appendc(b, '\\')) &&
+             krender_clean(b, g->note) && kbuf_appendc(b, '\n'); /* \* is no bullet */
     free(w);
     return ok;
 }

@@ -598,6 +598,46 @@ static const kgrid_col series_cols[SC_COUNT] = {
     [SC_STATUS] = {.title = "status"},
 };
 
+/* The change of p, marked when the previous period is one the data covers only in part. */
+static bool change_cell(kbuf *b, const kpi_series *s, const kpi_point *p, bool u)
+{
+    return krender_point_change(b, s, p, u) &&
+           (!p->previous_partial || !krender_defined(krender_point_delta(s, p)) ||
+            kbuf_appends(b, KRENDER_PARTIAL));
+}
+
+/* The note under a grid of these series when a cell is marked partial: "* compared with a
+ * period the data covers only in part (data from 2024-12-01)"; naming each series when several
+ * (last_only: the report, whose change is of the last point). */
+static bool partial_note(kgrid *g, const kpi_series *const *list, size_t n, bool last_only)
+{
+    kbuf b;
+    kbuf_init(&b, 0);
+    size_t k = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        const kpi_series *s = list[i];
+        bool marked = false;
+        for (size_t j = last_only && s->npoints ? s->npoints - 1 : 0; j < s->npoints; j++) {
+            const kpi_point *p = &s->points[j];
+            /* the report shows the change only, marked when it is defined */
+            marked |= last_only ? p->previous_partial && krender_defined(krender_point_delta(s, p))
+                                : p->previous_partial || p->last_year_partial;
+        }
+        if (!marked || !s->data_from)
+            continue;
+        ok = kbuf_appends(&b, k++ ? "; "
+                                  : KRENDER_PARTIAL " compared with a period the data covers"
+                                                    " only in part (data from ") &&
+             (n == 1 || (krender_clean(&b, series_name(s)) && kbuf_appends(&b, ": "))) &&
+             kbuf_appends(&b, s->data_from);
+    }
+    if (ok && k)
+        ok = kbuf_appendc(&b, ')') && (g->note = karena_strndup(&g->arena, b.p, b.n)) != NULL;
+    kbuf_release(&b);
+    return ok;
+}
+
 /* Fills the cells of one point; col maps a series column to its grid column (or -1). */
 static bool series_row(kgrid *g, kgrid_row *row, const kpi_result *r, const kpi_series *s,
                        const kpi_point *p, const int *col, kbuf *tmp, bool u)
@@ -622,11 +662,14 @@ static bool series_row(kgrid *g, kgrid_row *row, const kpi_result *r, const kpi_
                                   SC_TARGET, SC_EXPECTED, SC_PROJECTED};
     for (size_t i = 0; ok && i < sizeof numeric / sizeof numeric[0]; i++) {
         int c = numeric[i];
+        bool partial = (c == SC_PREVIOUS && p->previous_partial) ||
+                       (c == SC_LAST_YEAR && p->last_year_partial);
         if (col[c] >= 0)
             ok = krender_amount(tmp, r, s, nums[c], u) &&
+                 (!partial || kbuf_appends(tmp, KRENDER_PARTIAL)) &&
                  grid_take(g, row, (size_t)col[c], tmp, NULL);
     }
-    ok = ok && krender_point_change(tmp, s, p, u) &&
+    ok = ok && change_cell(tmp, s, p, u) &&
          grid_take(g, row, (size_t)col[SC_CHANGE], tmp, krender_point_color(s, p));
     /* an open period's attainment is of its projection, and says so */
     ok = ok && krender_attainment(tmp, p->attainment, u) &&
@@ -664,6 +707,7 @@ bool kgrid_series(kgrid *g, const kpi_result *r, const kpi_series *s, bool unico
         kgrid_row *row = grid_row(g, NULL);
         ok = row && series_row(g, row, r, s, &s->points[i], col, &tmp, unicode);
     }
+    ok = ok && partial_note(g, &s, 1, false);
     kbuf_release(&tmp);
     free(cols);
     return ok;
@@ -718,7 +762,7 @@ static bool report_row(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf 
            krender_amount(tmp, r, s, p->target, u) && grid_take(g, row, RC_TARGET, tmp, NULL) &&
            krender_status(tmp, p->status, u) &&
            grid_take(g, row, RC_STATUS, tmp, krender_status_color(p->status)) &&
-           krender_point_change(tmp, s, p, u) &&
+           change_cell(tmp, s, p, u) &&
            grid_take(g, row, RC_CHANGE, tmp, krender_point_color(s, p)) &&
            krender_sparkline(tmp, s->points, s->npoints, u) &&
            grid_take(g, row, RC_TREND, tmp, NULL);
@@ -727,12 +771,13 @@ static bool report_row(kgrid *g, const kpi_result *r, const kpi_series *s, kbuf 
 bool kgrid_report(kgrid *g, const kpi_result *r, bool unicode)
 {
     size_t *order = malloc((r->nseries ? r->nseries : 1) * sizeof *order);
+    const kpi_series **listed = malloc((r->nseries ? r->nseries : 1) * sizeof *listed);
     kbuf tmp;
     kbuf_init(&tmp, 0);
-    bool ok = order && grid_init(g, report_cols, RC_COUNT);
+    bool ok = order && listed && grid_init(g, report_cols, RC_COUNT);
     bool headings = ok && krender_report_order(r, order);
     for (size_t i = 0; ok && i < r->nseries; i++) {
-        const kpi_series *s = &r->series[order[i]];
+        const kpi_series *s = listed[i] = &r->series[order[i]];
         if (headings && (i == 0 || !same_department(&r->series[order[i - 1]], s))) {
             const char *d = s->department && *s->department ? s->department : "other";
             ok = krender_clean(&tmp, d) && grid_row(g, tmp.p);
@@ -740,7 +785,10 @@ bool kgrid_report(kgrid *g, const kpi_result *r, bool unicode)
         }
         ok = ok && report_row(g, r, s, &tmp, unicode);
     }
+    /* the report's change is of the period under review against the one before */
+    ok = ok && partial_note(g, listed, r->nseries, true);
     kbuf_release(&tmp);
+    free(listed);
     free(order);
     return ok;
 }

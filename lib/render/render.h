@@ -173,7 +173,11 @@ typedef struct kgrid {
     kgrid_row *rows;
     size_t nrows, cap_rows;
     bool has_headings;
+    const char *note; /* a line under the grid (what a KRENDER_PARTIAL mark means), or NULL */
 } kgrid;
+
+/* After a previous or last-year value (and its change) that the data covers only in part. */
+#define KRENDER_PARTIAL "*"
 
 /* Releases a grid. Accepts one that was never built (zeroed). */
 void kgrid_release(kgrid *g);

@@ -189,6 +189,8 @@ static bool table_grid(kbuf *b, const kgrid *g, const kpi_render_options *o)
     if (ok && !g->nrows)
         ok = kbuf_appends(b, "(no data)\n");
     ok = ok && left_out(b, g, &l);
+    if (ok && g->note)
+        ok = krender_clean(b, g->note) && kbuf_appendc(b, '\n');
     free(l.w);
     free(l.shown);
     return ok;

@@ -203,6 +203,23 @@ static kpi_status sql_stats(kstore *st, const kstream *s, kstream_stats *out, kp
     return ksql_int(q, sql, &out->last, err);
 }
 
+static kpi_status sql_first_day(kstore *st, const kstream *s, bool *any, int64_t *day,
+                                kpi_error *err)
+{
+    ksql *q = (ksql *)st;
+    char sql[256];
+    int64_t n = 0;
+    *any = false;
+    snprintf(sql, sizeof sql, "SELECT EXISTS(SELECT 1 FROM \"%s\")", s->name);
+    kpi_status rc = ksql_int(q, sql, &n, err);
+    if (rc != KPI_OK || !n)
+        return rc;
+    /* _key is the day shifted left over the row's sequence number */
+    snprintf(sql, sizeof sql, "SELECT min(_key) >> %d FROM \"%s\"", KSQL_SEQ_BITS, s->name);
+    *any = (rc = ksql_int(q, sql, day, err)) == KPI_OK;
+    return rc;
+}
+
 static kpi_status sql_list(kstore *st, kstored_stream *out, size_t cap, size_t *n,
                            kpi_error *err)
 {
@@ -290,6 +307,7 @@ const kstore_backend kstore_sqlite = {
     .rollback = sql_rollback,
     .append = sql_append,
     .stats = sql_stats,
+    .first_day = sql_first_day,
     .drop = sql_drop,
     .list = sql_list,
     .log_import = sql_log_import,

@@ -157,6 +157,11 @@ typedef struct kstore_backend {
      * and not counted in *inserted. */
     kpi_status (*append)(kstore *st, const kbatch *b, uint64_t *inserted, kpi_error *err);
     kpi_status (*stats)(kstore *st, const kstream *s, kstream_stats *out, kpi_error *err);
+    /* The first day (in the workspace zone) a row of s falls on; *any false when s has none.
+     * Cheap: rows are kept in day order. A query says which compared periods the data only
+     * partly covers with it. */
+    kpi_status (*first_day)(kstore *st, const kstream *s, bool *any, int64_t *day,
+                            kpi_error *err);
     kpi_status (*drop)(kstore *st, const char *stream, int64_t *rows, kpi_error *err);
     /* Lists stored streams into out (up to cap); *n receives the total count. */
     kpi_status (*list)(kstore *st, kstored_stream *out, size_t cap, size_t *n, kpi_error *err);

@@ -1,28 +1,49 @@
 /*
- * cache.c - answers already computed, per worker thread: the same request at the same data
- * version (kpi_workspace_version: nothing imported or set since) and within the same hour gets
- * the same bytes, so a dashboard polling its report costs a lookup, not a query. Each worker
- * owns its cache (no lock); it is emptied when the data changes or when it is full.
+ * cache.c - answers already computed, shared by the worker threads: the same request at the
+ * same data version (kpi_workspace_version: nothing imported or set since), the same
+ * definitions and within the same hour (the key holds it) gets the same bytes, so a dashboard
+ * polling its report costs a lookup, not a query.
+ *
+ * Why shared, and why stale answers: while an upload commits a batch every fraction of a
+ * second, every answer goes out of date again and again. With one cache per worker each
+ * worker recomputed every report after every batch, readers queued behind those queries and
+ * the p99 of a cached report reached seconds (bench/ingest-read.sh). Now one request
+ * recomputes an out-of-date answer while the others get the previous one, marked stale (the
+ * server says so in a header), as long as it is at most KCACHE_STALE_SECONDS old; a request
+ * can refuse stale answers (Cache-Control: no-cache). Answers under other definitions are
+ * never served. One mutex guards the table; entries are copied in and out under it.
  */
 #include "server.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { SLOTS = 1024, MAX_ENTRIES = 768 };
 
 typedef struct entry {
     char *key;
-    char *body;
+    char *body; /* NULL: the last recompute gave no answer to keep */
     size_t len;
     const char *type;
+    int64_t version, gen;
+    double made;       /* CLOCK_MONOTONIC seconds when computed */
+    double refreshing; /* when a request began recomputing it; 0 when none is */
 } entry;
 
 struct kcache {
+    pthread_mutex_t mu;
     entry slots[SLOTS];
     size_t count;
-    int64_t version;
 };
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static uint64_t hash(const char *s)
 {
@@ -32,9 +53,17 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-kcache *kcache_create(void) { return calloc(1, sizeof(kcache)); }
+kcache *kcache_create(void)
+{
+    kcache *c = calloc(1, sizeof(kcache));
+    if (c && pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
 
-void kcache_clear(kcache *c)
+static void clear(kcache *c)
 {
     for (size_t i = 0; i < SLOTS; i++) {
         free(c->slots[i].key);
@@ -46,19 +75,11 @@ void kcache_clear(kcache *c)
 
 void kcache_destroy(kcache *c)
 {
-    if (c)
-        kcache_clear(c);
+    if (!c)
+        return;
+    clear(c);
+    pthread_mutex_destroy(&c->mu);
     free(c);
-}
-
-bool kcache_fresh(kcache *c, int64_t version)
-{
-    if (version != c->version) {
-        kcache_clear(c);
-        c->version = version;
-        return false;
-    }
-    return true;
 }
 
 static entry *find(kcache *c, const char *key)
@@ -68,33 +89,65 @@ static entry *find(kcache *c, const char *key)
             return &c->slots[i];
 }
 
-bool kcache_get(kcache *c, const char *key, kresponse *out)
+/* Copies e's answer into out; false when out of memory. */
+static bool copy_out(const entry *e, double now, kresponse *out)
 {
-    entry *e = find(c, key);
-    if (!e->key || !(out->body = malloc(e->len + 1)))
+    if (!(out->body = malloc(e->len + 1)))
         return false;
     memcpy(out->body, e->body, e->len + 1);
     out->len = e->len;
     out->status = 200;
     out->type = e->type;
+    out->cached = true;
+    out->age = (int)(now - e->made);
     return true;
 }
 
-void kcache_put(kcache *c, const char *key, const kresponse *r)
+kcache_hit kcache_get(kcache *c, const char *key, int64_t version, int64_t gen, bool allow_stale,
+                      kresponse *out)
 {
-    if (c->count >= MAX_ENTRIES)
-        kcache_clear(c);
+    double now = now_s();
+    kcache_hit hit = KCACHE_MISS;
+    pthread_mutex_lock(&c->mu);
     entry *e = find(c, key);
-    if (e->key)
-        return;
-    char *k = strdup(key), *b = malloc(r->len + 1);
-    if (!k || !b) {
-        free(k);
+    if (e->key && e->body && e->gen == gen) {
+        bool fresh = e->version == version;
+        bool other_refreshes = e->refreshing > 0 && now - e->refreshing < KCACHE_STALE_SECONDS;
+        if (fresh || (allow_stale && other_refreshes && now - e->made < KCACHE_STALE_SECONDS))
+            hit = !copy_out(e, now, out) ? KCACHE_MISS : fresh ? KCACHE_FRESH : KCACHE_STALE;
+    }
+    if (hit == KCACHE_MISS && e->key)
+        e->refreshing = now; /* this request recomputes it: the others may get it stale */
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+void kcache_put(kcache *c, const char *key, int64_t version, int64_t gen, const kresponse *r)
+{
+    char *b = NULL;
+    if (r->status == 200 && r->body && (b = malloc(r->len + 1))) {
+        memcpy(b, r->body, r->len);
+        b[r->len] = 0;
+    }
+    double now = now_s();
+    pthread_mutex_lock(&c->mu);
+    if (c->count >= MAX_ENTRIES)
+        clear(c);
+    entry *e = find(c, key);
+    if (!e->key) { /* a new key: only with an answer to keep */
+        if (!b || !(e->key = strdup(key))) {
+            pthread_mutex_unlock(&c->mu);
+            free(b);
+            return;
+        }
+        c->count++;
+    } else if (e->body && e->gen == gen && e->version > version) { /* a newer one is in */
+        e->refreshing = 0;
+        pthread_mutex_unlock(&c->mu);
         free(b);
         return;
     }
-    memcpy(b, r->body, r->len);
-    b[r->len] = 0;
-    *e = (entry){k, b, r->len, r->type};
-    c->count++;
+    free(e->body);
+    *e = (entry){e->key, b, b ? r->len : 0, r->type, version, gen, now, 0};
+    pthread_mutex_unlock(&c->mu);
 }

@@ -34,13 +34,14 @@ typedef struct server {
     pthread_mutex_t log_mu;
     int active; /* requests between their first byte and their last (atomic) */
     kmetrics_cache *metrics;
+    kcache *cache; /* answers already computed, shared by the workers */
     /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
      * opens cleanly bumps gen, and each worker reopens its handle before its next request */
     pthread_mutex_t defs_mu;
-    uint64_t defs_sig;      /* of the files' names, sizes and mtimes */
-    double defs_checked;    /* CLOCK_MONOTONIC seconds */
-    int64_t defs_gen;       /* atomic */
-    char defs_error[1200];  /* why the files on disk are not served ("" when they are) */
+    uint64_t defs_sig;     /* of the files' names, sizes and mtimes */
+    double defs_checked;   /* CLOCK_MONOTONIC seconds */
+    int64_t defs_gen;      /* atomic */
+    char defs_error[1200]; /* why the files on disk are not served ("" when they are) */
 } server;
 
 /* Per request: when it started, what was answered (for the access log); for an upload, the
@@ -57,10 +58,9 @@ typedef struct request_state {
     bool ended; /* the upload's body is complete: its import is finishing */
 } request_state;
 
-/* What a worker thread keeps: its workspace handle and its cache of answers. */
+/* What a worker thread keeps: its workspace handle. */
 typedef struct worker {
     kpi_workspace *ws;
-    kcache *cache;
     int64_t gen; /* the definitions' generation ws was opened at */
 } worker;
 
@@ -68,7 +68,6 @@ static void close_worker(void *p)
 {
     worker *w = p;
     kpi_workspace_destroy(w->ws);
-    kcache_destroy(w->cache);
     free(w);
 }
 
@@ -83,7 +82,8 @@ static uint64_t defs_signature(const char *dir)
     snprintf(path, sizeof path, "%s/kpi.yaml", dir);
     if (stat(path, &st) == 0)
         h = (h ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
-             (uint64_t)st.st_size) * 1099511628211ull;
+             (uint64_t)st.st_size) *
+            1099511628211ull;
     snprintf(path, sizeof path, "%s/kpis", dir);
     DIR *d = opendir(path);
     for (struct dirent *e; d && (e = readdir(d));) {
@@ -97,7 +97,8 @@ static uint64_t defs_signature(const char *dir)
         for (const char *c = e->d_name; *c; c++)
             f = (f ^ (unsigned char)*c) * 1099511628211ull;
         h += (f ^ (uint64_t)st.st_mtim.tv_nsec ^ ((uint64_t)st.st_mtim.tv_sec << 30) ^
-              (uint64_t)st.st_size) * 1099511628211ull; /* + : readdir's order does not count */
+              (uint64_t)st.st_size) *
+             1099511628211ull; /* + : readdir's order does not count */
     }
     if (d)
         closedir(d);
@@ -149,7 +150,6 @@ static void refresh_worker(server *s, worker *w)
     kpi_workspace_destroy(w->ws);
     w->ws = ws;
     w->gen = gen;
-    kcache_clear(w->cache);
 }
 
 /* This thread's worker, made on first use and moved to new definitions; NULL with msg set
@@ -166,8 +166,7 @@ static worker *thread_worker(server *s, char *msg, size_t cap)
     kpi_workspace *ws = thread_workspace(s, msg, cap);
     if (!ws)
         return NULL;
-    if (!(w = calloc(1, sizeof *w)) || !(w->cache = kcache_create())) {
-        free(w);
+    if (!(w = calloc(1, sizeof *w))) {
         kpi_workspace_destroy(ws);
         snprintf(msg, cap, "out of memory");
         return NULL;
@@ -201,12 +200,12 @@ static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap)
 static bool cache_key(struct MHD_Connection *conn, const char *url, const kauth *a, char *key,
                       size_t cap)
 {
-    static const char *const args[] = {"kpi", "period", "from", "to", "grain",
+    static const char *const args[] = {"kpi", "period", "from",       "to", "grain",
                                        "by",  "where",  "department", "n"};
-    size_t n = (size_t)snprintf(key, cap, "%s|%d|%s|%s|%s|%lld", url, a->open ? -1 : (int)a->token.role,
-                                a->open ? "" : a->token.departments,
-                                a->open ? "" : a->token.self, a->open ? "" : a->token.streams,
-                                (long long)(time(NULL) / 3600));
+    size_t n =
+        (size_t)snprintf(key, cap, "%s|%d|%s|%s|%s|%lld", url, a->open ? -1 : (int)a->token.role,
+                         a->open ? "" : a->token.departments, a->open ? "" : a->token.self,
+                         a->open ? "" : a->token.streams, (long long)(time(NULL) / 3600));
     for (size_t i = 0; i < sizeof args / sizeof args[0] && n < cap; i++) {
         const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, args[i]);
         if (v)
@@ -262,6 +261,13 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *st, kre
     }
     MHD_add_response_header(r, "Content-Type", out->type);
     MHD_add_response_header(r, "Cache-Control", out->cache ? out->cache : "no-store");
+    if (out->cached) {
+        char age[16];
+        snprintf(age, sizeof age, "%d", out->age);
+        MHD_add_response_header(r, "Age", age);
+    }
+    if (out->stale) /* the data changed since; another request is recomputing it */
+        MHD_add_response_header(r, "X-KPI-Stale", "1");
     if (out->status == 405)
         MHD_add_response_header(r, "Allow", "GET");
     if (out->status == 401)
@@ -278,8 +284,8 @@ static const char *events_stream(const char *url, char *buf, size_t cap)
 {
     static const char prefix[] = "/api/v1/streams/", suffix[] = "/events";
     size_t n = strlen(url), p = sizeof prefix - 1, q = sizeof suffix - 1;
-    if (n <= p + q || strncmp(url, prefix, p) || strcmp(url + n - q, suffix) ||
-        n - p - q >= cap || memchr(url + p, '/', n - p - q))
+    if (n <= p + q || strncmp(url, prefix, p) || strcmp(url + n - q, suffix) || n - p - q >= cap ||
+        memchr(url + p, '/', n - p - q))
         return NULL;
     memcpy(buf, url + p, n - p - q);
     buf[n - p - q] = 0;
@@ -287,13 +293,19 @@ static const char *events_stream(const char *url, char *buf, size_t cap)
 }
 
 /* An upload's connection waits while its import catches up (the thread serves others). */
-static void pause_connection(void *conn) { MHD_suspend_connection(conn); }
-static void resume_connection(void *conn) { MHD_resume_connection(conn); }
+static void pause_connection(void *conn)
+{
+    MHD_suspend_connection(conn);
+}
+static void resume_connection(void *conn)
+{
+    MHD_resume_connection(conn);
+}
 
 /* The first call of an upload: who, which stream, which format, how big; then the import
  * starts. False with out set when the request is refused before its body is read. */
-static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *conn,
-                         const char *url, const char *method, request_state *st, kresponse *out)
+static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *conn, const char *url,
+                         const char *method, request_state *st, kresponse *out)
 {
     char stream[128], msg[512];
     if (!events_stream(url, stream, sizeof stream))
@@ -360,6 +372,14 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
     return queue(conn, st, &out);
 }
 
+/* False when the request refuses an answer computed before the last data change
+ * (Cache-Control: no-cache or max-age=0). */
+static bool stale_ok(struct MHD_Connection *conn)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cache-Control");
+    return !h || (!strcasestr(h, "no-cache") && !strcasestr(h, "max-age=0"));
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_size, void **con_cls)
@@ -403,10 +423,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
                !cache_key(conn, url, &auth, key, sizeof key) ||
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
         kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
-    } else if (!kcache_fresh(wk->cache, data_version) || !kcache_get(wk->cache, key, &out)) {
-        kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
-        if (out.status == 200)
-            kcache_put(wk->cache, key, &out);
+    } else {
+        kcache_hit hit = kcache_get(s->cache, key, data_version, wk->gen, stale_ok(conn), &out);
+        out.stale = hit == KCACHE_STALE;
+        if (hit == KCACHE_MISS) {
+            kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
+            kcache_put(s->cache, key, data_version, wk->gen, &out);
+        }
     }
     return queue(conn, st, &out);
 }
@@ -427,8 +450,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (s->log) {
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 +
-                    (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
+        double ms =
+            (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6;
         char host[64] = "-";
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -443,8 +466,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         gmtime_r(&now, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         pthread_mutex_lock(&s->log_mu);
-        fprintf(s->log, "%s %s %s %s %u %zu %.1fms\n", when, host, st->method, st->path,
-                st->status, st->bytes, ms);
+        fprintf(s->log, "%s %s %s %s %u %zu %.1fms\n", when, host, st->method, st->path, st->status,
+                st->bytes, ms);
         fflush(s->log);
         pthread_mutex_unlock(&s->log_mu);
     }
@@ -467,7 +490,8 @@ static bool parse_listen(const char *spec, struct sockaddr_storage *addr, sockle
         memmove(host, host + 1, hn - 2);
         host[hn - 2] = 0;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res;
     if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0)
@@ -593,7 +617,7 @@ int kserve_run(const kserve_options *o)
         }
         const char *bad = !(cert = read_pem(o->tls_cert)) ? o->tls_cert
                           : !(key = read_pem(o->tls_key)) ? o->tls_key
-                                                           : NULL;
+                                                          : NULL;
         if (bad) {
             fprintf(stderr, "kpi: serve: %s: %s\n", bad, strerror(errno));
             free(cert);
@@ -601,8 +625,10 @@ int kserve_run(const kserve_options *o)
         }
     }
     /* after the signal mask: the refresh thread must not take SIGTERM */
-    if (!(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s))) {
+    if (!(s.cache = kcache_create()) ||
+        !(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s))) {
         fprintf(stderr, "kpi: serve: cannot start the thread of /metrics\n");
+        kcache_destroy(s.cache);
         free(cert);
         free(key);
         return 1;
@@ -610,9 +636,8 @@ int kserve_run(const kserve_options *o)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG | (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
-                     (cert ? MHD_USE_TLS : 0);
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
     /* the TLS options last: without a certificate they end the list early */
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, answer, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -625,8 +650,8 @@ int kserve_run(const kserve_options *o)
         fprintf(stderr, "kpi: serve: cannot listen on %s: %s\n", listen, strerror(errno));
         code = 1;
     } else {
-        fprintf(stderr, "kpi: serving %s on %s://%s/ (%u threads); Ctrl-C stops\n",
-                o->workspace, cert ? "https" : "http", listen, threads);
+        fprintf(stderr, "kpi: serving %s on %s://%s/ (%u threads); Ctrl-C stops\n", o->workspace,
+                cert ? "https" : "http", listen, threads);
         int sig;
         sigwait(&sigs, &sig);
         /* stop accepting; give the requests in flight up to 10 s to finish (idle keep-alive
@@ -647,6 +672,7 @@ int kserve_run(const kserve_options *o)
     free(key);
     pthread_mutex_destroy(&s.log_mu);
     kmetrics_stop(s.metrics);
+    kcache_destroy(s.cache);
     pthread_mutex_destroy(&s.defs_mu);
     pthread_key_delete(s.ws_key);
     return code;

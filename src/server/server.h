@@ -37,6 +37,9 @@ typedef struct kresponse {
     char *body;
     size_t len;
     const char *cache; /* the Cache-Control header; NULL for no-store */
+    bool cached;       /* from the answer cache: an Age header says how old */
+    bool stale;        /* ... and computed before the last data change (X-KPI-Stale) */
+    int age;           /* seconds since it was computed, when cached */
 } kresponse;
 
 /* Looks up a query-string argument of the request being answered (NULL when absent). */
@@ -142,17 +145,24 @@ void kmetrics_stop(kmetrics_cache *m);
  * its age; waits for the first text a few seconds at most (then 503). Never runs a query. */
 void kmetrics_scrape(kmetrics_cache *m, const char *kpis, const char *department, kresponse *out);
 
-/* ---- answers already computed (cache.c), one cache per worker thread ---- */
+/* ---- answers already computed (cache.c), shared by the worker threads ---- */
 
 typedef struct kcache kcache;
+/* How old an answer may be and still be served stale while another request recomputes it. */
+enum { KCACHE_STALE_SECONDS = 60 };
+typedef enum { KCACHE_MISS, KCACHE_FRESH, KCACHE_STALE } kcache_hit;
 kcache *kcache_create(void);
 void kcache_destroy(kcache *c);
-void kcache_clear(kcache *c);
-/* True when the cache holds answers of this data version; else it is emptied and set to it. */
-bool kcache_fresh(kcache *c, int64_t version);
-/* A copy of the answer cached under key into *out (status 200); false when there is none. */
-bool kcache_get(kcache *c, const char *key, kresponse *out);
-void kcache_put(kcache *c, const char *key, const kresponse *r);
+/* A copy of the answer cached under key into *out (status 200, cached, age set). FRESH: it was
+ * computed at this data version and these definitions (gen). STALE (only when allow_stale): at
+ * an older data version, at most KCACHE_STALE_SECONDS ago, while another request recomputes
+ * it. MISS: none to give; the caller computes it and must call kcache_put, and until then the
+ * others may get the old answer stale. */
+kcache_hit kcache_get(kcache *c, const char *key, int64_t version, int64_t gen, bool allow_stale,
+                      kresponse *out);
+/* Keeps r (when status 200; else drops the key's answer) as computed at version and gen, unless
+ * a newer answer is already kept; ends the key's recompute either way. */
+void kcache_put(kcache *c, const char *key, int64_t version, int64_t gen, const kresponse *r);
 
 /* ---- ingest over HTTP (ingest.c) ---- */
 

@@ -285,6 +285,22 @@ await check('the period picker shows another month: equals kpi query --period', 
     ?.dataset.value === String(v), prev.value);
 });
 
+await check('a comparison with a period the data covers only in part is marked, as kpi query says', async () => {
+  const early = readJson('revenue-early.json').kpis[0];
+  const p = early.series[0];
+  ok(p.last_year_partial === true && early.data_from, 'kpi query flags last year');
+  await page.goto(`${base}/#/kpi/revenue?period=${p.period}`);
+  await page.waitForSelector('#summary .big');
+  await page.waitForFunction((v) => document.querySelector('#summary .big')?.dataset.period === v,
+    p.period);
+  const facts = Object.fromEntries(await page.$$eval('#summary .fact', (fs) => fs.map((f) =>
+    [f.querySelector('dt').textContent, f.querySelector('dd').textContent.trim()])));
+  ok(facts['Last year'].endsWith('*'), `last year marked: ${facts['Last year']}`);
+  eq(facts['Previous period'].endsWith('*'), p.previous_partial === true, 'previous as kpi query');
+  const note = await page.$eval('#summary .partial-note', (n) => n.textContent);
+  ok(note.includes(`data from ${early.data_from}`), `the note names the first day: ${note}`);
+});
+
 await check('a filter (region = ...) shows the group: equals kpi query --where --by', async () => {
   await page.goto(`${base}/#/dept/sales`);
   await cardsLoaded(page, 'sales');

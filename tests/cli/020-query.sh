@@ -74,9 +74,11 @@ kpis:
     direction: down
 YAML
 
+# the data begins 2025-10-01: last year's October is covered whole, so the documents below
+# are the contract's (a later first day would add last_year_partial and data_from)
 cat > orders.csv <<'CSV'
 order_id,ordered_at,region,rep,revenue,cost,status
-0,2025-10-15,North,Ana,650,300,won
+0,2025-10-01,North,Ana,650,300,won
 1,2026-09-10,North,Ana,400,200,won
 2,2026-09-12,South,Bob,300,200,won
 3,2026-10-05,North,Ana,700,350,won

@@ -88,6 +88,28 @@ expect "a period cut by --from/--to is labelled partial, in the heading, its row
     python3 -c "import json,sys; s=json.load(open(\"out\"))[\"kpis\"][0][\"series\"]; assert s[0].get(\"partial\") is True and \"partial\" not in s[1], s"
 '
 
+expect "a comparison with a period the data covers only in part says so (issue 11, 16)" '
+    # the data begins 2026-09-02: September missing its 1st is covered (under 1/30 missing)
+    run_kpi 0 query revenue --period 2026-10 --format json
+    has out "\"data_from\": \"2026-09-02\""
+    lacks out "previous_partial"
+    has out "\"last_year_partial\": true"
+    # Q4 to date against the same days of Q3 (July-August: no data yet)
+    run_kpi 0 query revenue --period 2026-Q4
+    has out "€0.00*"
+    has out "* compared with a period the data covers only in part (data from 2026-09-02)"
+    run_kpi 0 query revenue --period 2026-Q4 --format markdown
+    has out "\\* compared with a period the data covers only in part (data from 2026-09-02)"
+    # the report marks a defined change only; October against September is whole
+    run_kpi 0 report --period 2026-10
+    lacks out "data covers only in part"
+    # a week is flagged for a missing day: W36 (Aug 31 to Sep 6) lacks Aug 31 and Sep 1
+    run_kpi 0 query revenue --period 2026-W37 --format json
+    has out "\"previous_partial\": true"
+    run_kpi 0 query revenue --period 2026-W38 --format json
+    lacks out "previous_partial"
+'
+
 expect "amounts carry the workspace currency; the title names it" '
     run_kpi 0 query revenue --period 2026-09
     has out "Revenue (EUR)" || has out "revenue (EUR)"

@@ -64,6 +64,9 @@ done <cli/kpis.txt
 "$KPI" query revenue --period "$period" --by region >cli/revenue-by-region.txt
 "$KPI" top revenue --by rep --period "$period" -n 10 --format json >cli/revenue-top-rep.json
 "$KPI" query revenue --period "$prev" --format json >cli/revenue-prev.json
+# eleven months before: its last year lies before the demo's data begins
+early=$(python3 -c 'import sys; y, m = map(int, sys.argv[1].split("-")); i = y * 12 + m - 12; print("%d-%02d" % (i // 12, i % 12 + 1))' "$period")
+"$KPI" query revenue --period "$early" --format json >cli/revenue-early.json
 python3 -c 'import json; print(json.load(open("cli/revenue-by-region.json"))["kpis"][0]["series"][0]["group"]["region"])' >cli/filter
 "$KPI" query revenue --period "$period" --by region --where "region = \"$(cat cli/filter)\"" \
     --format json >cli/revenue-filter.json
