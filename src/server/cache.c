@@ -7,11 +7,12 @@
  * Why shared, and why stale answers: while an upload commits a batch every fraction of a
  * second, every answer goes out of date again and again. With one cache per worker each
  * worker recomputed every report after every batch, readers queued behind those queries and
- * the p99 of a cached report reached seconds (bench/ingest-read.sh). Now one request
- * recomputes an out-of-date answer while the others get the previous one, marked stale (the
- * server says so in a header), as long as it is at most KCACHE_STALE_SECONDS old; a request
- * can refuse stale answers (Cache-Control: no-cache). Answers under other definitions are
- * never served. One mutex guards the table; entries are copied in and out under it.
+ * the p99 of a cached report reached seconds (bench/ingest-read.sh). Now requests get the
+ * previous answer, marked stale (the server says so in a header), as long as it is at most
+ * KCACHE_STALE_SECONDS old, and the first of them has it recomputed in the background
+ * (refresh.c); a request can refuse stale answers (Cache-Control: no-cache). Answers under
+ * other definitions are never served. One mutex guards the table; entries are copied in and
+ * out under it.
  */
 #include "server.h"
 
@@ -104,22 +105,36 @@ static bool copy_out(const entry *e, double now, kresponse *out)
 }
 
 kcache_hit kcache_get(kcache *c, const char *key, int64_t version, int64_t gen, bool allow_stale,
-                      kresponse *out)
+                      kresponse *out, bool *refresh)
 {
     double now = now_s();
     kcache_hit hit = KCACHE_MISS;
+    *refresh = false;
     pthread_mutex_lock(&c->mu);
     entry *e = find(c, key);
-    if (e->key && e->body && e->gen == gen) {
-        bool fresh = e->version == version;
-        bool other_refreshes = e->refreshing > 0 && now - e->refreshing < KCACHE_STALE_SECONDS;
-        if (fresh || (allow_stale && other_refreshes && now - e->made < KCACHE_STALE_SECONDS))
-            hit = !copy_out(e, now, out) ? KCACHE_MISS : fresh ? KCACHE_FRESH : KCACHE_STALE;
+    bool same = e->key && e->body && e->gen == gen;
+    if (same && e->version == version) {
+        hit = copy_out(e, now, out) ? KCACHE_FRESH : KCACHE_MISS;
+    } else if (same && allow_stale && now - e->made < KCACHE_STALE_SECONDS) {
+        hit = copy_out(e, now, out) ? KCACHE_STALE : KCACHE_MISS;
+        /* the first to find it out of date has it recomputed (a recompute that never
+         * ended is given up after as long) */
+        *refresh = hit == KCACHE_STALE &&
+                   !(e->refreshing > 0 && now - e->refreshing < KCACHE_STALE_SECONDS);
     }
-    if (hit == KCACHE_MISS && e->key)
-        e->refreshing = now; /* this request recomputes it: the others may get it stale */
+    if (e->key && (hit == KCACHE_MISS || *refresh))
+        e->refreshing = now; /* being recomputed: the others may get it stale meanwhile */
     pthread_mutex_unlock(&c->mu);
     return hit;
+}
+
+void kcache_abandon(kcache *c, const char *key)
+{
+    pthread_mutex_lock(&c->mu);
+    entry *e = find(c, key);
+    if (e->key)
+        e->refreshing = 0;
+    pthread_mutex_unlock(&c->mu);
 }
 
 void kcache_put(kcache *c, const char *key, int64_t version, int64_t gen, const kresponse *r)

@@ -32,9 +32,11 @@ typedef struct server {
     pthread_key_t ws_key;
     FILE *log;
     pthread_mutex_t log_mu;
-    int active; /* requests between their first byte and their last (atomic) */
+    int active;    /* requests between their first byte and their last (atomic) */
+    int ingesting; /* uploads being imported (atomic): cached answers may be served stale */
     kmetrics_cache *metrics;
-    kcache *cache; /* answers already computed, shared by the workers */
+    kcache *cache;       /* answers already computed, shared by the workers */
+    krefresher *refresh; /* recomputes the stale ones in the background */
     /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
      * opens cleanly bumps gen, and each worker reopens its handle before its next request */
     pthread_mutex_t defs_mu;
@@ -195,21 +197,22 @@ static kpi_workspace *thread_workspace(server *s, char *msg, size_t cap)
     return ws;
 }
 
+const char *const kcache_args[KCACHE_NARGS] = {"kpi", "period", "from",       "to", "grain",
+                                               "by",  "where",  "department", "n"};
+
 /* The cache key of a GET: the path, every argument an endpoint reads, who asks (the token's
  * scope decides the answer) and the hour (the open period moves with the clock). */
 static bool cache_key(struct MHD_Connection *conn, const char *url, const kauth *a, char *key,
                       size_t cap)
 {
-    static const char *const args[] = {"kpi", "period", "from",       "to", "grain",
-                                       "by",  "where",  "department", "n"};
     size_t n =
         (size_t)snprintf(key, cap, "%s|%d|%s|%s|%s|%lld", url, a->open ? -1 : (int)a->token.role,
                          a->open ? "" : a->token.departments, a->open ? "" : a->token.self,
                          a->open ? "" : a->token.streams, (long long)(time(NULL) / 3600));
-    for (size_t i = 0; i < sizeof args / sizeof args[0] && n < cap; i++) {
-        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, args[i]);
+    for (size_t i = 0; i < KCACHE_NARGS && n < cap; i++) {
+        const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, kcache_args[i]);
         if (v)
-            n += (size_t)snprintf(key + n, cap - n, "&%s=%s", args[i], v);
+            n += (size_t)snprintf(key + n, cap - n, "&%s=%s", kcache_args[i], v);
     }
     return n < cap;
 }
@@ -340,6 +343,8 @@ static bool start_ingest(server *s, kpi_workspace *ws, struct MHD_Connection *co
         if (!(st->ingest = kingest_start(s->o->workspace, s->o->now_us, stream, format,
                                          resume_connection, conn)))
             kresponse_error(out, 500, "cannot start the import");
+        else
+            __atomic_add_fetch(&s->ingesting, 1, __ATOMIC_SEQ_CST);
     }
     return true;
 }
@@ -369,13 +374,31 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
              (unsigned long long)max);
     kingest_finish(st->ingest, st->too_big ? why : NULL, &out);
     st->ingest = NULL;
+    __atomic_sub_fetch(&s->ingesting, 1, __ATOMIC_SEQ_CST);
     return queue(conn, st, &out);
 }
 
-/* False when the request refuses an answer computed before the last data change
- * (Cache-Control: no-cache or max-age=0). */
-static bool stale_ok(struct MHD_Connection *conn)
+/* The refresher's recompute of a stale answer (krefresh_fn), on its thread's own worker. */
+static bool refresh_compute(void *ctx, const char *path, karg_fn arg, void *req, const kauth *auth,
+                            kresponse *out, int64_t *version, int64_t *gen)
 {
+    server *s = ctx;
+    char msg[1024];
+    worker *wk = thread_worker(s, msg, sizeof msg);
+    if (!wk || kpi_workspace_version(wk->ws, version) != KPI_OK)
+        return false;
+    *gen = wk->gen;
+    kroute(wk->ws, auth, s->metrics, s->defs_error, "GET", path, arg, req, out);
+    return true;
+}
+
+/* Whether an answer computed before the last data change may be given: only while an upload
+ * is being imported (after it, a client reads what it sent), and not to a request that
+ * refuses it (Cache-Control: no-cache or max-age=0). */
+static bool stale_ok(server *s, struct MHD_Connection *conn)
+{
+    if (!__atomic_load_n(&s->ingesting, __ATOMIC_SEQ_CST))
+        return false;
     const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cache-Control");
     return !h || (!strcasestr(h, "no-cache") && !strcasestr(h, "max-age=0"));
 }
@@ -424,8 +447,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
                kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
         kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
     } else {
-        kcache_hit hit = kcache_get(s->cache, key, data_version, wk->gen, stale_ok(conn), &out);
+        bool refresh;
+        kcache_hit hit =
+            kcache_get(s->cache, key, data_version, wk->gen, stale_ok(s, conn), &out, &refresh);
         out.stale = hit == KCACHE_STALE;
+        if (refresh && !krefresh_queue(s->refresh, key, url, get_arg, conn, &auth))
+            kcache_abandon(s->cache, key);
         if (hit == KCACHE_MISS) {
             kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
             kcache_put(s->cache, key, data_version, wk->gen, &out);
@@ -444,8 +471,10 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     if (!st)
         return;
-    if (st->ingest) /* the client went away mid-upload: stop after the batch in flight */
+    if (st->ingest) { /* the client went away mid-upload: stop after the batch in flight */
         kingest_finish(st->ingest, "the client went away", NULL);
+        __atomic_sub_fetch(&s->ingesting, 1, __ATOMIC_SEQ_CST);
+    }
     __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
     if (s->log) {
         struct timespec t1;
@@ -626,8 +655,10 @@ int kserve_run(const kserve_options *o)
     }
     /* after the signal mask: the refresh thread must not take SIGTERM */
     if (!(s.cache = kcache_create()) ||
-        !(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s))) {
-        fprintf(stderr, "kpi: serve: cannot start the thread of /metrics\n");
+        !(s.metrics = kmetrics_start(o->workspace, o->now_us, o->metrics_refresh_s)) ||
+        !(s.refresh = krefresh_start(s.cache, refresh_compute, &s))) {
+        fprintf(stderr, "kpi: serve: cannot start the threads of /metrics and of the cache\n");
+        kmetrics_stop(s.metrics);
         kcache_destroy(s.cache);
         free(cert);
         free(key);
@@ -671,6 +702,7 @@ int kserve_run(const kserve_options *o)
     free(cert);
     free(key);
     pthread_mutex_destroy(&s.log_mu);
+    krefresh_stop(s.refresh); /* before what its recomputes use */
     kmetrics_stop(s.metrics);
     kcache_destroy(s.cache);
     pthread_mutex_destroy(&s.defs_mu);

@@ -155,14 +155,39 @@ kcache *kcache_create(void);
 void kcache_destroy(kcache *c);
 /* A copy of the answer cached under key into *out (status 200, cached, age set). FRESH: it was
  * computed at this data version and these definitions (gen). STALE (only when allow_stale): at
- * an older data version, at most KCACHE_STALE_SECONDS ago, while another request recomputes
- * it. MISS: none to give; the caller computes it and must call kcache_put, and until then the
- * others may get the old answer stale. */
+ * an older data version, at most KCACHE_STALE_SECONDS ago; *refresh is then true for the one
+ * request that must have it recomputed (krefresh_queue, else kcache_abandon). MISS: none to
+ * give; the caller computes it and must call kcache_put, and until then the others may get
+ * the old answer stale. */
 kcache_hit kcache_get(kcache *c, const char *key, int64_t version, int64_t gen, bool allow_stale,
-                      kresponse *out);
+                      kresponse *out, bool *refresh);
 /* Keeps r (when status 200; else drops the key's answer) as computed at version and gen, unless
  * a newer answer is already kept; ends the key's recompute either way. */
 void kcache_put(kcache *c, const char *key, int64_t version, int64_t gen, const kresponse *r);
+/* Ends the key's recompute without an answer (it could not be queued or run). */
+void kcache_abandon(kcache *c, const char *key);
+
+/* The arguments an endpoint reads: the cache key holds them, a recompute replays them. */
+enum { KCACHE_NARGS = 9 };
+extern const char *const kcache_args[KCACHE_NARGS];
+
+/* ---- recomputing stale answers in the background (refresh.c) ---- */
+
+typedef struct krefresher krefresher;
+/* Computes GET path (arguments through arg) for auth into *out, with the data version read
+ * before and the definitions' generation it ran under; false when it could not run. Called on
+ * the refresher's thread. */
+typedef bool (*krefresh_fn)(void *ctx, const char *path, karg_fn arg, void *req, const kauth *auth,
+                            kresponse *out, int64_t *version, int64_t *gen);
+/* Starts the thread that recomputes queued answers with compute and keeps them in cache; NULL
+ * when it cannot. */
+krefresher *krefresh_start(kcache *cache, krefresh_fn compute, void *ctx);
+/* Stops it (the job running finishes; queued ones are dropped). Accepts NULL. */
+void krefresh_stop(krefresher *r);
+/* Queues the recompute of key: the request's path, its kcache_args (through arg) and who asks,
+ * copied. False when the queue is full or memory runs out. */
+bool krefresh_queue(krefresher *r, const char *key, const char *path, karg_fn arg, void *req,
+                    const kauth *auth);
 
 /* ---- ingest over HTTP (ingest.c) ---- */
 

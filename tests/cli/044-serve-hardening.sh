@@ -221,6 +221,53 @@ else
     echo "ok $((T_N + 1)) # skip unshare -rm is not allowed here (full-disk test)"
 fi
 
+# Readers during an upload (issue 17, 9): answers computed before the last batch come at once,
+# marked X-KPI-Stale with their Age, while one recompute runs in the background; a request
+# with Cache-Control: no-cache is always computed; once the upload is answered, reads are new.
+expect "during an upload readers get the last answer at once, marked stale; after it, the new one" '
+    python3 -c "
+import sys
+sys.stdout.write(\"at,region,revenue\\n\")
+for i in range(300000):
+    sys.stdout.write(\"2026-11-%02dT10:00:00Z,North,1\\n\" % (3 + i % 5))
+" > wave.csv
+    python3 - $port <<PY
+import http.client, json, sys, threading
+port = int(sys.argv[1])
+def get(path, headers={}):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("GET", path, headers=headers)
+    r = c.getresponse()
+    return r.status, r.getheader("X-KPI-Stale"), r.getheader("Age"), json.loads(r.read())
+path = "/api/v1/query?kpi=revenue&period=2026-11"
+before = get(path)[3]["kpis"][0]["series"][0]["value"]
+done = []
+def upload():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("POST", "/api/v1/streams/orders/events", body=open("wave.csv", "rb"),
+              headers={"Content-Type": "text/csv"})
+    r = c.getresponse()
+    done.append((r.status, json.loads(r.read())))
+t = threading.Thread(target=upload)
+t.start()
+stale = fresh_forced = 0
+while not done:
+    status, mark, age, doc = get(path)
+    assert status == 200, (status, doc)
+    if mark:
+        assert mark == "1" and age is not None and 0 <= int(age) <= 60, (mark, age)
+        stale += 1
+    status, mark, age, doc = get(path, {"Cache-Control": "no-cache"})
+    assert status == 200 and mark is None, (status, mark)
+t.join()
+assert done[0][0] == 200 and done[0][1]["accepted"] == 300000, done
+assert stale > 0, "no read was answered stale during the upload"
+status, mark, age, doc = get(path)
+assert mark is None and doc["kpis"][0]["series"][0]["value"] == before + 300000, (mark, doc)
+print("stale reads during the upload:", stale)
+PY
+'
+
 expect "GET /api/v1/streams is kpi streams --format json, byte for byte" '
     raw $port "GET /api/v1/streams HTTP/1.1\nHost: x"
     eq "$(cat status)" 200
