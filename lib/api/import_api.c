@@ -62,7 +62,7 @@ kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *
         return ws->err.status;
     char rejects_dir[4096];
     snprintf(rejects_dir, sizeof rejects_dir, "%s/rejects", ws->dir);
-    kimport_ctx ctx = {.store = ws->store, .stream = s, .zone = ws->tz,
+    kimport_ctx ctx = {.meta = ws->meta, .store = ws->store, .stream = s, .zone = ws->tz,
                        .rejects_dir = rejects_dir, .now_us = kws_now(ws)};
     kpi_import_options o;
     if (opts)

@@ -14,7 +14,7 @@ kpi_status kws_compile(kpi_workspace *ws)
     /* targets and values set by another handle (a `kpi targets set` beside a running server)
      * change kpi.db's data version: compile again with them */
     int64_t version = 0;
-    if (ws->store->backend->data_version(ws->store, &version, &ws->err) != KPI_OK)
+    if (kmeta_data_version(ws->meta, &version, &ws->err) != KPI_OK)
         return ws->err.status;
     if (ws->compiled && version == ws->compiled_version)
         return KPI_OK;
@@ -22,7 +22,7 @@ kpi_status kws_compile(kpi_workspace *ws)
         kcompiled_release(&ws->defs);
     ws->compiled = false;
     ws->compiled_version = version;
-    kpi_status rc = kcompiled_init(&ws->defs, ws->cfg, ws->store, &ws->err);
+    kpi_status rc = kcompiled_init(&ws->defs, ws->cfg, ws->meta, &ws->err);
     if (rc != KPI_OK) {
         kcompiled_release(&ws->defs);
         return rc;

@@ -102,7 +102,7 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
     char pname[64];
     kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     if (rc == KPI_OK)
-        rc = ws->store->backend->target_put(ws->store, kpi, pname, canon.p ? canon.p : "", value,
+        rc = kmeta_target_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value,
                                             &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
@@ -162,7 +162,7 @@ kpi_status kpi_target_unset(kpi_workspace *ws, const char *kpi, const char *peri
     kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     const char *cd = canon.p ? canon.p : "";
     if (rc == KPI_OK)
-        rc = ws->store->backend->target_delete(ws->store, kpi, pname, cd, &deleted, &ws->err);
+        rc = kmeta_target_delete(ws->meta, kpi, pname, cd, &deleted, &ws->err);
     const ktarget_def *t = rc == KPI_OK && !deleted
                                ? yaml_target(kcfg_kpi(ws->cfg, kstr_c(kpi)), pname, cd, &tmp)
                                : NULL;
@@ -222,7 +222,7 @@ kpi_status kpi_targets_each(kpi_workspace *ws, const char *kpi,
     }
     kbuf_release(&dims);
     targets_ctx c = {kpi, fn, ctx};
-    return ws->store->backend->targets_each(ws->store, each_target, &c, &ws->err);
+    return kmeta_targets_each(ws->meta, each_target, &c, &ws->err);
 }
 
 kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
@@ -244,7 +244,7 @@ kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
                       " takes entered values",
                       kpi);
     if (rc == KPI_OK)
-        rc = ws->store->backend->value_put(ws->store, kpi, pname, canon.p ? canon.p : "", value,
+        rc = kmeta_value_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value,
                                            note, &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
@@ -275,7 +275,7 @@ kpi_status kpi_values_each(kpi_workspace *ws, const char *kpi,
     if (kpi && !kcfg_kpi(ws->cfg, kstr_c(kpi)))
         return kerr_set(&ws->err, KPI_NOTFOUND, "unknown kpi '%s'", kpi);
     values_ctx c = {kpi, fn, ctx};
-    return ws->store->backend->values_each(ws->store, each_value, &c, &ws->err);
+    return kmeta_values_each(ws->meta, each_value, &c, &ws->err);
 }
 
 static ptrdiff_t fd_read(void *ctx, char *buf, size_t cap)
@@ -407,16 +407,15 @@ kpi_status kpi_targets_import(kpi_workspace *ws, const char *path, size_t *count
     kpi_status rc = kcsv_create(fd_read, &fd, ',', KENC_UTF8, 0, &csv, &ws->err);
     if (rc == KPI_OK)
         rc = read_rows(&t, csv);
-    kstore *st = ws->store;
     if (rc == KPI_OK)
-        rc = st->backend->begin(st, &ws->err);
+        rc = kmeta_begin(ws->meta, &ws->err);
     for (size_t i = 0; rc == KPI_OK && i < t.nrows; i++)
-        rc = st->backend->target_put(st, t.rows[i].kpi, t.rows[i].period, t.rows[i].dims,
-                                     t.rows[i].value, &ws->err);
+        rc = kmeta_target_put(ws->meta, t.rows[i].kpi, t.rows[i].period, t.rows[i].dims,
+                              t.rows[i].value, &ws->err);
     if (rc == KPI_OK)
-        rc = st->backend->commit(st, &ws->err);
+        rc = kmeta_commit(ws->meta, &ws->err);
     if (rc != KPI_OK)
-        st->backend->rollback(st);
+        kmeta_rollback(ws->meta);
     else
         *count = t.nrows;
     free(t.rows);

@@ -124,7 +124,7 @@ kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char 
     hash_token(token, hex);
     ktoken_row row = {0, hex, spec->name, kpi_role_name(spec->role), spec->departments,
                       spec->streams, spec->self, NULL, NULL};
-    rc = ws->store->backend->token_put(ws->store, &row, id, &ws->err);
+    rc = kmeta_token_put(ws->meta, &row, id, &ws->err);
     if (rc != KPI_OK)
         sodium_memzero(token, cap);
     return rc;
@@ -157,14 +157,14 @@ kpi_status kpi_tokens_each(kpi_workspace *ws, void (*fn)(void *ctx, const kpi_to
 {
     kpi_error_init(&ws->err);
     each_ctx c = {fn, ctx};
-    return ws->store->backend->tokens_each(ws->store, NULL, each_row, &c, &ws->err);
+    return kmeta_tokens_each(ws->meta, NULL, each_row, &c, &ws->err);
 }
 
 kpi_status kpi_token_revoke(kpi_workspace *ws, int64_t id)
 {
     kpi_error_init(&ws->err);
     bool found = false;
-    kpi_status rc = ws->store->backend->token_revoke(ws->store, id, &found, &ws->err);
+    kpi_status rc = kmeta_token_revoke(ws->meta, id, &found, &ws->err);
     if (rc == KPI_OK && !found)
         rc = kerr_set(&ws->err, KPI_NOTFOUND, "no valid token with id %lld", (long long)id);
     return rc;
@@ -215,7 +215,7 @@ kpi_status kpi_token_check(kpi_workspace *ws, const char *token, kpi_token_info 
     char hex[65];
     hash_token(token ? token : "", hex);
     check_ctx c = {hex, ws, out, false};
-    kpi_status rc = ws->store->backend->tokens_each(ws->store, hex, matched, &c, &ws->err);
+    kpi_status rc = kmeta_tokens_each(ws->meta, hex, matched, &c, &ws->err);
     if (rc == KPI_OK && !c.found)
         rc = kerr_set(&ws->err, KPI_NOTFOUND, "unknown or revoked token");
     return rc;
@@ -232,5 +232,5 @@ kpi_status kpi_token_count(kpi_workspace *ws, size_t *n)
 {
     kpi_error_init(&ws->err);
     *n = 0;
-    return ws->store->backend->tokens_each(ws->store, NULL, count_row, n, &ws->err);
+    return kmeta_tokens_each(ws->meta, NULL, count_row, n, &ws->err);
 }

@@ -70,7 +70,8 @@ static kpi_status open_parts(kpi_workspace *ws)
         snprintf(err->file, sizeof err->file, "%s", ws->yaml_path);
         return rc;
     }
-    if ((rc = kstore_sqlite.open(ws->db_path, &ws->store, err)) != KPI_OK)
+    if ((rc = kmeta_open(ws->db_path, &ws->meta, err)) != KPI_OK ||
+        (rc = kstore_sqlite.open(ws->meta, &ws->store, err)) != KPI_OK)
         return rc;
     return kstore_sync(ws->store, ws->cfg, err);
 }
@@ -95,8 +96,8 @@ void kpi_workspace_destroy(kpi_workspace *ws)
 {
     if (!ws)
         return;
-    if (ws->store)
-        ws->store->backend->close(ws->store);
+    kstore_close(ws->store);
+    kmeta_close(ws->meta);
     if (ws->compiled)
         kcompiled_release(&ws->defs);
     kcfg_free(ws->cfg);
@@ -226,7 +227,7 @@ kpi_status kpi_stream_info_get(kpi_workspace *ws, size_t i, kpi_stream_info *inf
         return ws->err.status;
     const kstream *s = &ws->cfg->streams[i];
     kstream_stats st;
-    kpi_status rc = ws->store->backend->stats(ws->store, s, &st, &ws->err);
+    kpi_status rc = kstore_stats(ws->store, s, &st, &ws->err);
     if (rc != KPI_OK)
         return rc;
     info->rows = st.rows;
@@ -278,7 +279,7 @@ char *kpi_streams_json(kpi_workspace *ws)
 kpi_status kpi_stream_drop(kpi_workspace *ws, const char *name, int64_t *rows_deleted)
 {
     kpi_error_init(&ws->err);
-    return ws->store->backend->drop(ws->store, name, rows_deleted, &ws->err);
+    return kstore_drop(ws->store, name, rows_deleted, &ws->err);
 }
 
 void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date_only, char *buf,
@@ -294,5 +295,5 @@ void kpi_workspace_format_time(const kpi_workspace *ws, int64_t utc_us, int date
 kpi_status kpi_workspace_version(kpi_workspace *ws, int64_t *version)
 {
     kpi_error_init(&ws->err);
-    return ws->store->backend->data_version(ws->store, version, &ws->err);
+    return kmeta_data_version(ws->meta, version, &ws->err);
 }

@@ -16,7 +16,8 @@ struct kpi_workspace {
     char *yaml_path;
     char *db_path;
     kconfig *cfg;
-    kstore *store;
+    kmeta *meta;   /* kpi.db: registry, ledger, targets, values, tokens */
+    kstore *store; /* the events */
     ktz *tz;
     int64_t (*now_us)(void); /* the clock */
     int64_t pinned_now_us;   /* when non-zero, "now" (kpi_workspace_set_now) */

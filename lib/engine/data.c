@@ -208,7 +208,7 @@ kpi_status kdata_load(kdata *d, const kplan *p, kstore *st, const kdata_request 
                              fields,     L.nkey,         req->filter ? req->filter[i] : NULL};
         L.sd = &d->scans[i];
         if (range.day_lo < range.day_hi)
-            rc = st->backend->scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
+            rc = kstore_scan_aggs(st, &range, sp->aggs, sp->naggs, on_aggs, &L, err);
     }
 out:
     kbuf_release(&L.key);
@@ -617,7 +617,7 @@ static double *distinct_window(kdata *d, const kvalue_plan *vp, const kscan_rang
     kbuf_init(&L.key, 0);
     distinct_counts c = {.L = &L};
     kpi_status rc = range->day_lo < range->day_hi
-                        ? d->store->backend->count_distinct(d->store, range, vp->expr, vp->where,
+                        ? kstore_count_distinct(d->store, range, vp->expr, vp->where,
                                                             on_count, &c, &err)
                         : KPI_OK;
     kbuf_release(&L.key);
@@ -671,7 +671,7 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
         if (vp->expr->kind == KROW_FIELD &&
             vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT)
             L.text = &text;
-        rc = first < end ? d->store->backend->scan_values(d->store, &range, vp->expr, vp->where,
+        rc = first < end ? kstore_scan_values(d->store, &range, vp->expr, vp->where,
                                                           vp->want_time, on_value, &L, &err)
                          : KPI_OK;
     }

@@ -30,7 +30,7 @@ kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err);
 
 /* Compiles every formula (broken ones set aside, see `broken`) and loads the stored targets
  * and manual values. */
-kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err);
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kmeta *meta, kpi_error *err);
 void kcompiled_release(kcompiled *c);
 
 /* Where a target is looked up: the KPI, its grain, the breakdown and the group's values. */

@@ -529,9 +529,9 @@ static kconv_cache *conv_cache(keval *ev, const kexpr *e, const kleaf *l)
     kscan_range tr = {ts, lo, hi + e->conv_within_days + 1, NULL, 0, NULL};
     kpi_error err;
     if (lo >= hi ||
-        ev->store->backend->scan_values(ev->store, &fr, &from_key, NULL, false, on_from_key, c,
+        kstore_scan_values(ev->store, &fr, &from_key, NULL, false, on_from_key, c,
                                         &err) != KPI_OK ||
-        (c->nkeys && ev->store->backend->scan_values(ev->store, &tr, &to_key, NULL, true,
+        (c->nkeys && kstore_scan_values(ev->store, &tr, &to_key, NULL, true,
                                                      on_to_time, c, &err) != KPI_OK))
         c->failed = true;
     for (size_t i = 0; !c->failed && i < c->nkeys; i++)
@@ -599,7 +599,7 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
         from.want = want;
         from.nby = ev->nby;
     }
-    if (ev->store->backend->scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
+    if (kstore_scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
                                         &err) != KPI_OK ||
         from.failed || from.n == 0)
         goto out;

@@ -75,7 +75,7 @@ static kpi_status add_value(void *ctx, const char *kpi, const char *period, cons
     return add_entry(c, c->manual, c->nmanual, kpi, period, dims, value);
 }
 
-kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_error *err)
+kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kmeta *meta, kpi_error *err)
 {
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
@@ -91,8 +91,8 @@ kpi_status kcompiled_init(kcompiled *c, const kconfig *cfg, kstore *st, kpi_erro
     c->nmanual = karena_alloc(&c->arena, (cfg->nkpis + 1) * sizeof *c->nmanual);
     if (!c->stored || !c->nstored || !c->manual || !c->nmanual)
         return kerr_set(err, KPI_NOMEM, "out of memory");
-    rc = st->backend->targets_each(st, add_stored, c, err);
-    return rc == KPI_OK ? st->backend->values_each(st, add_value, c, err) : rc;
+    rc = kmeta_targets_each(meta, add_stored, c, err);
+    return rc == KPI_OK ? kmeta_values_each(meta, add_value, c, err) : rc;
 }
 
 kpi_status kbroken_error(const kcompiled *c, size_t ki, kpi_error *err)
@@ -681,8 +681,7 @@ static bool stream_first_day(qrun *r, const kstream *s, int64_t *day)
         bool any = false;
         kstore *st = r->env->store;
         r->stream_state[i] =
-            st->backend->first_day(st, s, &any, &r->stream_day[i], &scratch) == KPI_OK && any ? 1
-                                                                                              : 2;
+            kstore_first_day(st, s, &any, &r->stream_day[i], &scratch) == KPI_OK && any ? 1 : 2;
     }
     *day = r->stream_day[i];
     return r->stream_state[i] == 1;
@@ -1005,11 +1004,11 @@ kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, 
         }
         kbuf_printf(out, "\n%s scan of stream '%s', days %s..%s:\n  ",
                     values ? "value" : "aggregate", s->name, a, b);
-        bool ok = values ? st->backend->explain_values(st, &range, r.plan.vscans[j].expr,
-                                                       r.plan.vscans[j].where,
-                                                       r.plan.vscans[j].want_time, out)
-                         : st->backend->explain_aggs(st, &range, r.plan.scans[j].aggs,
-                                                     r.plan.scans[j].naggs, out);
+        bool ok =
+            values
+                ? kstore_explain_values(st, &range, r.plan.vscans[j].expr, r.plan.vscans[j].where,
+                                        r.plan.vscans[j].want_time, out)
+                : kstore_explain_aggs(st, &range, r.plan.scans[j].aggs, r.plan.scans[j].naggs, out);
         free(fields);
         /* known is false only out of memory: load() checked the breakdown */
         if (!known || !ok || !kbuf_appendc(out, '\n'))

@@ -573,7 +573,7 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
         kerr_set(err, KPI_NOMEM, "out of memory");
         goto out_free;
     }
-    if ((rc = kwriter_start(&r.writer, ctx->store, result, err)) != KPI_OK)
+    if ((rc = kwriter_start(&r.writer, ctx->meta, ctx->store, result, err)) != KPI_OK)
         goto out_free;
     if ((opts->as_of && (rc = open_as_of(&r)) != KPI_OK) || (rc = open_zones(&r)) != KPI_OK ||
         (rc = open_reader(&r, read, read_ctx)) != KPI_OK)
@@ -614,8 +614,8 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
             KPI_OK &&
         rc == KPI_OK)
         rc = kerr_set(err, lerr.status, "%s", lerr.message);
-    ctx->store->backend->log_import(ctx->store, s->name, name, result,
-                                    rc == KPI_OK ? "ok" : kpi_status_name(rc), &lerr);
+    kmeta_log_import(ctx->meta, s->name, name, result, rc == KPI_OK ? "ok" : kpi_status_name(rc),
+                     &lerr);
 out_free:
     kwriter_stop(r.writer);
     krejects_destroy(r.rejects);

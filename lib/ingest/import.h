@@ -12,6 +12,7 @@
 #include "reader.h"
 
 typedef struct kimport_ctx {
+    kmeta *meta; /* kpi.db: each batch is one of its transactions, the ledger its row */
     kstore *store;
     const kstream *stream;
     ktz *zone;               /* the workspace zone: buckets rows into days, reads naive times */
@@ -34,8 +35,10 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
 
 typedef struct kwriter kwriter;
 
-/* Starts a thread that commits batches to st, adding its counts to res. */
-kpi_status kwriter_start(kwriter **out, kstore *st, kpi_import_result *res, kpi_error *err);
+/* Starts a thread that commits batches to st, each in one transaction of meta, adding its
+ * counts to res. */
+kpi_status kwriter_start(kwriter **out, kmeta *meta, kstore *st, kpi_import_result *res,
+                         kpi_error *err);
 /* Waits until the batch in flight (if any) is committed, then hands b over; the caller must not
  * touch b until a later kwriter_submit or kwriter_wait returns. Returns the error of the batch
  * before, if it failed (copied into err). */

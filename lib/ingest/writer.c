@@ -13,6 +13,7 @@ struct kwriter {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
+    kmeta *meta;
     kstore *store;
     kpi_import_result *res;
     kbatch *job;   /* the batch to commit, NULL when idle */
@@ -23,15 +24,14 @@ struct kwriter {
 
 static kpi_status commit(kwriter *w, kbatch *b)
 {
-    kstore *st = w->store;
     uint64_t inserted = 0;
-    kpi_status rc = st->backend->begin(st, &w->err);
+    kpi_status rc = kmeta_begin(w->meta, &w->err);
     if (rc == KPI_OK)
-        rc = st->backend->append(st, b, &inserted, &w->err);
+        rc = kstore_append(w->store, b, &inserted, &w->err);
     if (rc == KPI_OK)
-        rc = st->backend->commit(st, &w->err);
+        rc = kmeta_commit(w->meta, &w->err);
     if (rc != KPI_OK) {
-        st->backend->rollback(st);
+        kmeta_rollback(w->meta);
         return rc;
     }
     w->res->accepted += inserted;
@@ -61,12 +61,14 @@ static void *run(void *arg)
     return NULL;
 }
 
-kpi_status kwriter_start(kwriter **out, kstore *st, kpi_import_result *res, kpi_error *err)
+kpi_status kwriter_start(kwriter **out, kmeta *meta, kstore *st, kpi_import_result *res,
+                         kpi_error *err)
 {
     kwriter *w = calloc(1, sizeof *w);
     *out = NULL;
     if (!w)
         return kerr_set(err, KPI_NOMEM, "out of memory");
+    w->meta = meta;
     w->store = st;
     w->res = res;
     kpi_error_init(&w->err);

@@ -11,13 +11,13 @@
 #define KPI_SQLITE_INT_H
 
 #include "store.h"
+#include "../meta/meta_int.h"
 #include "../util/ktime.h"
 
 #include <sqlite3.h>
 
 #define KSQL_SEQ_BITS 40
 #define KSQL_SEQ_MASK ((INT64_C(1) << KSQL_SEQ_BITS) - 1)
-#define KSQL_SCHEMA_VERSION 1
 
 /* The prepared insert of one stream (reading its feed table), kept for the connection's life. */
 typedef struct ksql_insert {
@@ -37,23 +37,28 @@ typedef struct ksql_feed {
     bool has_max; /* false: the table is empty */
 } ksql_feed;
 
-typedef struct ksql_checkpointer ksql_checkpointer;
-
 typedef struct ksql {
     kstore base;
-    sqlite3 *db;
-    ktz *tz; /* the workspace zone, for kpi_day() when rows are re-bucketed */
+    kmeta *meta; /* kpi.db: the connection is its */
+    sqlite3 *db; /* meta->db */
+    ktz *tz;     /* the workspace zone, for kpi_day() when rows are re-bucketed */
     ksql_insert *inserts;
     ksql_feed feed;
-    ksql_checkpointer *checkpointer;
 } ksql;
 
-/* Runs SQL without results; on failure sets err (KPI_DB) with the statement's purpose. */
-kpi_status ksql_exec(ksql *q, const char *sql, kpi_error *err);
-/* Sets err from the connection's last error, prefixed by what was being done. */
-kpi_status ksql_fail(ksql *q, const char *what, kpi_error *err);
-/* Runs a query returning one integer (0 when no row). */
-kpi_status ksql_int(ksql *q, const char *sql, int64_t *out, kpi_error *err);
+/* Statements on kpi.db, through lib/meta's helpers. */
+static inline kpi_status ksql_exec(ksql *q, const char *sql, kpi_error *err)
+{
+    return kmeta_exec(q->meta, sql, err);
+}
+static inline kpi_status ksql_fail(ksql *q, const char *what, kpi_error *err)
+{
+    return kmeta_fail(q->meta, what, err);
+}
+static inline kpi_status ksql_int(ksql *q, const char *sql, int64_t *out, kpi_error *err)
+{
+    return kmeta_int(q->meta, sql, out, err);
+}
 /* The batch feed (sqlite_feed.c): registers the kpi_feed module on a new connection; appends
  * a batch's rows with keys from seq0 on, counting the rows stored (not ignored as duplicates);
  * forgets the prepared inserts of a stream (NULL: all) after its table changed. */
@@ -62,40 +67,13 @@ kpi_status ksql_feed_rows(ksql *q, const kbatch *b, int64_t seq0, uint64_t *inse
                           kpi_error *err);
 void ksql_forget_inserts(ksql *q, const char *stream);
 
-/* WAL checkpoints off the committing thread (sqlite_checkpoint.c): attach replaces SQLite's
- * automatic checkpoint on q's connection to the database at path; detach stops the thread. */
-kpi_status ksql_checkpointer_attach(ksql *q, const char *path, kpi_error *err);
-void ksql_checkpointer_detach(ksql *q);
-
 /* Registers the scans' SQL functions (kpi_sum: SUM in 128 bits) on a new connection. */
 kpi_status ksql_scan_register(ksql *q, kpi_error *err);
 
 kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 
-/* Targets (sqlite_targets.c); see kstore_backend. */
-kpi_status ksql_target_put(kstore *st, const char *kpi, const char *period, const char *dims,
-                           double value, kpi_error *err);
-kpi_status ksql_target_delete(kstore *st, const char *kpi, const char *period, const char *dims,
-                              int *deleted, kpi_error *err);
-kpi_status ksql_targets_each(kstore *st,
-                             kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
-                                              const char *dims, double value),
-                             void *ctx, kpi_error *err);
-kpi_status ksql_data_version(kstore *st, int64_t *version, kpi_error *err);
 kpi_status ksql_count_distinct(kstore *store, const kscan_range *r, const krow *expr,
                                const kcond *where, kscan_count_fn fn, void *ctx, kpi_error *err);
-kpi_status ksql_token_put(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err);
-kpi_status ksql_tokens_each(kstore *st, const char *hash,
-                            kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
-                            kpi_error *err);
-kpi_status ksql_token_revoke(kstore *st, int64_t id, bool *found, kpi_error *err);
-kpi_status ksql_value_put(kstore *st, const char *kpi, const char *period, const char *dims,
-                          double value, const char *note, kpi_error *err);
-kpi_status ksql_values_each(kstore *st,
-                            kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
-                                             const char *dims, double value, const char *note,
-                                             const char *set_at),
-                            void *ctx, kpi_error *err);
 
 /* Scans (sqlite_scan.c); see kstore_backend. */
 kpi_status ksql_scan_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
@@ -105,7 +83,7 @@ kpi_status ksql_scan_values(kstore *st, const kscan_range *range, const krow *ex
                             kpi_error *err);
 bool ksql_explain_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
                        kbuf *out);
-bool ksql_explain_values(kstore *st, const kscan_range *range, const krow *expr,
-                         const kcond *where, bool want_time, kbuf *out);
+bool ksql_explain_values(kstore *st, const kscan_range *range, const krow *expr, const kcond *where,
+                         bool want_time, kbuf *out);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * store.h - where stream events live. A backend is a table of function pointers (like
- * sqlite3_vfs): the embedded SQLite store now, PostgreSQL and ClickHouse later, all behind the
- * same calls so the layers above never know which one holds a stream.
+ * store.h - where stream events live, and only events: the metadata (stream registry, import
+ * ledger, targets, values, tokens) is lib/meta's kpi.db, the one commit point. A backend is a
+ * table of function pointers (like sqlite3_vfs): the embedded SQLite store now, a columnar
+ * segment store and ClickHouse next, behind the same calls (the kstore_* wrappers below) so
+ * the layers above never know which one holds a stream.
  *
  * Rows reach a backend in batches of typed cells. Each row carries its "day": the day number
  * (days since 1970-01-01) of its time field in the workspace time zone, which backends use to
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "../formula/formula.h"
+#include "../meta/meta.h"
 #include "../model/model.h"
 
 /* One typed value. For text, i is the offset of the bytes in the batch's text buffer and len
@@ -66,7 +69,7 @@ static inline bool kbatch_set_text(kbatch *b, kcell *c, const char *p, size_t n)
 /* Counts and time range of a stored stream. */
 typedef struct kstream_stats {
     int64_t rows;
-    int64_t first;   /* raw stored value of the time field (us or days); valid when rows > 0 */
+    int64_t first; /* raw stored value of the time field (us or days); valid when rows > 0 */
     int64_t last;
 } kstream_stats;
 
@@ -134,69 +137,27 @@ typedef struct kstore kstore;
 /* A distinct count of a group (NULL: all rows). */
 typedef kpi_status (*kscan_count_fn)(void *ctx, const kstr *group, int64_t count);
 
-/* One API token as stored: the hash of the token (hex), never the token itself. */
-typedef struct ktoken_row {
-    int64_t id;
-    const char *hash, *name, *role;
-    const char *departments, *streams; /* "" or comma-separated */
-    const char *self;                  /* "" or "dimension=value" */
-    const char *created_at, *revoked_at; /* revoked_at NULL while valid */
-} ktoken_row;
-
 typedef struct kstore_backend {
-    int version; /* 1 */
+    int version; /* 2: the metadata moved to lib/meta */
     const char *name;
-    kpi_status (*open)(const char *location, kstore **out, kpi_error *err);
+    /* Opens the events of the workspace whose kpi.db is meta (an import's appends are part of
+     * meta's transaction: kmeta_begin / kmeta_commit). */
+    kpi_status (*open)(kmeta *meta, kstore **out, kpi_error *err);
     void (*close)(kstore *st);
     /* Brings the stored schema in line with cfg (see kstore_sync). */
     kpi_status (*sync)(kstore *st, const kconfig *cfg, kpi_error *err);
-    kpi_status (*begin)(kstore *st, kpi_error *err);
-    kpi_status (*commit)(kstore *st, kpi_error *err);
-    void (*rollback)(kstore *st);
-    /* Appends rows inside the open transaction; rows whose id is stored already are skipped
+    /* Appends rows inside meta's open transaction; rows whose id is stored already are skipped
      * and not counted in *inserted. */
     kpi_status (*append)(kstore *st, const kbatch *b, uint64_t *inserted, kpi_error *err);
     kpi_status (*stats)(kstore *st, const kstream *s, kstream_stats *out, kpi_error *err);
     /* The first day (in the workspace zone) a row of s falls on; *any false when s has none.
      * Cheap: rows are kept in day order. A query says which compared periods the data only
      * partly covers with it. */
-    kpi_status (*first_day)(kstore *st, const kstream *s, bool *any, int64_t *day,
-                            kpi_error *err);
+    kpi_status (*first_day)(kstore *st, const kstream *s, bool *any, int64_t *day, kpi_error *err);
+    /* Deletes a stream's events and its stored schema; *rows: how many rows it held. */
     kpi_status (*drop)(kstore *st, const char *stream, int64_t *rows, kpi_error *err);
     /* Lists stored streams into out (up to cap); *n receives the total count. */
     kpi_status (*list)(kstore *st, kstored_stream *out, size_t cap, size_t *n, kpi_error *err);
-    /* Records one finished import in the store's ledger. */
-    kpi_status (*log_import)(kstore *st, const char *stream, const char *source,
-                             const kpi_import_result *r, const char *status, kpi_error *err);
-    /* Stores a target (replacing one for the same KPI, period and dimension values). period ""
-     * means every period; dims is "" or "dim=value" pairs joined by "&", sorted by dim. */
-    kpi_status (*target_put)(kstore *st, const char *kpi, const char *period, const char *dims,
-                             double value, kpi_error *err);
-    /* Deletes the stored target of exactly that KPI, period and dims; *deleted is 0 or 1. */
-    kpi_status (*target_delete)(kstore *st, const char *kpi, const char *period, const char *dims,
-                                int *deleted, kpi_error *err);
-    /* Calls fn for every stored target. */
-    kpi_status (*targets_each)(kstore *st,
-                               kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
-                                                const char *dims, double value),
-                               void *ctx, kpi_error *err);
-    /* Records a value of a manual KPI for a period (dims as for targets). Earlier values are
-     * kept: the latest wins, the rest is the KPI's history. */
-    kpi_status (*value_put)(kstore *st, const char *kpi, const char *period, const char *dims,
-                            double value, const char *note, kpi_error *err);
-    /* Calls fn for every recorded value, oldest first (set_at: ISO 8601 UTC). */
-    kpi_status (*values_each)(kstore *st,
-                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
-                                               const char *dims, double value,
-                                               const char *note, const char *set_at),
-                              void *ctx, kpi_error *err);
-    /* API tokens: stored by hash, with role and scope (ktoken_row); tokens_each calls fn for
-     * every token (hash NULL) or the one with that hash; revoke marks one revoked. */
-    kpi_status (*token_put)(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err);
-    kpi_status (*tokens_each)(kstore *st, const char *hash,
-                              kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
-                              kpi_error *err);
-    kpi_status (*token_revoke)(kstore *st, int64_t id, bool *found, kpi_error *err);
     /* All the partial aggregates of one stream in one pass, per day and group. */
     kpi_status (*scan_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                             size_t naggs, kscan_agg_fn fn, void *ctx, kpi_error *err);
@@ -205,17 +166,13 @@ typedef struct kstore_backend {
     kpi_status (*scan_values)(kstore *st, const kscan_range *range, const krow *expr,
                               const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
                               kpi_error *err);
-    /* A number that changes whenever another connection commits to the store (new events,
-     * targets, values, tokens): what a cache of answers is keyed on. */
-    kpi_status (*data_version)(kstore *st, int64_t *version, kpi_error *err);
     /* count(DISTINCT expr) over the rows matching where: fn gets the total (group NULL), then
      * with a breakdown the count of each group. */
     kpi_status (*count_distinct)(kstore *st, const kscan_range *range, const krow *expr,
-                                 const kcond *where, kscan_count_fn fn, void *ctx,
-                                 kpi_error *err);
+                                 const kcond *where, kscan_count_fn fn, void *ctx, kpi_error *err);
     /* Appends what scan_aggs / scan_values would run (SQL for SQL backends), for `kpi explain`. */
-    bool (*explain_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs,
-                         size_t naggs, kbuf *out);
+    bool (*explain_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t naggs,
+                         kbuf *out);
     bool (*explain_values)(kstore *st, const kscan_range *range, const krow *expr,
                            const kcond *where, bool want_time, kbuf *out);
 } kstore_backend;
@@ -225,6 +182,66 @@ struct kstore {
 };
 
 extern const kstore_backend kstore_sqlite;
+
+/* ---- the calls the layers above make (one line each: the backend does the work) ---- */
+
+static inline void kstore_close(kstore *st)
+{
+    if (st)
+        st->backend->close(st);
+}
+static inline kpi_status kstore_append(kstore *st, const kbatch *b, uint64_t *inserted,
+                                       kpi_error *err)
+{
+    return st->backend->append(st, b, inserted, err);
+}
+static inline kpi_status kstore_stats(kstore *st, const kstream *s, kstream_stats *out,
+                                      kpi_error *err)
+{
+    return st->backend->stats(st, s, out, err);
+}
+static inline kpi_status kstore_first_day(kstore *st, const kstream *s, bool *any, int64_t *day,
+                                          kpi_error *err)
+{
+    return st->backend->first_day(st, s, any, day, err);
+}
+static inline kpi_status kstore_drop(kstore *st, const char *stream, int64_t *rows, kpi_error *err)
+{
+    return st->backend->drop(st, stream, rows, err);
+}
+static inline kpi_status kstore_list(kstore *st, kstored_stream *out, size_t cap, size_t *n,
+                                     kpi_error *err)
+{
+    return st->backend->list(st, out, cap, n, err);
+}
+static inline kpi_status kstore_scan_aggs(kstore *st, const kscan_range *range,
+                                          const kscan_agg *aggs, size_t naggs, kscan_agg_fn fn,
+                                          void *ctx, kpi_error *err)
+{
+    return st->backend->scan_aggs(st, range, aggs, naggs, fn, ctx, err);
+}
+static inline kpi_status kstore_scan_values(kstore *st, const kscan_range *range, const krow *expr,
+                                            const kcond *where, bool want_time, kscan_row_fn fn,
+                                            void *ctx, kpi_error *err)
+{
+    return st->backend->scan_values(st, range, expr, where, want_time, fn, ctx, err);
+}
+static inline kpi_status kstore_count_distinct(kstore *st, const kscan_range *range,
+                                               const krow *expr, const kcond *where,
+                                               kscan_count_fn fn, void *ctx, kpi_error *err)
+{
+    return st->backend->count_distinct(st, range, expr, where, fn, ctx, err);
+}
+static inline bool kstore_explain_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs,
+                                       size_t naggs, kbuf *out)
+{
+    return st->backend->explain_aggs(st, range, aggs, naggs, out);
+}
+static inline bool kstore_explain_values(kstore *st, const kscan_range *range, const krow *expr,
+                                         const kcond *where, bool want_time, kbuf *out)
+{
+    return st->backend->explain_values(st, range, expr, where, want_time, out);
+}
 
 /*
  * Schema rules every backend follows in sync: a new stream or field is created; a field whose

@@ -1,6 +1,7 @@
 /*
- * test_store.c - the store conformance suite: every backend in `backends` must pass it. It drives
- * the backend table directly (sync, append, stats, list, drop) with configs loaded from text.
+ * test_store.c - the event store conformance suite: every backend in `backends` must pass it.
+ * It drives the backend table directly (sync, append inside a kpi.db transaction of lib/meta,
+ * stats, first_day, list, drop) with configs loaded from text.
  */
 #include "store/store.h"
 #include "../tap.h"
@@ -12,6 +13,7 @@
 static const kstore_backend *const backends[] = {&kstore_sqlite};
 static const kstore_backend *be;
 static char path[256];
+static kmeta *meta; /* kpi.db, opened with the store */
 
 static kconfig *config(const char *yaml)
 {
@@ -29,7 +31,7 @@ static kstore *open_store(void)
     unlink(path);
     kstore *st = NULL;
     kpi_error err;
-    if (be->open(path, &st, &err) != KPI_OK)
+    if (kmeta_open(path, &meta, &err) != KPI_OK || be->open(meta, &st, &err) != KPI_OK)
         printf("#   open: %s\n", err.message);
     return st;
 }
@@ -37,6 +39,8 @@ static kstore *open_store(void)
 static void close_store(kstore *st)
 {
     be->close(st);
+    kmeta_close(meta);
+    meta = NULL;
     char p[300];
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
@@ -55,8 +59,7 @@ static const char *const yaml_v1 = "streams:\n"
                                    "      amount: number\n";
 
 /* Appends rows (deal id, day, amount) in one transaction; returns rows inserted. */
-static uint64_t append(kstore *st, const kstream *s, const char *const *ids, const int *days,
-                       int n)
+static uint64_t append(kstore *st, const kstream *s, const char *const *ids, const int *days, int n)
 {
     kbatch b;
     kpi_error err;
@@ -69,9 +72,11 @@ static uint64_t append(kstore *st, const kstream *s, const char *const *ids, con
         c[1] = (kcell){.i = days[i]};
         c[2] = (kcell){.i = 10000 * (i + 1)};
     }
-    if (be->begin(st, &err) != KPI_OK || be->append(st, &b, &inserted, &err) != KPI_OK ||
-        be->commit(st, &err) != KPI_OK)
+    if (kmeta_begin(meta, &err) != KPI_OK || be->append(st, &b, &inserted, &err) != KPI_OK ||
+        kmeta_commit(meta, &err) != KPI_OK) {
         printf("#   append: %s\n", err.message);
+        kmeta_rollback(meta);
+    }
     kbatch_release(&b);
     return inserted;
 }
@@ -94,6 +99,11 @@ static void test_append_skips_known_ids(void)
     CHECK_EQ_INT(stats.rows, 3);
     CHECK_EQ_INT(stats.first, 19990);
     CHECK_EQ_INT(stats.last, 20005);
+    bool any = false;
+    int64_t day = 0;
+    CHECK_EQ_INT(be->first_day(st, &cfg->streams[0], &any, &day, &err), KPI_OK);
+    CHECK(any);
+    CHECK_EQ_INT(day, 19990);
     kstored_stream list[4];
     size_t n = 0;
     CHECK_EQ_INT(be->list(st, list, 4, &n, &err), KPI_OK);
@@ -125,7 +135,8 @@ static void test_schema_rules(void)
                          "      deal: text\n      closed: date\n      amount: text\n"
                          "      stage: text\n");
     CHECK_EQ_INT(kstore_sync(st, v3, &err), KPI_CONFLICT);
-    CHECK_CONTAINS(err.message, "cannot change field 'amount' of stream 'deals' from number to text");
+    CHECK_CONTAINS(err.message,
+                   "cannot change field 'amount' of stream 'deals' from number to text");
     /* retyping an empty field: fine */
     kconfig *v4 = config("streams:\n  deals:\n    time: closed\n    id: deal\n    fields:\n"
                          "      deal: text\n      closed: date\n      amount: number\n"
@@ -142,6 +153,10 @@ static void test_schema_rules(void)
     CHECK_EQ_INT(be->drop(st, "deals", &rows, &err), KPI_OK);
     CHECK_EQ_INT(rows, 1);
     CHECK_EQ_INT(kstore_sync(st, v3, &err), KPI_OK);
+    bool any = true;
+    int64_t day = 0;
+    CHECK_EQ_INT(be->first_day(st, &v3->streams[0], &any, &day, &err), KPI_OK);
+    CHECK(!any); /* an empty stream has no first day */
     CHECK_EQ_INT(be->drop(st, "nope", &rows, &err), KPI_NOTFOUND);
     close_store(st);
     kcfg_free(v1);

@@ -1,5 +1,5 @@
 /*
- * sqlite_checkpoint.c - WAL checkpoints mostly off the committing thread. SQLite's automatic
+ * checkpoint.c - WAL checkpoints mostly off the committing thread. SQLite's automatic
  * checkpoint runs inside the COMMIT that crosses the threshold: the writer then copies 64 MiB of
  * WAL into kpi.db and waits for two fsyncs before it can store the next batch, and during an
  * import that thread bounds the speed. Here a WAL hook replaces the automatic checkpoint:
@@ -14,7 +14,7 @@
  *
  * If the checkpointer falls far behind (WAL_LIMIT frames), the writer waits for it.
  */
-#include "sqlite_int.h"
+#include "meta_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@
 #define WAL_LIMIT (8 * WAL_THRESHOLD)
 #define WAL_LEFT 32 /* frames the checkpointer may leave to the writer's catch-up */
 
-struct ksql_checkpointer {
+struct kmeta_checkpointer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
@@ -48,7 +48,7 @@ static void sync_database(sqlite3 *db)
 
 static void *run(void *arg)
 {
-    ksql_checkpointer *c = arg;
+    kmeta_checkpointer *c = arg;
     sqlite3 *db = NULL;
     /* a connection sees the WAL only once it has read the database: read the schema first */
     if (sqlite3_open_v2(c->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -93,7 +93,7 @@ static void *run(void *arg)
 /* The WAL hook: called by SQLite after each commit of this connection, with the WAL's size. */
 static int on_commit(void *arg, sqlite3 *db, const char *schema, int frames)
 {
-    ksql_checkpointer *c = arg;
+    kmeta_checkpointer *c = arg;
     if (frames < WAL_THRESHOLD || strcmp(schema, "main") != 0)
         return SQLITE_OK;
     pthread_mutex_lock(&c->mu);
@@ -114,26 +114,26 @@ static int on_commit(void *arg, sqlite3 *db, const char *schema, int frames)
     return SQLITE_OK;
 }
 
-kpi_status ksql_checkpointer_attach(ksql *q, const char *path, kpi_error *err)
+kpi_status kmeta_checkpointer_attach(kmeta *m, const char *path, kpi_error *err)
 {
-    ksql_checkpointer *c = calloc(1, sizeof *c);
+    kmeta_checkpointer *c = calloc(1, sizeof *c);
     if (!c || !(c->path = strdup(path))) {
         free(c);
         return kerr_set(err, KPI_NOMEM, "out of memory");
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    q->checkpointer = c;
-    sqlite3_wal_hook(q->db, on_commit, c);
+    m->checkpointer = c;
+    sqlite3_wal_hook(m->db, on_commit, c);
     return KPI_OK;
 }
 
-void ksql_checkpointer_detach(ksql *q)
+void kmeta_checkpointer_detach(kmeta *m)
 {
-    ksql_checkpointer *c = q->checkpointer;
+    kmeta_checkpointer *c = m->checkpointer;
     if (!c)
         return;
-    sqlite3_wal_hook(q->db, NULL, NULL);
+    sqlite3_wal_hook(m->db, NULL, NULL);
     pthread_mutex_lock(&c->mu);
     c->quit = true;
     pthread_cond_broadcast(&c->cv);
@@ -145,5 +145,5 @@ void ksql_checkpointer_detach(ksql *q)
     pthread_cond_destroy(&c->cv);
     free(c->path);
     free(c);
-    q->checkpointer = NULL;
+    m->checkpointer = NULL;
 }

@@ -1,55 +1,55 @@
 /*
- * sqlite_tokens.c - API tokens in kpi_tokens: only a hash of each token is stored (the token
+ * tokens.c - API tokens in kpi_tokens: only a hash of each token is stored (the token
  * itself is shown once, when created), with its role and scope; a revoked token keeps its row,
  * for the record. The table is created with the first token.
  */
-#include "sqlite_int.h"
+#include "meta_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static kpi_status ensure(ksql *q, kpi_error *err)
+static kpi_status ensure(kmeta *m, kpi_error *err)
 {
-    return ksql_exec(q,
-                     "CREATE TABLE IF NOT EXISTS kpi_tokens(id INTEGER PRIMARY KEY,"
-                     " hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,"
-                     " departments TEXT NOT NULL, streams TEXT NOT NULL, self TEXT NOT NULL,"
-                     " created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
-                     " revoked_at TEXT)",
-                     err);
+    return kmeta_exec(m,
+                      "CREATE TABLE IF NOT EXISTS kpi_tokens(id INTEGER PRIMARY KEY,"
+                      " hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, role TEXT NOT NULL,"
+                      " departments TEXT NOT NULL, streams TEXT NOT NULL, self TEXT NOT NULL,"
+                      " created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+                      " revoked_at TEXT)",
+                      err);
 }
 
-kpi_status ksql_token_put(kstore *st, const ktoken_row *t, int64_t *id, kpi_error *err)
+kpi_status kmeta_token_put(kmeta *m, const ktoken_row *t, int64_t *id, kpi_error *err)
 {
-    ksql *q = (ksql *)st;
-    kpi_status rc = ensure(q, err);
+
+    kpi_status rc = ensure(m, err);
     if (rc != KPI_OK)
         return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(q->db,
+    if (sqlite3_prepare_v2(m->db,
                            "INSERT INTO kpi_tokens(hash, name, role, departments, streams, self)"
                            " VALUES (?, ?, ?, ?, ?, ?)",
                            -1, &stmt, NULL) != SQLITE_OK)
-        return ksql_fail(q, "cannot store token", err);
+        return kmeta_fail(m, "cannot store token", err);
     const char *v[6] = {t->hash, t->name, t->role, t->departments, t->streams, t->self};
     for (int i = 0; i < 6; i++)
         sqlite3_bind_text(stmt, i + 1, v[i] ? v[i] : "", -1, SQLITE_STATIC);
     int step = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (step != SQLITE_DONE)
-        return ksql_fail(q, "cannot store token", err);
-    *id = sqlite3_last_insert_rowid(q->db);
+        return kmeta_fail(m, "cannot store token", err);
+    *id = sqlite3_last_insert_rowid(m->db);
     return KPI_OK;
 }
 
 /* Runs SELECT ... FROM kpi_tokens [tail] with an optional text parameter; calls fn per row. */
-static kpi_status select_tokens(ksql *q, const char *tail, const char *param,
+static kpi_status select_tokens(kmeta *m, const char *tail, const char *param,
                                 kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
                                 kpi_error *err)
 {
     int64_t exists = 0;
-    kpi_status rc = ksql_int(q, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_tokens'",
-                             &exists, err);
+    kpi_status rc =
+        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_tokens'", &exists, err);
     if (rc != KPI_OK || !exists)
         return rc;
     char sql[512];
@@ -58,14 +58,14 @@ static kpi_status select_tokens(ksql *q, const char *tail, const char *param,
              " FROM kpi_tokens %s",
              tail);
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(q->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return ksql_fail(q, "cannot read tokens", err);
+    if (sqlite3_prepare_v2(m->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot read tokens", err);
     if (param)
         sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
     while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW) {
         ktoken_row t;
         t.id = sqlite3_column_int64(stmt, 0);
-        const char **f[] = {&t.hash, &t.name, &t.role, &t.departments,
+        const char **f[] = {&t.hash,    &t.name, &t.role,       &t.departments,
                             &t.streams, &t.self, &t.created_at, &t.revoked_at};
         for (int i = 0; i < 8; i++)
             *f[i] = (const char *)sqlite3_column_text(stmt, i + 1);
@@ -75,33 +75,32 @@ static kpi_status select_tokens(ksql *q, const char *tail, const char *param,
     return rc;
 }
 
-kpi_status ksql_tokens_each(kstore *st, const char *hash,
-                            kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
-                            kpi_error *err)
+kpi_status kmeta_tokens_each(kmeta *m, const char *hash,
+                             kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
+                             kpi_error *err)
 {
-    return select_tokens((ksql *)st, hash ? "WHERE hash = ?1" : "ORDER BY id", hash, fn, ctx,
-                         err);
+    return select_tokens(m, hash ? "WHERE hash = ?1" : "ORDER BY id", hash, fn, ctx, err);
 }
 
-kpi_status ksql_token_revoke(kstore *st, int64_t id, bool *found, kpi_error *err)
+kpi_status kmeta_token_revoke(kmeta *m, int64_t id, bool *found, kpi_error *err)
 {
-    ksql *q = (ksql *)st;
+
     *found = false;
-    kpi_status rc = ensure(q, err);
+    kpi_status rc = ensure(m, err);
     if (rc != KPI_OK)
         return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(q->db,
+    if (sqlite3_prepare_v2(m->db,
                            "UPDATE kpi_tokens SET revoked_at ="
                            " strftime('%Y-%m-%dT%H:%M:%SZ','now')"
                            " WHERE id = ? AND revoked_at IS NULL",
                            -1, &stmt, NULL) != SQLITE_OK)
-        return ksql_fail(q, "cannot revoke token", err);
+        return kmeta_fail(m, "cannot revoke token", err);
     sqlite3_bind_int64(stmt, 1, id);
     int step = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
     if (step != SQLITE_DONE)
-        return ksql_fail(q, "cannot revoke token", err);
-    *found = sqlite3_changes(q->db) > 0;
+        return kmeta_fail(m, "cannot revoke token", err);
+    *found = sqlite3_changes(m->db) > 0;
     return KPI_OK;
 }

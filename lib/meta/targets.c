@@ -1,0 +1,141 @@
+/*
+ * targets.c - what people enter rather than import: targets and quotas set with
+ * `kpi targets` (as opposed to kpi.yaml), kept in kpi_targets, and the values of manual KPIs
+ * set with `kpi values`, kept with their history in kpi_values. Each table is created on its
+ * first row, so opening a workspace never writes.
+ */
+#include "meta_int.h"
+
+kpi_status kmeta_target_put(kmeta *m, const char *kpi, const char *period, const char *dims,
+                            double value, kpi_error *err)
+{
+
+    kpi_status rc = kmeta_exec(m,
+                               "CREATE TABLE IF NOT EXISTS kpi_targets(kpi TEXT NOT NULL,"
+                               " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                               " set_at TEXT NOT NULL DEFAULT"
+                               " (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+                               " PRIMARY KEY(kpi, period, dims))",
+                               err);
+    if (rc != KPI_OK)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(m->db,
+                           "INSERT OR REPLACE INTO kpi_targets(kpi, period, dims, value)"
+                           " VALUES (?, ?, ?, ?)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot store target", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    sqlite3_bind_double(stmt, 4, value);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, "cannot store target", err);
+}
+
+kpi_status kmeta_target_delete(kmeta *m, const char *kpi, const char *period, const char *dims,
+                               int *deleted, kpi_error *err)
+{
+
+    int64_t exists = 0;
+    *deleted = 0;
+    kpi_status rc =
+        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'", &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(m->db,
+                           "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?", -1,
+                           &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot delete target", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (step != SQLITE_DONE)
+        return kmeta_fail(m, "cannot delete target", err);
+    *deleted = sqlite3_changes(m->db) > 0;
+    return KPI_OK;
+}
+
+kpi_status kmeta_targets_each(kmeta *m,
+                              kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                               const char *dims, double value),
+                              void *ctx, kpi_error *err)
+{
+
+    int64_t exists = 0;
+    kpi_status rc =
+        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'", &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(m->db, "SELECT kpi, period, dims, value FROM kpi_targets", -1, &stmt,
+                           NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot read targets", err);
+    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+                (const char *)sqlite3_column_text(stmt, 1),
+                (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3));
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+kpi_status kmeta_value_put(kmeta *m, const char *kpi, const char *period, const char *dims,
+                           double value, const char *note, kpi_error *err)
+{
+
+    kpi_status rc = kmeta_exec(m,
+                               "CREATE TABLE IF NOT EXISTS kpi_values(kpi TEXT NOT NULL,"
+                               " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                               " note TEXT, set_at TEXT NOT NULL DEFAULT"
+                               " (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+                               err);
+    if (rc != KPI_OK)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(m->db,
+                           "INSERT INTO kpi_values(kpi, period, dims, value, note)"
+                           " VALUES (?, ?, ?, ?, ?)",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot store value", err);
+    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
+    sqlite3_bind_double(stmt, 4, value);
+    if (note && *note)
+        sqlite3_bind_text(stmt, 5, note, -1, SQLITE_STATIC);
+    int step = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, "cannot store value", err);
+}
+
+kpi_status kmeta_values_each(kmeta *m,
+                             kpi_status (*fn)(void *ctx, const char *kpi, const char *period,
+                                              const char *dims, double value, const char *note,
+                                              const char *set_at),
+                             void *ctx, kpi_error *err)
+{
+
+    int64_t exists = 0;
+    kpi_status rc =
+        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_values'", &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    sqlite3_stmt *stmt;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
+                           " ORDER BY rowid",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot read values", err);
+    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
+                (const char *)sqlite3_column_text(stmt, 1),
+                (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3),
+                (const char *)sqlite3_column_text(stmt, 4),
+                (const char *)sqlite3_column_text(stmt, 5));
+    sqlite3_finalize(stmt);
+    return rc;
+}
