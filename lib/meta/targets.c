@@ -6,49 +6,70 @@
  */
 #include "meta_int.h"
 
-kpi_status kmeta_target_put(kmeta *m, const char *kpi, const char *period, const char *dims,
-                            double value, kpi_error *err)
-{
+#include <stdio.h>
 
-    kpi_status rc = kmeta_exec(m,
-                               "CREATE TABLE IF NOT EXISTS kpi_targets(kpi TEXT NOT NULL,"
-                               " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
-                               " set_at TEXT NOT NULL DEFAULT"
-                               " (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-                               " PRIMARY KEY(kpi, period, dims))",
-                               err);
+/* Creates the table (ddl) when absent, then runs insert with (kpi, period, dims, value[,
+ * note]); what names the action in an error. */
+static kpi_status put_row(kmeta *m, const char *ddl, const char *insert, const char *what,
+                          const char *kpi, const char *period, const char *dims, double value,
+                          const char *note, kpi_error *err)
+{
+    kpi_status rc = kmeta_exec(m, ddl, err);
     if (rc != KPI_OK)
         return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db,
-                           "INSERT OR REPLACE INTO kpi_targets(kpi, period, dims, value)"
-                           " VALUES (?, ?, ?, ?)",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot store target", err);
+    if (sqlite3_prepare_v2(m->db, insert, -1, &stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, what, err);
     sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
     sqlite3_bind_double(stmt, 4, value);
+    if (note && *note)
+        sqlite3_bind_text(stmt, 5, note, -1, SQLITE_STATIC);
     int step = sqlite3_step(stmt);
     sqlite3_finalize(stmt);
-    return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, "cannot store target", err);
+    return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, what, err);
+}
+
+/* Prepares sql over table, which exists only from its first row: *stmt NULL when it does not. */
+static kpi_status select_from(kmeta *m, const char *table, const char *sql, sqlite3_stmt **stmt,
+                              kpi_error *err)
+{
+    char q[128];
+    int64_t exists = 0;
+    *stmt = NULL;
+    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_master WHERE name = '%s'", table);
+    kpi_status rc = kmeta_int(m, q, &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    if (sqlite3_prepare_v2(m->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, "cannot read the stored rows", err);
+    return KPI_OK;
+}
+
+kpi_status kmeta_target_put(kmeta *m, const char *kpi, const char *period, const char *dims,
+                            double value, kpi_error *err)
+{
+    return put_row(m,
+                   "CREATE TABLE IF NOT EXISTS kpi_targets(kpi TEXT NOT NULL,"
+                   " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                   " set_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+                   " PRIMARY KEY(kpi, period, dims))",
+                   "INSERT OR REPLACE INTO kpi_targets(kpi, period, dims, value)"
+                   " VALUES (?, ?, ?, ?)",
+                   "cannot store target", kpi, period, dims, value, NULL, err);
 }
 
 kpi_status kmeta_target_delete(kmeta *m, const char *kpi, const char *period, const char *dims,
                                int *deleted, kpi_error *err)
 {
-
-    int64_t exists = 0;
-    *deleted = 0;
-    kpi_status rc =
-        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'", &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db,
-                           "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?", -1,
-                           &stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot delete target", err);
+    *deleted = 0;
+    kpi_status rc = select_from(m, "kpi_targets",
+                                "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?",
+                                &stmt, err);
+    if (rc != KPI_OK || !stmt)
+        return rc;
     sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
@@ -65,17 +86,10 @@ kpi_status kmeta_targets_each(kmeta *m,
                                                const char *dims, double value),
                               void *ctx, kpi_error *err)
 {
-
-    int64_t exists = 0;
-    kpi_status rc =
-        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_targets'", &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db, "SELECT kpi, period, dims, value FROM kpi_targets", -1, &stmt,
-                           NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot read targets", err);
-    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+    kpi_status rc = select_from(m, "kpi_targets",
+                                "SELECT kpi, period, dims, value FROM kpi_targets", &stmt, err);
+    while (rc == KPI_OK && stmt && sqlite3_step(stmt) == SQLITE_ROW)
         rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
                 (const char *)sqlite3_column_text(stmt, 1),
                 (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3));
@@ -86,30 +100,13 @@ kpi_status kmeta_targets_each(kmeta *m,
 kpi_status kmeta_value_put(kmeta *m, const char *kpi, const char *period, const char *dims,
                            double value, const char *note, kpi_error *err)
 {
-
-    kpi_status rc = kmeta_exec(m,
-                               "CREATE TABLE IF NOT EXISTS kpi_values(kpi TEXT NOT NULL,"
-                               " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
-                               " note TEXT, set_at TEXT NOT NULL DEFAULT"
-                               " (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
-                               err);
-    if (rc != KPI_OK)
-        return rc;
-    sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db,
-                           "INSERT INTO kpi_values(kpi, period, dims, value, note)"
-                           " VALUES (?, ?, ?, ?, ?)",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot store value", err);
-    sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 2, period, -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 3, dims, -1, SQLITE_STATIC);
-    sqlite3_bind_double(stmt, 4, value);
-    if (note && *note)
-        sqlite3_bind_text(stmt, 5, note, -1, SQLITE_STATIC);
-    int step = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, "cannot store value", err);
+    return put_row(m,
+                   "CREATE TABLE IF NOT EXISTS kpi_values(kpi TEXT NOT NULL,"
+                   " period TEXT NOT NULL, dims TEXT NOT NULL, value REAL NOT NULL,"
+                   " note TEXT, set_at TEXT NOT NULL DEFAULT"
+                   " (strftime('%Y-%m-%dT%H:%M:%fZ','now')))",
+                   "INSERT INTO kpi_values(kpi, period, dims, value, note) VALUES (?, ?, ?, ?, ?)",
+                   "cannot store value", kpi, period, dims, value, note, err);
 }
 
 kpi_status kmeta_values_each(kmeta *m,
@@ -118,19 +115,12 @@ kpi_status kmeta_values_each(kmeta *m,
                                               const char *set_at),
                              void *ctx, kpi_error *err)
 {
-
-    int64_t exists = 0;
-    kpi_status rc =
-        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_values'", &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db,
-                           "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
-                           " ORDER BY rowid",
-                           -1, &stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot read values", err);
-    while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW)
+    kpi_status rc = select_from(m, "kpi_values",
+                                "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
+                                " ORDER BY rowid",
+                                &stmt, err);
+    while (rc == KPI_OK && stmt && sqlite3_step(stmt) == SQLITE_ROW)
         rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
                 (const char *)sqlite3_column_text(stmt, 1),
                 (const char *)sqlite3_column_text(stmt, 2), sqlite3_column_double(stmt, 3),

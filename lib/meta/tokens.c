@@ -21,7 +21,6 @@ static kpi_status ensure(kmeta *m, kpi_error *err)
 
 kpi_status kmeta_token_put(kmeta *m, const ktoken_row *t, int64_t *id, kpi_error *err)
 {
-
     kpi_status rc = ensure(m, err);
     if (rc != KPI_OK)
         return rc;
@@ -84,7 +83,6 @@ kpi_status kmeta_tokens_each(kmeta *m, const char *hash,
 
 kpi_status kmeta_token_revoke(kmeta *m, int64_t id, bool *found, kpi_error *err)
 {
-
     *found = false;
     kpi_status rc = ensure(m, err);
     if (rc != KPI_OK)
