@@ -671,28 +671,29 @@ static bool group_strings(qrun *r, const kstr *group, size_t nby, const char **o
     return true;
 }
 
-/* The first day stream s has a row on; false when it has none (or the store cannot tell). */
-static bool stream_first_day(qrun *r, const kstream *s, int64_t *day)
+/* The first day stream s has a row on, asked of the store once per query: *any false when it
+ * has none. */
+static kpi_status stream_first_day(qrun *r, const kstream *s, bool *any, int64_t *day)
 {
     size_t i = (size_t)(s - r->cfg->streams);
     if (!r->stream_state[i]) {
-        kpi_error scratch;
-        kpi_error_init(&scratch);
-        bool any = false;
-        kstore *st = r->env->store;
-        r->stream_state[i] =
-            kstore_first_day(st, s, &any, &r->stream_day[i], &scratch) == KPI_OK && any ? 1 : 2;
+        bool has = false;
+        kpi_status rc = kstore_first_day(r->env->store, s, &has, &r->stream_day[i], r->err);
+        if (rc != KPI_OK)
+            return rc;
+        r->stream_state[i] = has ? 1 : 2;
     }
+    *any = r->stream_state[i] == 1;
     *day = r->stream_day[i];
-    return r->stream_state[i] == 1;
+    return KPI_OK;
 }
 
 /* Raises *from to the first day of each stream e reads (through the KPIs it names); clears
  * *known when one of them has no data. */
-static void data_from_walk(qrun *r, const kexpr *e, int depth, int64_t *from, bool *known)
+static kpi_status data_from_walk(qrun *r, const kexpr *e, int depth, int64_t *from, bool *known)
 {
     if (!e || depth > 64)
-        return;
+        return KPI_OK;
     const kstream *streams[2] = {NULL, NULL};
     if (e->kind == KX_AGG)
         streams[0] = e->stream;
@@ -700,22 +701,24 @@ static void data_from_walk(qrun *r, const kexpr *e, int depth, int64_t *from, bo
         streams[0] = e->conv_from;
         streams[1] = e->conv_to;
     }
-    for (int i = 0; i < 2; i++) {
-        int64_t day;
-        if (!streams[i])
-            continue;
-        if (!stream_first_day(r, streams[i], &day))
-            *known = false;
-        else if (day > *from)
+    kpi_status rc = KPI_OK;
+    for (int i = 0; rc == KPI_OK && i < 2 && streams[i]; i++) {
+        bool any = false;
+        int64_t day = 0;
+        rc = stream_first_day(r, streams[i], &any, &day);
+        *known &= any;
+        if (any && day > *from)
             *from = day;
     }
-    if (e->kind == KX_KPI && e->kpi)
-        data_from_walk(r, r->env->defs->trees[kplan_kpi_index(r->cfg, e->kpi)], depth + 1, from,
-                       known);
-    data_from_walk(r, e->a, depth + 1, from, known);
-    data_from_walk(r, e->b, depth + 1, from, known);
-    for (size_t i = 0; i < e->nargs; i++)
-        data_from_walk(r, e->args[i], depth + 1, from, known);
+    if (rc == KPI_OK && e->kind == KX_KPI && e->kpi)
+        rc = data_from_walk(r, r->env->defs->trees[kplan_kpi_index(r->cfg, e->kpi)], depth + 1,
+                            from, known);
+    const kexpr *kids[2] = {e->a, e->b};
+    for (int i = 0; rc == KPI_OK && i < 2; i++)
+        rc = data_from_walk(r, kids[i], depth + 1, from, known);
+    for (size_t i = 0; rc == KPI_OK && i < e->nargs; i++)
+        rc = data_from_walk(r, e->args[i], depth + 1, from, known);
+    return rc;
 }
 
 /* Sets the data_from of KPI ki's series (the last of res) and of the points to come. */
@@ -731,7 +734,9 @@ static kpi_status set_data_from(qrun *r, size_t ki, kpi_result *res)
     }
     bool known = true;
     r->data_from = INT64_MIN;
-    data_from_walk(r, r->env->defs->trees[ki], 0, &r->data_from, &known);
+    kpi_status rc = data_from_walk(r, r->env->defs->trees[ki], 0, &r->data_from, &known);
+    if (rc != KPI_OK)
+        return rc;
     r->has_data_from = known && r->data_from != INT64_MIN;
     char day[16];
     if (!r->has_data_from)

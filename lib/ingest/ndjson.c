@@ -584,7 +584,8 @@ int kndjson_next(kndjson *r, krecord *rec, kpi_error *err)
     int rc = parse_line(r, p, n, rec, err);
     r->line++;
     for (size_t i = 0; i < r->nkeys; i++) {
-        if (r->text_off[i] != SIZE_MAX) { /* now that text no longer moves */
+        /* now that text no longer moves (none when storing it ran out of memory) */
+        if (r->text_off[i] != SIZE_MAX && r->text.p) {
             r->out[i].p = r->text.p + r->text_off[i];
             r->out[i].n = strlen(r->out[i].p);
         }
