@@ -13,6 +13,7 @@
 #define KPI_META_H
 
 #include "kpi.h"
+#include "../util/util.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,5 +83,39 @@ kpi_status kmeta_tokens_each(kmeta *m, const char *hash,
                              kpi_error *err);
 /* Marks token id revoked; *found false when there is none. */
 kpi_status kmeta_token_revoke(kmeta *m, int64_t id, bool *found, kpi_error *err);
+
+/* ---- text dictionaries (dict.c) ---- */
+
+/*
+ * The dictionary of one text field of one stream: the columnar store keeps text as codes, so
+ * that group keys are small integers (DESIGN §5). Codes are given in order of first sight and
+ * never remapped; kpi.db keeps them (kpi_dict), saved in the transaction of the batch that
+ * first used them.
+ */
+typedef struct kdict {
+    kmap codes;          /* value -> code */
+    const char **values; /* code -> value (NUL-terminated, in text) */
+    uint32_t *lens;      /* code -> its length in bytes */
+    size_t n, cap;
+    size_t stored; /* codes below are in kpi.db; the others wait for kmeta_dict_save */
+    karena text;
+} kdict;
+
+void kdict_init(kdict *d);
+void kdict_release(kdict *d);
+/* The code of v; a new one (the next) when v is new. UINT32_MAX when out of memory or when the
+ * field has 2^32 - 1 distinct values. */
+uint32_t kdict_code(kdict *d, kstr v);
+/* The value of a code (NULL when there is none). */
+const char *kdict_value(const kdict *d, uint32_t code, size_t *len);
+/* Forgets the codes added since the last load or save (their transaction rolled back); false
+ * when out of memory (the dictionary is then empty: load it again). */
+bool kdict_rollback(kdict *d);
+/* Reads the stored dictionary of stream.field into d (emptied first). */
+kpi_status kmeta_dict_load(kmeta *m, const char *stream, const char *field, kdict *d,
+                           kpi_error *err);
+/* Stores the codes added since the last load or save, inside the open transaction. */
+kpi_status kmeta_dict_save(kmeta *m, const char *stream, const char *field, kdict *d,
+                           kpi_error *err);
 
 #endif
