@@ -565,7 +565,8 @@ k1 AS (
            ces                                              AS customer_effort_score,
            satisfied * 100 / nullif(csat, 0)                AS customer_satisfaction,
            (promoters - detractors) * 100 / nullif(nps_answers, 0) AS net_promoter_score,
-           started_mrr
+           started_mrr,
+           active_first
     FROM a
 ),
 -- ---- the KPIs that read other KPIs ----------------------------------------------------------
@@ -576,7 +577,7 @@ k2 AS (
                * 100 / nullif(abs(coalesce(lag(revenue) OVER (ORDER BY month),
                                            (SELECT revenue FROM revenue_before))), 0)
                                                             AS sales_growth,
-           average_order_value * purchase_frequency * 100 / nullif(customer_churn_rate, 0)
+           revenue / nullif(active_first, 0) * 100 / nullif(customer_churn_rate, 0)
                                                             AS customer_lifetime_value,
            100 - customer_churn_rate                        AS customer_retention_rate,
            customer_acquisition_cost / nullif(started_mrr * gross_profit_margin / 100, 0)

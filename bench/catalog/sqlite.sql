@@ -535,7 +535,8 @@ k1 AS (
            ces                                              AS customer_effort_score,
            satisfied * 100.0 / csat                         AS customer_satisfaction,
            (promoters - detractors) * 100.0 / nps_answers   AS net_promoter_score,
-           started_mrr
+           started_mrr,
+           active_first
     FROM a
 ),
 -- ---- the KPIs that read other KPIs ----------------------------------------------------------
@@ -546,7 +547,7 @@ k2 AS (
                * 100 / abs(coalesce(lag(revenue) OVER (ORDER BY month),
                                     (SELECT coalesce(revenue, 0) / 1e4 FROM revenue_before)))
                                                             AS sales_growth,
-           average_order_value * purchase_frequency * 100 / customer_churn_rate
+           revenue / active_first * 100 / customer_churn_rate
                                                             AS customer_lifetime_value,
            100 - customer_churn_rate                        AS customer_retention_rate,
            customer_acquisition_cost / (started_mrr * gross_profit_margin / 100)
