@@ -1,6 +1,6 @@
 /*
  * cache.c - answers already computed, shared by the worker threads: the same request at the
- * same data version (kpi_workspace_version: nothing imported or set since), the same
+ * same data version (the server's epoch, server.c: nothing imported or set since), the same
  * definitions and within the same hour (the key holds it) gets the same bytes, so a dashboard
  * polling its report costs a lookup, not a query.
  *

@@ -36,6 +36,7 @@ typedef struct server {
     int ingesting; /* uploads being imported (atomic): cached answers may be served stale */
     kmetrics_cache *metrics;
     kcache *cache;       /* answers already computed, shared by the workers */
+    int64_t epoch;       /* the data version the cache is keyed on (atomic): see data_epoch */
     krefresher *refresh; /* recomputes the stale ones in the background */
     /* the definitions (kpi.yaml, kpis/NAME.yaml): checked at most once a second; a change that
      * opens cleanly bumps gen, and each worker reopens its handle before its next request */
@@ -63,7 +64,9 @@ typedef struct request_state {
 /* What a worker thread keeps: its workspace handle. */
 typedef struct worker {
     kpi_workspace *ws;
-    int64_t gen; /* the definitions' generation ws was opened at */
+    int64_t gen;  /* the definitions' generation ws was opened at */
+    int64_t seen; /* ws's data version when this worker last looked */
+    bool looked;
 } worker;
 
 static void close_worker(void *p)
@@ -152,6 +155,7 @@ static void refresh_worker(server *s, worker *w)
     kpi_workspace_destroy(w->ws);
     w->ws = ws;
     w->gen = gen;
+    w->looked = false; /* a new connection counts its data versions anew */
 }
 
 /* This thread's worker, made on first use and moved to new definitions; NULL with msg set
@@ -378,6 +382,26 @@ static enum MHD_Result feed_ingest(server *s, struct MHD_Connection *conn, reque
     return queue(conn, st, &out);
 }
 
+/*
+ * The data version answers are cached under, the same for every worker: SQLite's data version
+ * is a connection's own count (two workers' numbers do not compare), so the server keeps one
+ * epoch that a worker moves on whenever its connection shows a change since it last looked.
+ * Read before computing: an answer computed after it reflects at least that epoch's data.
+ */
+static bool data_epoch(server *s, worker *w, int64_t *epoch)
+{
+    int64_t v;
+    if (kpi_workspace_version(w->ws, &v) != KPI_OK)
+        return false;
+    if (!w->looked || v != w->seen) {
+        w->seen = v;
+        w->looked = true;
+        __atomic_add_fetch(&s->epoch, 1, __ATOMIC_SEQ_CST);
+    }
+    *epoch = __atomic_load_n(&s->epoch, __ATOMIC_SEQ_CST);
+    return true;
+}
+
 /* The refresher's recompute of a stale answer (krefresh_fn), on its thread's own worker. */
 static bool refresh_compute(void *ctx, const char *path, karg_fn arg, void *req, const kauth *auth,
                             kresponse *out, int64_t *version, int64_t *gen)
@@ -385,7 +409,7 @@ static bool refresh_compute(void *ctx, const char *path, karg_fn arg, void *req,
     server *s = ctx;
     char msg[1024];
     worker *wk = thread_worker(s, msg, sizeof msg);
-    if (!wk || kpi_workspace_version(wk->ws, version) != KPI_OK)
+    if (!wk || !data_epoch(s, wk, version))
         return false;
     *gen = wk->gen;
     kroute(wk->ws, auth, s->metrics, s->defs_error, "GET", path, arg, req, out);
@@ -443,8 +467,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
     } else if (!authenticate(wk->ws, conn, url, &auth, &out)) {
         ; /* out holds the 401 */
     } else if (strcmp(method, "GET") || strncmp(url, "/api/v1/", 8) ||
-               !cache_key(conn, url, &auth, key, sizeof key) ||
-               kpi_workspace_version(wk->ws, &data_version) != KPI_OK) {
+               !cache_key(conn, url, &auth, key, sizeof key) || !data_epoch(s, wk, &data_version)) {
         kroute(wk->ws, &auth, s->metrics, s->defs_error, method, url, get_arg, conn, &out);
     } else {
         bool refresh;

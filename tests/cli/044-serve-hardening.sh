@@ -228,30 +228,35 @@ expect "during an upload readers get the last answer at once, marked stale; afte
     python3 -c "
 import sys
 sys.stdout.write(\"at,region,revenue\\n\")
-for i in range(300000):
+for i in range(150000):
     sys.stdout.write(\"2026-11-%02dT10:00:00Z,North,1\\n\" % (3 + i % 5))
 " > wave.csv
     python3 - $port <<PY
-import http.client, json, sys, threading
+import http.client, json, sys, threading, time
 port = int(sys.argv[1])
+reader = http.client.HTTPConnection("127.0.0.1", port, timeout=60)  # one keep-alive reader
 def get(path, headers={}):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    c.request("GET", path, headers=headers)
-    r = c.getresponse()
+    reader.request("GET", path, headers=headers)
+    r = reader.getresponse()
     return r.status, r.getheader("X-KPI-Stale"), r.getheader("Age"), json.loads(r.read())
 path = "/api/v1/query?kpi=revenue&period=2026-11"
 before = get(path)[3]["kpis"][0]["series"][0]["value"]
 done = []
 def upload():
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    c.request("POST", "/api/v1/streams/orders/events", body=open("wave.csv", "rb"),
-              headers={"Content-Type": "text/csv"})
-    r = c.getresponse()
-    done.append((r.status, json.loads(r.read())))
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        c.request("POST", "/api/v1/streams/orders/events", body=open("wave.csv", "rb"),
+                  headers={"Content-Type": "text/csv"})
+        r = c.getresponse()
+        done.append((r.status, json.loads(r.read())))
+    except Exception as e:
+        done.append((0, repr(e)))
 t = threading.Thread(target=upload)
 t.start()
-stale = fresh_forced = 0
-while not done:
+stale = 0
+deadline = time.monotonic() + 300
+while not done and time.monotonic() < deadline:
+    time.sleep(0.002)  # a dashboard-like reader, not a flood
     status, mark, age, doc = get(path)
     assert status == 200, (status, doc)
     if mark:
@@ -260,10 +265,10 @@ while not done:
     status, mark, age, doc = get(path, {"Cache-Control": "no-cache"})
     assert status == 200 and mark is None, (status, mark)
 t.join()
-assert done[0][0] == 200 and done[0][1]["accepted"] == 300000, done
+assert done[0][0] == 200 and done[0][1]["accepted"] == 150000, done
 assert stale > 0, "no read was answered stale during the upload"
 status, mark, age, doc = get(path)
-assert mark is None and doc["kpis"][0]["series"][0]["value"] == before + 300000, (mark, doc)
+assert mark is None and doc["kpis"][0]["series"][0]["value"] == before + 150000, (mark, doc)
 print("stale reads during the upload:", stale)
 PY
 '
