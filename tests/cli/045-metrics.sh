@@ -197,6 +197,7 @@ expect "series stay the same when the month changes; only kpi_period_info moves"
     cp body november
     old=$port
     serve 2026-12-20T12:00:00Z serve2.err
+    trap "kill $! 2>/dev/null" EXIT # a server of this block (a subshell) ends with it
     get /metrics
     cp body december
     port=$old
@@ -278,6 +279,7 @@ expect "an import by another process and a target set are picked up too" '
 expect "--metrics-refresh: recomputed on schedule without any change" '
     old=$port
     serve 2026-11-20T12:00:00Z serve3.err --metrics-refresh 1
+    trap "kill $! 2>/dev/null" EXIT # a server of this block (a subshell) ends with it
     get /metrics
     a=$(field body kpi_metrics_refreshes_total)
     sleep 2.5
