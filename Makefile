@@ -16,7 +16,7 @@
 
 # The library's own dependencies (kpi.pc's Requires.private), and what only the tool adds
 # (the server, kpi push).
-LIB_PKGS := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium
+LIB_PKGS := sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libxxhash
 PKGS     := $(LIB_PKGS) libmicrohttpd libcurl
 PREFIX   ?= /usr/local
 BUILD    ?= build

@@ -17,6 +17,7 @@ chk_pc libfyaml libfyaml-dev
 chk_pc jansson libjansson-dev
 chk_pc icu-i18n libicu-dev
 chk_pc libsodium libsodium-dev
+chk_pc libxxhash libxxhash-dev   # XXH3-64 checksums of the columnar segments
 chk_pc libmicrohttpd libmicrohttpd-dev
 chk_pc libcurl libcurl4-openssl-dev
 if [ $mode = check ]; then

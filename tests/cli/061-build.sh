@@ -44,6 +44,6 @@ expect "install puts kpi.pc with the library's own dependencies; uninstall remov
     test -x root/usr/bin/kpi && test -f root/usr/lib/libkpi.so.0 && test -f root/usr/include/kpi.h
     req=$(PKG_CONFIG_SYSROOT_DIR= PKG_CONFIG_PATH="$T_DIR/root/usr/lib/pkgconfig" \
         pkg-config --print-requires-private kpi | tr "\n" " ")
-    eq "$req" "sqlite3 libfyaml jansson icu-i18n icu-uc libsodium "
+    eq "$req" "sqlite3 libfyaml jansson icu-i18n icu-uc libsodium libxxhash "
     make -s -C "$KPI_TOP" uninstall DESTDIR="$T_DIR/root" PREFIX=/usr
     eq "$(find root -type f -o -type l)" ""'
