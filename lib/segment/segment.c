@@ -173,6 +173,7 @@ static kpi_status read_column(ksegment *seg, size_t c, const uint8_t *e, uint64_
     col->off = kseg_get(e + 8, 8);
     col->len = kseg_get(e + 16, 8);
     col->hash = kseg_get(e + KSEG_CHUNK_HASH_AT, 8);
+    atomic_init(&col->verified, false);
     if (col->kind < KSEG_TIME || col->kind > KSEG_BOOL)
         return BAD("column %zu: unknown kind %u", c, e[0]);
     if (col->scale > (col->kind == KSEG_INT ? KSEGMENT_MAX_SCALE : 0u) || kseg_get(e + 2, 6))
