@@ -9,7 +9,9 @@
 #include "../tap.h"
 #include "segment/segment_int.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -446,6 +448,33 @@ static void test_refusals(void)
     fixture_free(&f);
 }
 
+/* A write that fails part-way (the file size limit, EFBIG) is an error naming the file, and
+ * the partial file is gone; a file that cannot be created is one too. */
+static void test_write_errors(void)
+{
+    fixture f;
+    fixture_random(&f, 300, 4);
+    const char *path = tmp_path("efbig");
+    struct rlimit old, small = {.rlim_cur = 1000};
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    small.rlim_max = old.rlim_max;
+    CHECK(setrlimit(RLIMIT_FSIZE, &small) == 0);
+    kpi_error err;
+    kpi_error_init(&err);
+    kpi_status st = ksegment_write(path, &f.in, &err);
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, was);
+    CHECK_EQ_INT(st, KPI_IO);
+    CHECK_STR(err.file, path);
+    CHECK_STR(err.message, "cannot write: File too large");
+    CHECK(access(path, F_OK) != 0);
+    kpi_error_init(&err);
+    CHECK_EQ_INT(ksegment_write("/nonexistent/seg.kseg", &f.in, &err), KPI_IO);
+    CHECK_STR(err.message, "cannot create: No such file or directory");
+    fixture_free(&f);
+}
+
 /* ---- damaged files ------------------------------------------------------------------------- */
 
 /* A small valid segment's bytes (300 rows with nulls, every kind; about 3 KB). */
@@ -715,6 +744,7 @@ int main(void)
     RUN(test_every_width);
     RUN(test_zone_maps);
     RUN(test_refusals);
+    RUN(test_write_errors);
     RUN(test_truncated);
     RUN(test_bit_flips);
     RUN(test_inconsistent_footer);
