@@ -9,6 +9,7 @@
 #include "../tap.h"
 #include "segment/segment_int.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -699,6 +700,56 @@ static void test_read_errors(void)
     fixture_free(&f);
 }
 
+/* Several threads reading a freshly opened segment (so each races to verify the chunks) get
+ * the same values as one thread does. */
+typedef struct reader_job {
+    ksegment *seg;
+    uint64_t sum;
+    int failures;
+} reader_job;
+
+static void *read_everything(void *arg)
+{
+    reader_job *job = arg;
+    int64_t *v = zalloc(KSEGMENT_GRANULE_ROWS, sizeof *v);
+    uint8_t *n = zalloc(KSEGMENT_GRANULE_ROWS, 1);
+    for (size_t c = 0; c < ksegment_columns(job->seg); c++)
+        for (size_t g = 0; g < ksegment_granules(job->seg); g++) {
+            kpi_error err;
+            job->failures += ksegment_read(job->seg, c, g, v, n, &err) != KPI_OK;
+            for (size_t i = 0; i < KSEGMENT_GRANULE_ROWS; i++)
+                job->sum = job->sum * 31 + (uint64_t)v[i] + n[i];
+        }
+    free(v);
+    free(n);
+    return NULL;
+}
+
+static void test_concurrent_readers(void)
+{
+    fixture f;
+    fixture_random(&f, 5 * KSEGMENT_GRANULE_ROWS, 13);
+    const char *path = tmp_path("threads");
+    CHECK(write_ok(path, &f.in));
+    ksegment *seg = open_ok(path), *alone = open_ok(path);
+    reader_job jobs[4] = {{.seg = seg}, {.seg = seg}, {.seg = seg}, {.seg = alone}};
+    pthread_t tids[3];
+    for (int i = 0; seg && i < 3; i++)
+        CHECK(pthread_create(&tids[i], NULL, read_everything, &jobs[i]) == 0);
+    if (alone)
+        read_everything(&jobs[3]);
+    for (int i = 0; seg && i < 3; i++) {
+        pthread_join(tids[i], NULL);
+        CHECK_EQ_INT(jobs[i].failures, 0);
+        CHECK(jobs[i].sum == jobs[3].sum);
+    }
+    CHECK(seg && alone && segment_matches(alone, &f.in));
+    ksegment_close(seg);
+    ksegment_close(alone);
+    unlink(path);
+    fixture_free(&f);
+}
+
 /* ---- speed ------------------------------------------------------------------------------- */
 
 /* Not an assertion: prints how fast a 262,144-row INT column (values spread over 2^20,
@@ -750,6 +801,7 @@ int main(void)
     RUN(test_inconsistent_footer);
     RUN(test_open_errors);
     RUN(test_read_errors);
+    RUN(test_concurrent_readers);
     RUN(test_decode_speed);
     return tap_done();
 }
