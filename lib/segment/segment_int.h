@@ -11,22 +11,24 @@
 #include <stdatomic.h>
 #include <string.h>
 
+/*
+ * The fixed-size parts, all little-endian (docs/storage.md has the full picture):
+ *   header  16: magic, u32 version, u32 zero
+ *   trailer 32: u64 footer length, u64 footer hash, u32 version, u32 zero, magic
+ *   footer head 32: u32 rows, u32 ncols, i64 min time, i64 max time, u32 granule rows, u32 zero
+ *   column entry 32: u8 kind, u8 scale, u16 zero, u32 zero, u64 chunk offset, u64 chunk length,
+ *                    u64 chunk hash; then its granule entries
+ *   granule entry 32: u32 offset in the chunk, u32 length, i64 min, i64 max, u32 nulls,
+ *                     u8 width, 3 zero bytes
+ */
 #define KSEG_MAGIC "\x89KPISEG\n" /* 8 bytes, at the start and at the very end */
 #define KSEG_VERSION 1
-#define KSEG_HEADER_SIZE 16 /* magic, u32 version, u32 zero */
-#define KSEG_TRAILER_SIZE                                                                          \
-    32 /* u64 footer length, u64 footer hash, u32 version, u32 zero, magic                         \
-        */
-#define KSEG_FOOTER_HEAD                                                                           \
-    32 /* u32 rows, u32 ncols, i64 min time, i64 max time, u32 granule                             \
-          rows, u32 zero */
-#define KSEG_COLUMN_HEAD                                                                           \
-    32 /* u8 kind, u8 scale, u16 zero, u32 zero, u64 chunk offset,                                 \
-          u64 chunk length, u64 chunk hash */
-#define KSEG_GRANULE_SIZE                                                                          \
-    32                        /* u32 offset in chunk, u32 length, i64 min, i64 max, u32 nulls,     \
-                                 u8 width, 3 zero bytes */
-#define KSEG_CHUNK_HASH_AT 24 /* where a column's chunk hash sits in its footer entry */
+#define KSEG_HEADER_SIZE 16
+#define KSEG_TRAILER_SIZE 32
+#define KSEG_FOOTER_HEAD 32
+#define KSEG_COLUMN_HEAD 32
+#define KSEG_GRANULE_SIZE 32
+#define KSEG_CHUNK_HASH_AT 24 /* where a column's chunk hash sits in its entry */
 
 /* One granule as the footer describes it (validated at open). */
 typedef struct kseg_granule {
