@@ -211,7 +211,8 @@ static kpi_status read_columns(ksegment *seg, const uint8_t *f, kpi_error *err)
         if (st)
             return st;
         off += seg->cols[c].len;
-        times += seg->cols[c].kind == KSEG_TIME;
+        if (seg->cols[c].kind == KSEG_TIME && times++ == 0)
+            seg->tcol = (uint32_t)c;
     }
     if (times != 1)
         return BAD("%zu time columns (a segment has exactly one)", times);
@@ -360,4 +361,17 @@ bool ksegment_granule_info(const ksegment *seg, size_t col, size_t g, ksegment_g
     *info =
         (ksegment_granule){.rows = gr->rows, .nulls = gr->nulls, .min = gr->min, .max = gr->max};
     return true;
+}
+
+void ksegment_time_granules(const ksegment *seg, int64_t from, int64_t to, size_t *first,
+                            size_t *end)
+{
+    const kseg_granule *g = seg->cols[seg->tcol].g;
+    size_t i = 0, j;
+    while (i < seg->granules && g[i].max < from)
+        i++;
+    for (j = i; from < to && j < seg->granules && g[j].min < to;)
+        j++;
+    *first = i;
+    *end = j;
 }

@@ -99,6 +99,14 @@ typedef struct ksegment_granule {
 bool ksegment_granule_info(const ksegment *seg, size_t col, size_t g, ksegment_granule *info);
 
 /*
+ * The granules whose rows may have times in [from, to), as the run [*first, *end) (granules
+ * are in time order); *first == *end when there are none (as when to <= from). A scan over a period
+ * reads these.
+ */
+void ksegment_time_granules(const ksegment *seg, int64_t from, int64_t to, size_t *first,
+                            size_t *end);
+
+/*
  * Decodes granule g of column col into values[0..rows) (CODE and BOOL widened to int64) and,
  * when `nulls` is not NULL, nulls[0..rows) (1: null, 0: not), rows being the granule's. A null
  * row's value is 0. Both arrays hold KSEGMENT_GRANULE_ROWS items. The first read of a column

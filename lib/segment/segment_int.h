@@ -59,6 +59,7 @@ struct ksegment {
     uint32_t rows;
     uint32_t ncols;
     uint32_t granules;
+    uint32_t tcol; /* the time column */
     int64_t tmin, tmax;
     kseg_column *cols;
 };

@@ -383,6 +383,35 @@ static void test_zone_maps(void)
     ksegment_close(seg);
 }
 
+/* Granules by time range: times 10 apart, so granule g holds 81,920 g to 81,920 g + 81,910. */
+static void test_time_granules(void)
+{
+    fixture f;
+    fixture_random(&f, 3 * KSEGMENT_GRANULE_ROWS - 100, 2);
+    for (size_t r = 0; r < f.rows; r++)
+        f.time[r] = (int64_t)r * 10;
+    f.time[KSEGMENT_GRANULE_ROWS] = f.time[KSEGMENT_GRANULE_ROWS - 1]; /* equal across g0, g1 */
+    ksegment *seg = roundtrip("ranges", &f.in);
+    CHECK(segment_matches(seg, &f.in));
+    const int64_t ranges[][4] = {
+        {0, 1, 0, 1},           {81910, 81911, 0, 2},         {81911, 81925, 1, 2},
+        {81911, 163830, 1, 2},  {163830, 163841, 1, 3},       {-5, 0, 0, 0},
+        {-5, 1, 0, 1},          {INT64_MIN, INT64_MAX, 0, 3}, {245000, INT64_MAX, 3, 3},
+        {163840, 163840, 2, 2}, {100000, 90000, 1, 1},
+    };
+    for (size_t i = 0; seg && i < sizeof ranges / sizeof ranges[0]; i++) {
+        size_t first = 99, end = 99;
+        ksegment_time_granules(seg, ranges[i][0], ranges[i][1], &first, &end);
+        if (first != (size_t)ranges[i][2] || end != (size_t)ranges[i][3])
+            printf("#   [%lld, %lld): granules [%zu, %zu)\n", (long long)ranges[i][0],
+                   (long long)ranges[i][1], first, end);
+        CHECK_EQ_INT(first, ranges[i][2]);
+        CHECK_EQ_INT(end, ranges[i][3]);
+    }
+    ksegment_close(seg);
+    fixture_free(&f);
+}
+
 /* ---- the writer's refusals ----------------------------------------------------------------- */
 
 /* The message ksegment_write gives for in (and that it left no file), or "(written)". */
@@ -794,6 +823,7 @@ int main(void)
     RUN(test_extremes);
     RUN(test_every_width);
     RUN(test_zone_maps);
+    RUN(test_time_granules);
     RUN(test_refusals);
     RUN(test_write_errors);
     RUN(test_truncated);
