@@ -39,8 +39,23 @@ static void fix_checksums(uint8_t *p, size_t n)
     kseg_put(t + 8, kseg_hash(f, flen), 8);
 }
 
+/* The granule run of a few time ranges stays inside the segment and in order. */
+static void check_time_granules(const ksegment *seg)
+{
+    int64_t lo, hi;
+    ksegment_time_range(seg, &lo, &hi);
+    const int64_t ranges[][2] = {{lo, hi}, {INT64_MIN, INT64_MAX}, {hi, lo}, {lo / 2 + hi / 2, hi}};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        size_t first, end;
+        ksegment_time_granules(seg, ranges[i][0], ranges[i][1], &first, &end);
+        if (first > end || end > ksegment_granules(seg))
+            abort();
+    }
+}
+
 static void read_all(ksegment *seg)
 {
+    check_time_granules(seg);
     static int64_t values[KSEGMENT_GRANULE_ROWS];
     static uint8_t nulls[KSEGMENT_GRANULE_ROWS];
     for (size_t c = 0; c < ksegment_columns(seg); c++) {
