@@ -115,9 +115,18 @@ static kpi_status check_output(kpi_workspace *ws, const kexport_format *f,
         return kerr_set(&ws->err, KPI_USAGE,
                         "an sqlite export writes a new file: name it (--output FILE)");
     if (!o->path && !o->write)
-        return kerr_set(&ws->err, KPI_USAGE,
-                        "an export needs an output: a path or a write"
-                        " function");
+        return kerr_set(&ws->err, KPI_USAGE, "an export needs a path or a write function");
+    return KPI_OK;
+}
+
+/* CSV and NDJSON to a path: the file, replaced, written through fd_write on *fd. */
+static kpi_status open_text_file(kpi_workspace *ws, kexport *x, int *fd)
+{
+    *fd = open(x->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return kerr_set(&ws->err, KPI_IO, "cannot write '%s': %s", x->path, strerror(errno));
+    x->write = fd_write;
+    x->write_ctx = fd;
     return KPI_OK;
 }
 
@@ -145,13 +154,8 @@ kpi_status kpi_export(kpi_workspace *ws, const char *stream, const kpi_export_op
     kpi_status rc = check_output(ws, run.x.format, &o);
     if (rc == KPI_OK)
         rc = day_range(ws, &o, &lo, &hi);
-    if (rc == KPI_OK && o.path && run.x.format->id != KPI_EXPORT_SQLITE) {
-        fd = open(o.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd < 0)
-            rc = kerr_set(&ws->err, KPI_IO, "cannot write '%s': %s", o.path, strerror(errno));
-        run.x.write = fd_write;
-        run.x.write_ctx = &fd;
-    }
+    if (rc == KPI_OK && o.path && run.x.format->id != KPI_EXPORT_SQLITE)
+        rc = open_text_file(ws, &run.x, &fd);
     kbuf_init(&run.x.buf, 0);
     if (rc == KPI_OK)
         rc = run_export(ws, &run, lo, hi);

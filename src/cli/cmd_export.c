@@ -23,20 +23,22 @@ static int to_stdout(void *ctx, const char *p, size_t n)
 /* One option at argv[*i]: EXIT_OK when it is known and well formed. */
 static int parse_option(int argc, char **argv, int *i, export_args *a)
 {
-    const char *v;
+    const char *v, *format = NULL;
+    const char *name = argv[*i];
     if (cli_opt_value(argc, argv, i, "--from", &v))
         a->opts.from = v;
     else if (cli_opt_value(argc, argv, i, "--to", &v))
         a->opts.to = v;
-    else if (cli_opt_value(argc, argv, i, "--output", &v) || cli_opt_value(argc, argv, i, "-o", &v))
+    else if (cli_opt_value(argc, argv, i, "--output", &v))
         a->output = v && strcmp(v, "-") ? v : NULL;
-    else if (cli_opt_value(argc, argv, i, "--format", &v)) {
-        if (!v || !kpi_export_format_parse(v, &a->opts.format))
-            return cli_usage("export", "unknown format '%s' (csv, ndjson or sqlite)", v ? v : "");
-    } else
-        return cli_usage("export", "unknown option '%s'", argv[*i]);
+    else if (cli_opt_value(argc, argv, i, "--format", &format))
+        v = format;
+    else
+        return cli_usage("export", "unknown option '%s'", name);
     if (!v)
-        return cli_usage("export", "%s needs a value", argv[*i]);
+        return cli_usage("export", "%s needs a value", name);
+    if (format && !kpi_export_format_parse(format, &a->opts.format))
+        return cli_usage("export", "unknown format '%s' (csv, ndjson or sqlite)", format);
     return EXIT_OK;
 }
 
