@@ -243,6 +243,57 @@ KPI_API kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, cons
                                      kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
                                      const kpi_import_options *opts, kpi_import_result *result);
 
+/* ---- export ------------------------------------------------------------------------------ */
+
+/*
+ * The stored events of a stream, written out for other tools, and read back by `kpi import`
+ * (the same kpi.yaml stores the same rows). Values are exact: a time is ISO 8601 in UTC
+ * ("2026-10-05T10:00:00Z", ".ffffff" when its microseconds are not 0), a date "2026-10-05", a
+ * number its stored decimal without trailing zeros ("12.5", "-0.0001", "3"), an integer, a
+ * bool true/false, text as stored (UTF-8). Rows come in time order.
+ *   CSV     a header of the field names (kpi.yaml order), a line per row, RFC 4180 quoting,
+ *           lines ending "\n"; a null is an empty field.
+ *   NDJSON  an object per line, keys in field order: numbers, integers and bools as JSON
+ *           numbers and booleans, times and dates as strings, null as null.
+ *   SQLITE  a new SQLite file holding one table named as the stream, a column per field:
+ *           time and date TEXT (as above), number REAL, integer and bool INTEGER, text TEXT.
+ */
+typedef enum kpi_export_format {
+    KPI_EXPORT_CSV,
+    KPI_EXPORT_NDJSON,
+    KPI_EXPORT_SQLITE
+} kpi_export_format;
+
+/* Writes n bytes; returns 0, or -1 on error (errno set). */
+typedef int (*kpi_write_fn)(void *ctx, const char *p, size_t n);
+
+typedef struct kpi_export_options {
+    kpi_export_format format; /* default CSV */
+    const char *from; /* the first day "YYYY-MM-DD" in the workspace zone; NULL: the first row */
+    const char *to;   /* the last day, inclusive; NULL: the last row */
+    /* the file to write: CSV and NDJSON replace it; SQLITE needs one and refuses an existing
+     * file (KPI_CONFLICT). NULL: CSV and NDJSON go to write(ctx, ...), as they are made. */
+    const char *path;
+    kpi_write_fn write;
+    void *ctx;
+} kpi_export_options;
+
+/* Sets options to their defaults: CSV, every row, no output. */
+KPI_API void kpi_export_options_init(kpi_export_options *opts);
+
+/* Parses "csv", "ndjson", "sqlite"; 1 when known. */
+KPI_API int kpi_export_format_parse(const char *name, kpi_export_format *out);
+
+/*
+ * Writes the events of `stream` stored on the days from..to (inclusive, in the workspace time
+ * zone, as every period is cut), in time order, in opts->format; *rows (may be NULL) receives
+ * how many. KPI_NOTFOUND for an unknown stream (with "did you mean"), KPI_USAGE for a bad date,
+ * --to before --from, or no output; KPI_IO when the output cannot be written. A failed SQLITE
+ * export removes its file; a failed CSV or NDJSON export may have written part of its rows.
+ */
+KPI_API kpi_status kpi_export(kpi_workspace *ws, const char *stream, const kpi_export_options *opts,
+                              uint64_t *rows);
+
 /* ---- queries --------------------------------------------------------------------------- */
 
 /* A query: KPI values per period (and per group) with comparisons, targets and status. */

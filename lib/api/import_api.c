@@ -34,30 +34,13 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static const kstream *find_stream(kpi_workspace *ws, const char *name)
-{
-    const kstream *s = kcfg_stream(ws->cfg, kstr_c(name));
-    if (s)
-        return s;
-    const char **names = malloc((ws->cfg->nstreams + 1) * sizeof *names);
-    char hint[160] = "";
-    if (names) {
-        for (size_t i = 0; i < ws->cfg->nstreams; i++)
-            names[i] = ws->cfg->streams[i].name;
-        ksuggest_hint(kstr_c(name), names, ws->cfg->nstreams, hint, sizeof hint);
-        free(names);
-    }
-    kerr_set(&ws->err, KPI_NOTFOUND, "unknown stream '%s'%s", name, hint);
-    return NULL;
-}
-
 kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *name,
                              kpi_read_fn read, void *read_ctx, uint64_t total_bytes,
                              const kpi_import_options *opts, kpi_import_result *result)
 {
     kpi_error_init(&ws->err);
     memset(result, 0, sizeof *result);
-    const kstream *s = find_stream(ws, stream);
+    const kstream *s = kws_stream(ws, stream);
     if (!s)
         return ws->err.status;
     char rejects_dir[4096];

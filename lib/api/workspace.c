@@ -203,6 +203,23 @@ kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
     return rc;
 }
 
+const kstream *kws_stream(kpi_workspace *ws, const char *name)
+{
+    const kstream *s = kcfg_stream(ws->cfg, kstr_c(name));
+    if (s)
+        return s;
+    const char **names = malloc((ws->cfg->nstreams + 1) * sizeof *names);
+    char hint[160] = "";
+    if (names) {
+        for (size_t i = 0; i < ws->cfg->nstreams; i++)
+            names[i] = ws->cfg->streams[i].name;
+        ksuggest_hint(kstr_c(name), names, ws->cfg->nstreams, hint, sizeof hint);
+        free(names);
+    }
+    kerr_set(&ws->err, KPI_NOTFOUND, "unknown stream '%s'%s", name, hint);
+    return NULL;
+}
+
 size_t kpi_stream_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nstreams : 0; }
 
 kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)

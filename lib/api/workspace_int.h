@@ -35,6 +35,10 @@ int64_t kws_now(const kpi_workspace *ws);
 /* The workspace's calendar, with today set so that relative names ("last-month") read. */
 kcalendar kws_calendar(const kpi_workspace *ws);
 
+/* The stream of kpi.yaml named name; NULL with KPI_NOTFOUND on the handle ("unknown stream
+ * 'order' (did you mean 'orders'?)") when there is none. */
+const kstream *kws_stream(kpi_workspace *ws, const char *name);
+
 /* The public description of a KPI definition. */
 void kkpi_info(const kkpi *k, kpi_kpi_info *info);
 

@@ -75,6 +75,14 @@ kpi_status ksql_sync(kstore *st, const kconfig *cfg, kpi_error *err);
 kpi_status ksql_count_distinct(kstore *store, const kscan_range *r, const krow *expr,
                                const kcond *where, kscan_count_fn fn, void *ctx, kpi_error *err);
 
+/* The decimal scale of a field's stored integers in scans: a number's scale, 6 for a time
+ * (microseconds: differences of times are seconds), else 0. */
+int ksql_field_scale(const kfield *f);
+
+/* Every field of the rows of s over [day_lo, day_hi) in time order (sqlite_rows.c). */
+kpi_status ksql_read_rows(kstore *st, const kstream *s, int64_t day_lo, int64_t day_hi,
+                          kscan_fields_fn fn, void *ctx, kpi_error *err);
+
 /* Scans (sqlite_scan.c); see kstore_backend. */
 kpi_status ksql_scan_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t n,
                           kscan_agg_fn fn, void *ctx, kpi_error *err);

@@ -39,7 +39,7 @@ static bool put_scaled(kbuf *b, const char *sql, int from, int to)
     return kbuf_printf(b, "(%s * %lld)", sql, mul);
 }
 
-static int field_scale(const kfield *f)
+int ksql_field_scale(const kfield *f)
 {
     switch (f->type) {
     case KPI_FIELD_NUMBER:
@@ -57,7 +57,7 @@ static bool row_sql(const kstream *s, const krow *r, kbuf *b, sqlt *t)
     switch (r->kind) {
     case KROW_FIELD: {
         const kfield *f = &s->fields[r->field_index];
-        *t = (sqlt){false, field_scale(f)};
+        *t = (sqlt){false, ksql_field_scale(f)};
         return kbuf_printf(b, "\"%s\"", f->name);
     }
     case KROW_NUM:

@@ -187,6 +187,7 @@ const kstore_backend kstore_sqlite = {
     .count_distinct = ksql_count_distinct,
     .scan_aggs = ksql_scan_aggs,
     .scan_values = ksql_scan_values,
+    .read_rows = ksql_read_rows,
     .explain_aggs = ksql_explain_aggs,
     .explain_values = ksql_explain_values,
 };

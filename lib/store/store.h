@@ -137,6 +137,12 @@ typedef struct kstore kstore;
 /* A distinct count of a group (NULL: all rows). */
 typedef kpi_status (*kscan_count_fn)(void *ctx, const kstr *group, int64_t count);
 
+/* Called once per stored row of a read_rows, with the row's day and one value per field of
+ * the stream, in its kpi.yaml order: null, text (in .text), or is_int with i the stored value
+ * (time: microseconds UTC, scale 6; date: days; number: scaled, its field's scale; integer;
+ * bool 0/1). The values are valid during the call only. */
+typedef kpi_status (*kscan_fields_fn)(void *ctx, int64_t day, const kscan_value *vals);
+
 typedef struct kstore_backend {
     int version; /* 2: the metadata moved to lib/meta */
     const char *name;
@@ -170,6 +176,10 @@ typedef struct kstore_backend {
      * with a breakdown the count of each group. */
     kpi_status (*count_distinct)(kstore *st, const kscan_range *range, const krow *expr,
                                  const kcond *where, kscan_count_fn fn, void *ctx, kpi_error *err);
+    /* Every field of every row of s on the days [day_lo, day_hi), in time order (rows of the
+     * same time in the order they were stored): what `kpi export` writes out. */
+    kpi_status (*read_rows)(kstore *st, const kstream *s, int64_t day_lo, int64_t day_hi,
+                            kscan_fields_fn fn, void *ctx, kpi_error *err);
     /* Appends what scan_aggs / scan_values would run (SQL for SQL backends), for `kpi explain`. */
     bool (*explain_aggs)(kstore *st, const kscan_range *range, const kscan_agg *aggs, size_t naggs,
                          kbuf *out);
@@ -231,6 +241,12 @@ static inline kpi_status kstore_count_distinct(kstore *st, const kscan_range *ra
                                                kscan_count_fn fn, void *ctx, kpi_error *err)
 {
     return st->backend->count_distinct(st, range, expr, where, fn, ctx, err);
+}
+static inline kpi_status kstore_read_rows(kstore *st, const kstream *s, int64_t day_lo,
+                                          int64_t day_hi, kscan_fields_fn fn, void *ctx,
+                                          kpi_error *err)
+{
+    return st->backend->read_rows(st, s, day_lo, day_hi, fn, ctx, err);
 }
 static inline bool kstore_explain_aggs(kstore *st, const kscan_range *range, const kscan_agg *aggs,
                                        size_t naggs, kbuf *out)

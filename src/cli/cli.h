@@ -31,6 +31,7 @@ extern const cli_command cli_commands[];
 
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
 int cmd_streams(cli *c, int argc, char **argv);
 int cmd_help(cli *c, int argc, char **argv);
 int cmd_query(cli *c, int argc, char **argv);

@@ -32,6 +32,24 @@ const cli_command cli_commands[] = {
      "  --quiet        no progress bar and no warnings\n"
      "Exit status: 0 when every row was accepted, 3 when rows were rejected, 1 when the\n"
      "import failed, 2 for a usage or definition error.\n"},
+    {"export", cmd_export, "write a stream's events out: CSV, NDJSON or a new SQLite file",
+     "kpi export STREAM [--from DATE] [--to DATE] [--format csv|ndjson|sqlite] [--output FILE]",
+     "Writes the events of STREAM stored on the days --from to --to (inclusive, in the\n"
+     "workspace time zone, as every period is cut; default: all of them), in time order, to\n"
+     "standard output or --output FILE. Values are exact: times ISO 8601 in UTC\n"
+     "(2026-10-05T10:00:00Z, with .ffffff when there are microseconds), dates 2026-10-05,\n"
+     "numbers as stored (12.5, -0.0001), bools true/false, text as is; a null is empty (CSV)\n"
+     "or null (NDJSON). `kpi import` of the CSV into a workspace with the same kpi.yaml stores\n"
+     "the same rows (when the stream reads its fields by name, with no format, decimal,\n"
+     "delimiter or encoding of its own).\n"
+     "  --format F     csv (default: a header of the field names, RFC 4180 quoting), ndjson\n"
+     "                 (an object per line, typed values), or sqlite (a new SQLite file with\n"
+     "                 one table named STREAM: times and dates TEXT, numbers REAL, integers and\n"
+     "                 bools INTEGER, text TEXT; needs --output and never overwrites a file)\n"
+     "  --from DATE    the first day (YYYY-MM-DD)\n"
+     "  --to DATE      the last day\n"
+     "  --output FILE  where to write (default: standard output; - is standard output)\n"
+     "This, not kpi.db's tables, is the way to take events elsewhere: their storage changes.\n"},
     {"streams", cmd_streams, "list streams with row counts and time range; drop a stream's data",
      "kpi streams [--format table|json] | kpi streams drop STREAM --yes",
      "Lists every stream of kpi.yaml with its kind, fields, id, row count and the first and last\n"

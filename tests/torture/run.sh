@@ -36,6 +36,8 @@ cases() {
     echo "json|full||80|query revenue,gross_margin,orders_won --period 2026-10 --by region --format json"
     echo "report|full||0|report --period 2026-10"
     echo "targets|full|query revenue --period 2026-10 --by rep --format csv|0|targets import $fx/quotas.csv"
+    echo "export|full||0|export orders --format ndjson --from 2026-10-01 --to 2026-10-31"
+    echo "sqlite|full||0|export orders --format sqlite --output ws/orders.db"
 }
 
 # run N FROM STATE CMD: one run with allocation N failing (0: none) in a fresh copy of FROM;

@@ -1,7 +1,7 @@
 /*
  * test_store.c - the event store conformance suite: every backend in `backends` must pass it.
  * It drives the backend table directly (sync, append inside a kpi.db transaction of lib/meta,
- * stats, first_day, list, drop) with configs loaded from text.
+ * stats, first_day, list, drop, read_rows) with configs loaded from text.
  */
 #include "store/store.h"
 #include "../tap.h"
@@ -166,6 +166,105 @@ static void test_schema_rules(void)
     kcfg_free(v5);
 }
 
+/* ---- read_rows: every field, in time order, over days ---- */
+
+static const char *const yaml_events = "streams:\n"
+                                       "  events:\n"
+                                       "    time: at\n"
+                                       "    fields:\n"
+                                       "      at: time\n"
+                                       "      label: text\n"
+                                       "      amount: {type: number, scale: 2}\n"
+                                       "      n: integer\n";
+
+#define DAY_US INT64_C(86400000000)
+#define HOUR_US INT64_C(3600000000)
+
+/* What read_rows handed over: per row its day, label, amount (or -999 for null), n null. */
+typedef struct seen_rows {
+    int count;
+    int64_t day[8];
+    char label[8][16];
+    int64_t amount[8];
+    int amount_scale[8];
+    bool n_null[8];
+    bool time_ok;
+} seen_rows;
+
+static kpi_status on_row(void *ctx, int64_t day, const kscan_value *v)
+{
+    seen_rows *s = ctx;
+    if (s->count >= 8)
+        return KPI_LIMIT;
+    int i = s->count++;
+    s->day[i] = day;
+    snprintf(s->label[i], sizeof s->label[i], "%.*s", (int)v[1].text.n, v[1].text.p);
+    s->amount[i] = v[2].null ? -999 : v[2].i;
+    s->amount_scale[i] = v[2].scale;
+    s->n_null[i] = v[3].null;
+    s->time_ok = s->time_ok && v[0].is_int && v[0].i / DAY_US == day;
+    return KPI_OK;
+}
+
+/* Adds a row: its day, the hour of its time on that day, label, amount (scaled), n (or null). */
+static void add_event(kbatch *b, int64_t day, int hour, const char *label, int64_t amount,
+                      const int64_t *n)
+{
+    kcell *c = kbatch_add_row(b, day);
+    c[0] = (kcell){.i = day * DAY_US + hour * HOUR_US};
+    kbatch_set_text(b, &c[1], label, strlen(label));
+    c[2] = (kcell){.i = amount};
+    c[3] = n ? (kcell){.i = *n} : (kcell){.null = 1};
+}
+
+static void test_read_rows_in_time_order(void)
+{
+    kconfig *cfg = config(yaml_events);
+    kstore *st = open_store();
+    kpi_error err;
+    kbatch b;
+    if (!cfg || !st || !kbatch_init(&b, &cfg->streams[0], 8)) {
+        CHECK(false);
+        return;
+    }
+    CHECK_EQ_INT(kstore_sync(st, cfg, &err), KPI_OK);
+    int64_t seven = 7, one = 1;
+    /* stored out of time order, within a day and across days */
+    add_event(&b, 20001, 5, "late", 150, NULL);
+    add_event(&b, 20003, 1, "after", 1, &one);
+    add_event(&b, 20001, 1, "early", -1, &seven);
+    add_event(&b, 20000, 3, "first", 0, &one);
+    add_event(&b, 19999, 23, "before", 2, &one);
+    uint64_t inserted = 0;
+    CHECK_EQ_INT(kmeta_begin(meta, &err), KPI_OK);
+    CHECK_EQ_INT(be->append(st, &b, &inserted, &err), KPI_OK);
+    CHECK_EQ_INT(kmeta_commit(meta, &err), KPI_OK);
+    CHECK_EQ_INT(inserted, 5);
+    seen_rows seen = {.time_ok = true};
+    CHECK_EQ_INT(kstore_read_rows(st, &cfg->streams[0], 20000, 20003, on_row, &seen, &err), KPI_OK);
+    CHECK_EQ_INT(seen.count, 3); /* the days 20000..20002 only */
+    CHECK_STR(seen.label[0], "first");
+    CHECK_STR(seen.label[1], "early");
+    CHECK_STR(seen.label[2], "late");
+    CHECK_EQ_INT(seen.day[0], 20000);
+    CHECK_EQ_INT(seen.day[2], 20001);
+    CHECK_EQ_INT(seen.amount[1], -1);
+    CHECK_EQ_INT(seen.amount_scale[1], 2);
+    CHECK(seen.n_null[2] && !seen.n_null[1]);
+    CHECK(seen.time_ok);
+    /* an empty range, and one past the data: no rows */
+    seen.count = 0;
+    CHECK_EQ_INT(kstore_read_rows(st, &cfg->streams[0], 20002, 20003, on_row, &seen, &err), KPI_OK);
+    CHECK_EQ_INT(kstore_read_rows(st, &cfg->streams[0], 30000, 40000, on_row, &seen, &err), KPI_OK);
+    CHECK_EQ_INT(seen.count, 0);
+    /* the callback's error stops the read and comes back */
+    seen.count = 8;
+    CHECK_EQ_INT(kstore_read_rows(st, &cfg->streams[0], 0, 99999, on_row, &seen, &err), KPI_LIMIT);
+    kbatch_release(&b);
+    close_store(st);
+    kcfg_free(cfg);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
@@ -173,6 +272,7 @@ int main(void)
         printf("# backend %s\n", be->name);
         RUN(test_append_skips_known_ids);
         RUN(test_schema_rules);
+        RUN(test_read_rows_in_time_order);
     }
     return tap_done();
 }
