@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${KPI_BUILD:-build}"
 rows=${BENCH_ROWS:-1000000}
 port=${BENCH_PORT:-18098}
-threads=${BENCH_THREADS:-2}
+threads=${BENCH_THREADS:-}   # the server's default when empty
 out="$top/bench/out/ingest-read"
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)"; exit 1; }
 command -v curl >/dev/null || { echo "bench: needs curl (apt-get install curl)"; exit 1; }
@@ -53,8 +53,8 @@ csv="$out/orders-$rows.csv"
 [ -s "$csv" ] || "$build/gen_orders" "$rows" 7 > "$csv"
 "$build/gen_orders" 200000 3 > "$out/base.csv"
 "$build/kpi" -w "$out/ws" import orders "$out/base.csv" >/dev/null
-echo "ingest under reads: $(nproc) cores, $threads server threads, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-"$build/kpi" -w "$out/ws" serve --listen "127.0.0.1:$port" --threads "$threads" 2>"$out/serve.err" &
+echo "ingest under reads: $(nproc) cores, ${threads:-the default number of} server threads, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$build/kpi" -w "$out/ws" serve --listen "127.0.0.1:$port" ${threads:+--threads "$threads"} 2>"$out/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 sleep 1

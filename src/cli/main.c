@@ -155,7 +155,7 @@ const cli_command cli_commands[] = {
      "each change to the data; see docs/metrics.md. GET /healthz says the server is up.\n"
      "Errors are JSON: {\"error\": \"...\"}.\n"
      "  --listen ADDR:PORT  where to listen (:8080 for every address)\n"
-     "  --threads N         worker threads (default: one per core)\n"
+     "  --threads N         worker threads (default: two per core, at least 4)\n"
      "  --max-body BYTES    the largest upload (default 1 GiB)\n"
      "  --tls-cert PEM, --tls-key PEM  serve HTTPS with this certificate (chain) and key\n"
      "  --access-log FILE   one line per request (- for standard error)\n"

@@ -688,8 +688,13 @@ int kserve_run(const kserve_options *o)
         return 1;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = o->threads ? o->threads : (unsigned)(cores > 0 ? cores : 2);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+    /* by default twice the cores and at least 4: a thread carrying an upload (or a long query)
+     * keeps the connections it owns waiting, and threads waiting on I/O cost little */
+    unsigned threads = o->threads ? o->threads : (unsigned)(cores > 2 ? 2 * cores : 4);
+    /* poll, not epoll: an upload's connection is suspended while its import catches up, and
+     * with epoll's edge triggering a connection resumed after the client had sent the rest of
+     * its body into the socket waited for an event that never came (044 under load) */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
     /* the TLS options last: without a certificate they end the list early */
