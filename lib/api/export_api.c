@@ -69,7 +69,8 @@ static kpi_status day_range(kpi_workspace *ws, const kpi_export_options *o, int6
         rc = day_arg(ws, o->to, "--to", &last);
     *hi = last + 1;
     if (rc == KPI_OK && *hi <= *lo)
-        rc = kerr_set(&ws->err, KPI_USAGE, "--to %s is before --from %s", o->to, o->from);
+        rc = kerr_set(&ws->err, KPI_USAGE, "--to %s is before --from %s",
+                      o->to ? o->to : "9999-12-31", o->from ? o->from : "0000-01-01");
     return rc;
 }
 
