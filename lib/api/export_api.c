@@ -50,23 +50,15 @@ static const kexport_format *format_of(kpi_export_format id)
     return NULL;
 }
 
-static kpi_status day_arg(kpi_workspace *ws, const char *s, const char *what, int64_t *day)
-{
-    char why[256];
-    if (!s || kdate_parse(kstr_c(s), NULL, day, why, sizeof why))
-        return KPI_OK;
-    return kerr_set(&ws->err, KPI_USAGE, "invalid %s date '%s': %s", what, s, why);
-}
-
 /* The days [*lo, *hi) of from..to; without them, every day of the years 0000..9999. */
 static kpi_status day_range(kpi_workspace *ws, const kpi_export_options *o, int64_t *lo,
                             int64_t *hi)
 {
     int64_t last = kdays_from_civil(9999, 12, 31);
     *lo = kdays_from_civil(0, 1, 1);
-    kpi_status rc = day_arg(ws, o->from, "--from", lo);
-    if (rc == KPI_OK)
-        rc = day_arg(ws, o->to, "--to", &last);
+    kpi_status rc = o->from ? kdate_arg(o->from, "--from", lo, &ws->err) : KPI_OK;
+    if (rc == KPI_OK && o->to)
+        rc = kdate_arg(o->to, "--to", &last, &ws->err);
     *hi = last + 1;
     if (rc == KPI_OK && *hi <= *lo)
         rc = kerr_set(&ws->err, KPI_USAGE, "--to %s is before --from %s",

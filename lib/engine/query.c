@@ -171,14 +171,6 @@ static kpi_status resolve_kpis(qrun *r)
     return rc;
 }
 
-static kpi_status day_arg(qrun *r, const char *s, const char *what, int64_t *day)
-{
-    char why[256];
-    if (kdate_parse(kstr_c(s), NULL, day, why, sizeof why))
-        return KPI_OK;
-    return kerr_set(r->err, KPI_USAGE, "invalid %s date '%s': %s", what, s, why);
-}
-
 /* The periods of the query: --period, --from/--to, or the last 12 up to today. */
 static kpi_status resolve_periods(qrun *r)
 {
@@ -204,8 +196,8 @@ static kpi_status resolve_periods(qrun *r)
     } else if (q->from || q->to) {
         if (!q->from || !q->to)
             return kerr_set(r->err, KPI_USAGE, "--from and --to go together");
-        if ((rc = day_arg(r, q->from, "--from", &from)) != KPI_OK ||
-            (rc = day_arg(r, q->to, "--to", &to)) != KPI_OK)
+        if ((rc = kdate_arg(q->from, "--from", &from, r->err)) != KPI_OK ||
+            (rc = kdate_arg(q->to, "--to", &to, r->err)) != KPI_OK)
             return rc;
         if (to < from)
             return kerr_set(r->err, KPI_USAGE, "--to %s is before --from %s", q->to, q->from);

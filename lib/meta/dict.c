@@ -82,17 +82,13 @@ kpi_status kmeta_dict_load(kmeta *m, const char *stream, const char *field, kdic
 {
     kdict_release(d);
     kdict_init(d);
-    int64_t exists = 0;
-    kpi_status rc =
-        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_dict'", &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(m->db,
-                           "SELECT code, value FROM kpi_dict WHERE stream = ? AND field = ?"
-                           " ORDER BY code",
-                           -1, &st, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot read a dictionary", err);
+    kpi_status rc = kmeta_select(m, "kpi_dict",
+                                 "SELECT code, value FROM kpi_dict WHERE stream = ? AND field = ?"
+                                 " ORDER BY code",
+                                 "cannot read a dictionary", &st, err);
+    if (rc != KPI_OK || !st)
+        return rc;
     sqlite3_bind_text(st, 1, stream, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
     int step;

@@ -36,6 +36,21 @@ kpi_status kmeta_int(kmeta *m, const char *sql, int64_t *out, kpi_error *err)
     return KPI_OK;
 }
 
+kpi_status kmeta_select(kmeta *m, const char *table, const char *sql, const char *what,
+                        sqlite3_stmt **stmt, kpi_error *err)
+{
+    char q[128];
+    int64_t exists = 0;
+    *stmt = NULL;
+    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_master WHERE name = '%s'", table);
+    kpi_status rc = kmeta_int(m, q, &exists, err);
+    if (rc != KPI_OK || !exists)
+        return rc;
+    if (sqlite3_prepare_v2(m->db, sql, -1, stmt, NULL) != SQLITE_OK)
+        return kmeta_fail(m, what, err);
+    return KPI_OK;
+}
+
 static const char *const meta_ddl =
     "CREATE TABLE IF NOT EXISTS kpi_meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS kpi_streams(name TEXT PRIMARY KEY, kind TEXT NOT NULL,"

@@ -26,6 +26,10 @@ kpi_status kmeta_exec(kmeta *m, const char *sql, kpi_error *err);
 kpi_status kmeta_fail(kmeta *m, const char *what, kpi_error *err);
 /* Runs a query returning one integer (0 when no row). */
 kpi_status kmeta_int(kmeta *m, const char *sql, int64_t *out, kpi_error *err);
+/* Prepares sql over table, a table created with its first row: *stmt NULL when it does not
+ * exist yet (sqlite3_finalize accepts NULL); what names the reading in an error. */
+kpi_status kmeta_select(kmeta *m, const char *table, const char *sql, const char *what,
+                        sqlite3_stmt **stmt, kpi_error *err);
 
 /* WAL checkpoints off the committing thread (checkpoint.c): attach replaces SQLite's automatic
  * checkpoint on m's connection to the database at path; detach stops the thread. */

@@ -31,22 +31,6 @@ static kpi_status put_row(kmeta *m, const char *ddl, const char *insert, const c
     return step == SQLITE_DONE ? KPI_OK : kmeta_fail(m, what, err);
 }
 
-/* Prepares sql over table, which exists only from its first row: *stmt NULL when it does not. */
-static kpi_status select_from(kmeta *m, const char *table, const char *sql, sqlite3_stmt **stmt,
-                              kpi_error *err)
-{
-    char q[128];
-    int64_t exists = 0;
-    *stmt = NULL;
-    snprintf(q, sizeof q, "SELECT count(*) FROM sqlite_master WHERE name = '%s'", table);
-    kpi_status rc = kmeta_int(m, q, &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
-    if (sqlite3_prepare_v2(m->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot read the stored rows", err);
-    return KPI_OK;
-}
-
 kpi_status kmeta_target_put(kmeta *m, const char *kpi, const char *period, const char *dims,
                             double value, kpi_error *err)
 {
@@ -65,9 +49,9 @@ kpi_status kmeta_target_delete(kmeta *m, const char *kpi, const char *period, co
 {
     sqlite3_stmt *stmt;
     *deleted = 0;
-    kpi_status rc = select_from(m, "kpi_targets",
-                                "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?",
-                                &stmt, err);
+    kpi_status rc = kmeta_select(
+        m, "kpi_targets", "DELETE FROM kpi_targets WHERE kpi = ? AND period = ? AND dims = ?",
+        "cannot delete target", &stmt, err);
     if (rc != KPI_OK || !stmt)
         return rc;
     sqlite3_bind_text(stmt, 1, kpi, -1, SQLITE_STATIC);
@@ -87,8 +71,9 @@ kpi_status kmeta_targets_each(kmeta *m,
                               void *ctx, kpi_error *err)
 {
     sqlite3_stmt *stmt;
-    kpi_status rc = select_from(m, "kpi_targets",
-                                "SELECT kpi, period, dims, value FROM kpi_targets", &stmt, err);
+    kpi_status rc =
+        kmeta_select(m, "kpi_targets", "SELECT kpi, period, dims, value FROM kpi_targets",
+                     "cannot read targets", &stmt, err);
     while (rc == KPI_OK && stmt && sqlite3_step(stmt) == SQLITE_ROW)
         rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
                 (const char *)sqlite3_column_text(stmt, 1),
@@ -116,10 +101,10 @@ kpi_status kmeta_values_each(kmeta *m,
                              void *ctx, kpi_error *err)
 {
     sqlite3_stmt *stmt;
-    kpi_status rc = select_from(m, "kpi_values",
-                                "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
-                                " ORDER BY rowid",
-                                &stmt, err);
+    kpi_status rc = kmeta_select(m, "kpi_values",
+                                 "SELECT kpi, period, dims, value, note, set_at FROM kpi_values"
+                                 " ORDER BY rowid",
+                                 "cannot read values", &stmt, err);
     while (rc == KPI_OK && stmt && sqlite3_step(stmt) == SQLITE_ROW)
         rc = fn(ctx, (const char *)sqlite3_column_text(stmt, 0),
                 (const char *)sqlite3_column_text(stmt, 1),

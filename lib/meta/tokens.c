@@ -46,19 +46,15 @@ static kpi_status select_tokens(kmeta *m, const char *tail, const char *param,
                                 kpi_status (*fn)(void *ctx, const ktoken_row *t), void *ctx,
                                 kpi_error *err)
 {
-    int64_t exists = 0;
-    kpi_status rc =
-        kmeta_int(m, "SELECT count(*) FROM sqlite_master WHERE name = 'kpi_tokens'", &exists, err);
-    if (rc != KPI_OK || !exists)
-        return rc;
     char sql[512];
     snprintf(sql, sizeof sql,
              "SELECT id, hash, name, role, departments, streams, self, created_at, revoked_at"
              " FROM kpi_tokens %s",
              tail);
     sqlite3_stmt *stmt;
-    if (sqlite3_prepare_v2(m->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return kmeta_fail(m, "cannot read tokens", err);
+    kpi_status rc = kmeta_select(m, "kpi_tokens", sql, "cannot read tokens", &stmt, err);
+    if (rc != KPI_OK || !stmt)
+        return rc;
     if (param)
         sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
     while (rc == KPI_OK && sqlite3_step(stmt) == SQLITE_ROW) {

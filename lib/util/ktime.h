@@ -77,6 +77,9 @@ bool ktime_format_check(const char *fmt, char *why, size_t cap);
  * one, is ignored). Returns days since 1970-01-01.
  */
 bool kdate_parse(kstr s, const char *fmt, int64_t *days, char *why, size_t cap);
+/* A date given as an option (what: "--from"): KPI_USAGE with "invalid --from date '...': why" on
+ * err when it is not one. */
+kpi_status kdate_arg(const char *s, const char *what, int64_t *days, kpi_error *err);
 
 /*
  * Parses an exact decimal into an integer scaled by 10^scale (scale 0..9): "1234.56" with

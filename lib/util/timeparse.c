@@ -34,8 +34,6 @@ typedef struct cur {
 
 static const tparts TPARTS_NONE = {.hour12 = -1, .pm = -1};
 
-
-
 static bool at_end(const cur *c)
 {
     return c->i >= c->n;
@@ -488,7 +486,7 @@ bool kdate_parse(kstr s, const char *fmt, int64_t *days, char *why, size_t cap)
 static const struct {
     char conv;
     bool year;
-} format_convs[] = {{'Y', true}, {'y', true}, {'F', true}, {'D', true}, {'m', false},
+} format_convs[] = {{'Y', true},  {'y', true},  {'F', true},  {'D', true},  {'m', false},
                     {'d', false}, {'e', false}, {'H', false}, {'I', false}, {'M', false},
                     {'S', false}, {'j', false}, {'f', false}, {'b', false}, {'B', false},
                     {'p', false}, {'z', false}, {'T', false}, {'%', false}};
@@ -513,4 +511,12 @@ bool ktime_format_check(const char *fmt, char *why, size_t cap)
         year = year || format_convs[i].year;
     }
     return year ? true : kwhy(why, cap, "format has no year (%%Y, %%y or %%F)");
+}
+
+kpi_status kdate_arg(const char *s, const char *what, int64_t *days, kpi_error *err)
+{
+    char why[256];
+    if (kdate_parse(kstr_c(s), NULL, days, why, sizeof why))
+        return KPI_OK;
+    return kerr_set(err, KPI_USAGE, "invalid %s date '%s': %s", what, s, why);
 }
