@@ -30,17 +30,17 @@ extern "C" {
  * Status codes. Numbered and append-only: a value never changes meaning.
  * X(name, number, description)
  */
-#define KPI_STATUS_MAP(X)                                                          \
-    X(OK, 0, "ok")                                                                 \
-    X(NOMEM, 1, "out of memory")                                                   \
-    X(IO, 2, "input/output error")                                                 \
-    X(DB, 3, "database error")                                                     \
-    X(USAGE, 4, "invalid usage")                                                   \
-    X(DEFINITION, 5, "invalid definition")                                         \
-    X(NOTFOUND, 6, "not found")                                                    \
-    X(INPUT, 7, "invalid input")                                                   \
-    X(CONFLICT, 8, "conflicts with stored data")                                   \
-    X(CANCELLED, 9, "cancelled")                                                   \
+#define KPI_STATUS_MAP(X)                                                                          \
+    X(OK, 0, "ok")                                                                                 \
+    X(NOMEM, 1, "out of memory")                                                                   \
+    X(IO, 2, "input/output error")                                                                 \
+    X(DB, 3, "database error")                                                                     \
+    X(USAGE, 4, "invalid usage")                                                                   \
+    X(DEFINITION, 5, "invalid definition")                                                         \
+    X(NOTFOUND, 6, "not found")                                                                    \
+    X(INPUT, 7, "invalid input")                                                                   \
+    X(CONFLICT, 8, "conflicts with stored data")                                                   \
+    X(CANCELLED, 9, "cancelled")                                                                   \
     X(LIMIT, 10, "limit exceeded")
 
 typedef enum kpi_status {
@@ -191,15 +191,15 @@ typedef void (*kpi_warning_fn)(void *ctx, const kpi_error *warning);
 typedef enum kpi_format { KPI_FORMAT_AUTO, KPI_FORMAT_CSV, KPI_FORMAT_NDJSON } kpi_format;
 
 typedef struct kpi_import_options {
-    kpi_format format;          /* AUTO: by file extension (.ndjson/.jsonl/.json), else CSV */
-    const char *rejects_path;   /* NULL: <workspace>/rejects/<stream>-<time>.<ext>, made if needed */
-    size_t batch_rows;          /* rows per transaction; 0: the default (65536). Two batches
-                                   are in memory: one parsed while the other commits */
-    kpi_progress_fn progress;   /* optional */
-    kpi_warning_fn warning;     /* optional */
-    void *ctx;                  /* passed to progress and warning */
-    volatile int *cancel;       /* optional: set non-zero (e.g. from SIGINT) to stop after the
-                                   batch in flight is rolled back */
+    kpi_format format;        /* AUTO: by file extension (.ndjson/.jsonl/.json), else CSV */
+    const char *rejects_path; /* NULL: <workspace>/rejects/<stream>-<time>.<ext>, made if needed */
+    size_t batch_rows;        /* rows per transaction; 0: the default (65536). Two batches
+                                 are in memory: one parsed while the other commits */
+    kpi_progress_fn progress; /* optional */
+    kpi_warning_fn warning;   /* optional */
+    void *ctx;                /* passed to progress and warning */
+    volatile int *cancel;     /* optional: set non-zero (e.g. from SIGINT) to stop after the
+                                 batch in flight is rolled back */
     /* optional: told of each rejected row (as it goes to the reject file); value and reason
      * are valid UTF-8 (bytes that are not show as \xNN), the value cut to 200 bytes. */
     void (*rejected)(void *ctx, unsigned long line, unsigned long column, const char *field,
@@ -211,12 +211,12 @@ typedef struct kpi_import_options {
 } kpi_import_options;
 
 typedef struct kpi_import_result {
-    uint64_t accepted;   /* rows stored */
-    uint64_t rejected;   /* rows written to the reject file */
-    uint64_t duplicates; /* rows whose id was already stored (or repeated in the input) */
-    uint64_t batches;    /* transactions committed */
-    uint64_t rounded;    /* values of accepted rows rounded to their field's scale */
-    int rounded_scale;   /* that scale when every rounded field has the same one, else -1 */
+    uint64_t accepted;       /* rows stored */
+    uint64_t rejected;       /* rows written to the reject file */
+    uint64_t duplicates;     /* rows whose id was already stored (or repeated in the input) */
+    uint64_t batches;        /* transactions committed */
+    uint64_t rounded;        /* values of accepted rows rounded to their field's scale */
+    int rounded_scale;       /* that scale when every rounded field has the same one, else -1 */
     char rejects_path[1024]; /* "" when nothing was rejected */
 } kpi_import_result;
 
@@ -300,13 +300,13 @@ KPI_API kpi_status kpi_export(kpi_workspace *ws, const char *stream, const kpi_e
 typedef struct kpi_query {
     const char *const *kpis; /* KPI ids */
     size_t nkpis;
-    const char *period;      /* a period name ("2026-10", "2026-Q4", "FY2027"); or NULL */
-    const char *from;        /* or a date range (inclusive); NULL: the KPI's data */
+    const char *period; /* a period name ("2026-10", "2026-Q4", "FY2027"); or NULL */
+    const char *from;   /* or a date range (inclusive); NULL: the KPI's data */
     const char *to;
-    const char *grain;       /* NULL: each KPI's own grain (the first KPI's for a shared axis) */
-    const char *const *by;   /* dimensions to break down by */
+    const char *grain;     /* NULL: each KPI's own grain (the first KPI's for a shared axis) */
+    const char *const *by; /* dimensions to break down by */
     size_t nby;
-    const char *where;       /* a condition over dimensions: region = "West" */
+    const char *where; /* a condition over dimensions: region = "West" */
     /* Only the rows where dimension only_dimension holds only_value (a self token's own rows;
      * both or neither). It is combined with `where` as parsed conditions, never as text, so
      * no `where` can widen it. */
@@ -316,19 +316,19 @@ typedef struct kpi_query {
 
 /* One value of a series. Doubles are NaN when undefined (JSON null, shown as "—"). */
 typedef struct kpi_point {
-    const char *period;             /* its name */
-    const char *const *group;       /* values of the query's `by` dimensions (nby of them) */
+    const char *period;       /* its name */
+    const char *const *group; /* values of the query's `by` dimensions (nby of them) */
     double value;
     double previous;
-    double change;                  /* (value - previous) / |previous| */
-    double change_points;           /* value - previous, for percent and ratio units; else NaN */
+    double change;        /* (value - previous) / |previous| */
+    double change_points; /* value - previous, for percent and ratio units; else NaN */
     double last_year;
     double target;
     double attainment;
-    const char *status;             /* on_track at_risk off_track no_target no_data */
-    int complete;                   /* 0 for the open (current, unfinished) period */
-    double expected_to_date;        /* open period only, else NaN */
-    double projected;               /* open period only, else NaN */
+    const char *status;      /* on_track at_risk off_track no_target no_data */
+    int complete;            /* 0 for the open (current, unfinished) period */
+    double expected_to_date; /* open period only, else NaN */
+    double projected;        /* open period only, else NaN */
     /* 1 when the data begins after the first day of the previous period (of last year's)
      * compared with: that comparison is with a period the data covers only in part, or not
      * at all (series.data_from says from when) */
@@ -341,7 +341,7 @@ typedef struct kpi_series {
     const char *name;
     const char *description;
     const char *department;
-    const char *unit;      /* count currency percent ratio duration number */
+    const char *unit; /* count currency percent ratio duration number */
     int decimals;
     const char *direction; /* up | down */
     const kpi_point *points;
@@ -501,7 +501,7 @@ KPI_API kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char 
 typedef struct kpi_value_entry {
     const char *kpi;
     const char *period;
-    const char *dims;   /* "" or "dim=value" pairs joined by "&" */
+    const char *dims; /* "" or "dim=value" pairs joined by "&" */
     double value;
     const char *note;   /* NULL when none */
     const char *set_at; /* when it was entered, ISO 8601 UTC */
@@ -531,7 +531,7 @@ KPI_API int kpi_role_parse(const char *name, kpi_role *out); /* 1 when known */
  * them (a callback) or until the next call on the workspace (kpi_token_check). */
 typedef struct kpi_token_info {
     int64_t id;
-    const char *name;        /* a label, "" when none */
+    const char *name; /* a label, "" when none */
     kpi_role role;
     const char *departments; /* viewer: "" (all) or comma-separated departments */
     const char *streams;     /* ingest: comma-separated streams */
@@ -621,9 +621,9 @@ KPI_API const kpi_series *kpi_result_series(const kpi_result *r, size_t i);
 /* ---- output formats -------------------------------------------------------------------- */
 
 typedef enum kpi_output {
-    KPI_OUTPUT_TABLE,    /* aligned, units, thousands separators, status glyphs, change arrows */
+    KPI_OUTPUT_TABLE, /* aligned, units, thousands separators, status glyphs, change arrows */
     KPI_OUTPUT_CSV,
-    KPI_OUTPUT_JSON,     /* the contract of DESIGN §2, exactly */
+    KPI_OUTPUT_JSON, /* the contract of DESIGN §2, exactly */
     KPI_OUTPUT_MARKDOWN
 } kpi_output;
 

@@ -50,9 +50,9 @@ kpi_status kpi_catalog_open(kpi_catalog **out, kpi_error *err)
         ok = kbuf_append(&text, s.p, s.n);
     }
     kpi_catalog *cat = ok ? calloc(1, sizeof *cat) : NULL;
-    kpi_status rc = cat ? kcfg_load_string(text.p, text.n, "catalog", "/nonexistent", &cat->cfg,
-                                           err)
-                        : kerr_set(err, KPI_NOMEM, "out of memory");
+    kpi_status rc =
+        cat ? kcfg_load_string(text.p, text.n, "catalog", "/nonexistent", &cat->cfg, err)
+            : kerr_set(err, KPI_NOMEM, "out of memory");
     kbuf_release(&text);
     if (rc != KPI_OK) {
         kpi_catalog_destroy(cat);
@@ -70,7 +70,10 @@ void kpi_catalog_destroy(kpi_catalog *cat)
     free(cat);
 }
 
-size_t kpi_catalog_count(const kpi_catalog *cat) { return cat->cfg->nkpis; }
+size_t kpi_catalog_count(const kpi_catalog *cat)
+{
+    return cat->cfg->nkpis;
+}
 
 void kpi_catalog_kpi(const kpi_catalog *cat, size_t i, kpi_kpi_info *info)
 {

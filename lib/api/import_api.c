@@ -45,18 +45,22 @@ kpi_status kpi_import_reader(kpi_workspace *ws, const char *stream, const char *
         return ws->err.status;
     char rejects_dir[4096];
     snprintf(rejects_dir, sizeof rejects_dir, "%s/rejects", ws->dir);
-    kimport_ctx ctx = {.meta = ws->meta, .store = ws->store, .stream = s, .zone = ws->tz,
-                       .rejects_dir = rejects_dir, .now_us = kws_now(ws)};
+    kimport_ctx ctx = {.meta = ws->meta,
+                       .store = ws->store,
+                       .stream = s,
+                       .zone = ws->tz,
+                       .rejects_dir = rejects_dir,
+                       .now_us = kws_now(ws)};
     kpi_import_options o;
     if (opts)
         o = *opts;
     else
         kpi_import_options_init(&o);
     if (o.format == KPI_FORMAT_AUTO)
-        o.format = has_suffix(name, ".ndjson") || has_suffix(name, ".jsonl") ||
-                           has_suffix(name, ".json")
-                       ? KPI_FORMAT_NDJSON
-                       : KPI_FORMAT_CSV;
+        o.format =
+            has_suffix(name, ".ndjson") || has_suffix(name, ".jsonl") || has_suffix(name, ".json")
+                ? KPI_FORMAT_NDJSON
+                : KPI_FORMAT_CSV;
     return kimport_run(&ctx, name, read, read_ctx, total_bytes, &o, result, &ws->err);
 }
 
@@ -75,8 +79,8 @@ kpi_status kpi_import_file(kpi_workspace *ws, const char *stream, const char *pa
         total = (uint64_t)sb.st_size;
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     }
-    kpi_status rc = kpi_import_reader(ws, stream, is_stdin ? "-" : path, fd_read, &fd, total,
-                                      opts, result);
+    kpi_status rc =
+        kpi_import_reader(ws, stream, is_stdin ? "-" : path, fd_read, &fd, total, opts, result);
     if (!is_stdin)
         close(fd);
     return rc;

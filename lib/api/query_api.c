@@ -86,7 +86,7 @@ static kquery_env env_of(kpi_workspace *ws)
     int64_t next = ktz_local_to_utc(ws->tz, (today + 1) * KTIME_US_PER_DAY);
     double part = next > midnight ? (double)(now - midnight) / (double)(next - midnight) : 1;
     kquery_env env = {&ws->defs, ws->store, today, false, part < 0 ? 0 : part > 1 ? 1 : part,
-                      ws->tz, now};
+                      ws->tz,    now};
     return env;
 }
 
@@ -223,8 +223,7 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
     if (!ids)
         return kerr_set(&ws->err, KPI_NOMEM, "out of memory");
     if (n == 0)
-        rc = kerr_set(&ws->err, KPI_NOTFOUND,
-                      department ? "no KPI in department '%s'" : "no KPI%s",
+        rc = kerr_set(&ws->err, KPI_NOTFOUND, department ? "no KPI in department '%s'" : "no KPI%s",
                       department ? department : " is defined");
     else
         rc = review(ws, period, ids, n, NULL, NULL, out);
@@ -232,8 +231,8 @@ kpi_status kpi_report_run(kpi_workspace *ws, const char *period, const char *dep
     return rc;
 }
 
-kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids,
-                          size_t n, kpi_result **out)
+kpi_status kpi_review_run(kpi_workspace *ws, const char *period, const char *const *ids, size_t n,
+                          kpi_result **out)
 {
     kpi_error_init(&ws->err);
     *out = NULL;
@@ -333,7 +332,10 @@ kpi_status kpi_current_period(kpi_workspace *ws, const char *grain, char *buf, s
     return KPI_OK;
 }
 
-size_t kpi_kpi_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nkpis : 0; }
+size_t kpi_kpi_count(const kpi_workspace *ws)
+{
+    return ws->cfg ? ws->cfg->nkpis : 0;
+}
 
 void kpi_kpi_info_get(const kpi_workspace *ws, size_t i, kpi_kpi_info *info)
 {
@@ -397,9 +399,21 @@ kpi_status kpi_kpi_uses(kpi_workspace *ws, size_t i, size_t *out, size_t cap, si
 
 void kkpi_info(const kkpi *k, kpi_kpi_info *info)
 {
-    *info = (kpi_kpi_info){k->id, k->name, k->description, k->department,
-                           kkpi_unit_name(k->unit), k->grain ? k->grain : "month",
-                           k->direction_up ? "up" : "down", k->formula, k->tags, k->ntags,
-                           k->dimensions, k->ndimensions, k->manual, k->decimals,
-                           k->metrics_dims, k->nmetrics_dims, k->metrics_max_groups};
+    *info = (kpi_kpi_info){k->id,
+                           k->name,
+                           k->description,
+                           k->department,
+                           kkpi_unit_name(k->unit),
+                           k->grain ? k->grain : "month",
+                           k->direction_up ? "up" : "down",
+                           k->formula,
+                           k->tags,
+                           k->ntags,
+                           k->dimensions,
+                           k->ndimensions,
+                           k->manual,
+                           k->decimals,
+                           k->metrics_dims,
+                           k->nmetrics_dims,
+                           k->metrics_max_groups};
 }

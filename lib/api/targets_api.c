@@ -60,8 +60,7 @@ static kpi_status check(kpi_workspace *ws, const char *kpi, const char *period,
     for (size_t i = 0; i < ndims; i++) {
         const char *eq = strchr(dims[i], '=');
         if (!eq || eq == dims[i] || strchr(dims[i], '&'))
-            return kerr_set(err, KPI_USAGE, "%sexpected DIMENSION=VALUE, got '%s'", where,
-                            dims[i]);
+            return kerr_set(err, KPI_USAGE, "%sexpected DIMENSION=VALUE, got '%s'", where, dims[i]);
         bool declared = false;
         for (size_t d = 0; d < k->ndimensions && !declared; d++)
             declared = strlen(k->dimensions[d]) == (size_t)(eq - dims[i]) &&
@@ -102,8 +101,7 @@ kpi_status kpi_target_set(kpi_workspace *ws, const char *kpi, const char *period
     char pname[64];
     kpi_status rc = check(ws, kpi, period, dims, ndims, &canon, "", pname, sizeof pname);
     if (rc == KPI_OK)
-        rc = kmeta_target_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value,
-                                            &ws->err);
+        rc = kmeta_target_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value, &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
     return rc;
@@ -244,8 +242,7 @@ kpi_status kpi_value_set(kpi_workspace *ws, const char *kpi, const char *period,
                       " takes entered values",
                       kpi);
     if (rc == KPI_OK)
-        rc = kmeta_value_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value,
-                                           note, &ws->err);
+        rc = kmeta_value_put(ws->meta, kpi, pname, canon.p ? canon.p : "", value, note, &ws->err);
     kbuf_release(&canon);
     forget_compiled(ws);
     return rc;
@@ -306,7 +303,10 @@ typedef struct tfile {
     size_t nrows, cap;
 } tfile;
 
-static kpi_status nomem(tfile *t) { return kerr_set(&t->ws->err, KPI_NOMEM, "out of memory"); }
+static kpi_status nomem(tfile *t)
+{
+    return kerr_set(&t->ws->err, KPI_NOMEM, "out of memory");
+}
 
 /* Reads the header: the column names, and where kpi, value and period are. */
 static kpi_status read_header(tfile *t, kcsv *csv)
@@ -363,8 +363,8 @@ static kpi_status read_row(tfile *t, const krecord *rec, kbuf *canon)
     int64_t scaled;
     char why[256];
     if (!kdecimal_parse((kstr){f[t->cv].p, f[t->cv].n}, '.', 9, &scaled, why, sizeof why))
-        return kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where,
-                        (int)f[t->cv].n, f[t->cv].p, why);
+        return kerr_set(err, KPI_DEFINITION, "%sinvalid value '%.*s': %s", where, (int)f[t->cv].n,
+                        f[t->cv].p, why);
     char pname[64];
     kpi_status rc = check(t->ws, kpi, period, t->dims, nd, canon, where, pname, sizeof pname);
     if (rc != KPI_OK)

@@ -60,8 +60,14 @@ static bool all_known(kpi_workspace *ws, const char *list, const char *what,
     return true;
 }
 
-static const char *department_of(kpi_workspace *ws, size_t i) { return ws->cfg->kpis[i].department; }
-static const char *stream_of(kpi_workspace *ws, size_t i) { return ws->cfg->streams[i].name; }
+static const char *department_of(kpi_workspace *ws, size_t i)
+{
+    return ws->cfg->kpis[i].department;
+}
+static const char *stream_of(kpi_workspace *ws, size_t i)
+{
+    return ws->cfg->streams[i].name;
+}
 
 /* Is dim a dimension that some KPI declares? */
 static bool known_dimension(kpi_workspace *ws, const char *dim, size_t len)
@@ -104,8 +110,8 @@ static kpi_status check_spec(kpi_workspace *ws, const kpi_token_info *t)
     return KPI_OK;
 }
 
-kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char *token,
-                            size_t cap, int64_t *id)
+kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char *token, size_t cap,
+                            int64_t *id)
 {
     kpi_error_init(&ws->err);
     if (sodium_init() < 0)
@@ -118,12 +124,14 @@ kpi_status kpi_token_create(kpi_workspace *ws, const kpi_token_info *spec, char 
     unsigned char raw[32];
     randombytes_buf(raw, sizeof raw);
     memcpy(token, "kpi_", 4);
-    sodium_bin2base64(token + 4, cap - 4, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(token + 4, cap - 4, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     char hex[65];
     hash_token(token, hex);
-    ktoken_row row = {0, hex, spec->name, kpi_role_name(spec->role), spec->departments,
-                      spec->streams, spec->self, NULL, NULL};
+    ktoken_row row = {
+        0,          hex,  spec->name, kpi_role_name(spec->role), spec->departments, spec->streams,
+        spec->self, NULL, NULL};
     rc = kmeta_token_put(ws->meta, &row, id, &ws->err);
     if (rc != KPI_OK)
         sodium_memzero(token, cap);
@@ -134,8 +142,8 @@ static void info_of(const ktoken_row *r, kpi_token_info *t)
 {
     kpi_role role = KPI_ROLE_VIEWER;
     kpi_role_parse(r->role, &role);
-    *t = (kpi_token_info){r->id,      r->name,       role,         r->departments,
-                          r->streams, r->self,       r->created_at, r->revoked_at};
+    *t = (kpi_token_info){r->id,      r->name, role,          r->departments,
+                          r->streams, r->self, r->created_at, r->revoked_at};
 }
 
 typedef struct each_ctx {

@@ -108,7 +108,10 @@ void kpi_workspace_destroy(kpi_workspace *ws)
     free(ws);
 }
 
-const kpi_error *kpi_workspace_error(const kpi_workspace *ws) { return &ws->err; }
+const kpi_error *kpi_workspace_error(const kpi_workspace *ws)
+{
+    return &ws->err;
+}
 
 int64_t kpi_parse_time(const char *iso)
 {
@@ -117,14 +120,20 @@ int64_t kpi_parse_time(const char *iso)
     return ktime_parse(kstr_c(iso), NULL, NULL, &us, why, sizeof why) ? us : INT64_MIN;
 }
 
-void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us) { ws->pinned_now_us = utc_us; }
+void kpi_workspace_set_now(kpi_workspace *ws, int64_t utc_us)
+{
+    ws->pinned_now_us = utc_us;
+}
 
 int64_t kws_now(const kpi_workspace *ws)
 {
     return ws->pinned_now_us ? ws->pinned_now_us : ws->now_us();
 }
 
-const char *kpi_workspace_dir(const kpi_workspace *ws) { return ws->dir; }
+const char *kpi_workspace_dir(const kpi_workspace *ws)
+{
+    return ws->dir;
+}
 
 kcalendar kws_calendar(const kpi_workspace *ws)
 {
@@ -137,9 +146,9 @@ static kpi_status write_new(const char *path, const char *data, size_t n, kpi_er
 {
     FILE *f = fopen(path, "wx");
     if (!f)
-        return errno == EEXIST ? kerr_set(err, KPI_CONFLICT, "'%s' already exists", path)
-                               : kerr_set(err, KPI_IO, "cannot write '%s': %s", path,
-                                          strerror(errno));
+        return errno == EEXIST
+                   ? kerr_set(err, KPI_CONFLICT, "'%s' already exists", path)
+                   : kerr_set(err, KPI_IO, "cannot write '%s': %s", path, strerror(errno));
     bool ok = fwrite(data, 1, n, f) == n;
     ok = (fclose(f) == 0) && ok;
     return ok ? KPI_OK : kerr_set(err, KPI_IO, "cannot write '%s': %s", path, strerror(errno));
@@ -182,8 +191,8 @@ kpi_status kpi_workspace_init(const char *dir, int with_catalog, kpi_error *err)
         return kerr_set(err, KPI_NOMEM, "out of memory");
     struct stat sb;
     if (stat(yaml, &sb) == 0) {
-        rc = kerr_set(err, KPI_CONFLICT, "'%s' already exists: '%s' is a workspace already",
-                      yaml, dir);
+        rc = kerr_set(err, KPI_CONFLICT, "'%s' already exists: '%s' is a workspace already", yaml,
+                      dir);
         free(yaml);
         return rc;
     }
@@ -220,7 +229,10 @@ const kstream *kws_stream(kpi_workspace *ws, const char *name)
     return NULL;
 }
 
-size_t kpi_stream_count(const kpi_workspace *ws) { return ws->cfg ? ws->cfg->nstreams : 0; }
+size_t kpi_stream_count(const kpi_workspace *ws)
+{
+    return ws->cfg ? ws->cfg->nstreams : 0;
+}
 
 kpi_status kpi_stream_def_get(kpi_workspace *ws, size_t i, kpi_stream_info *info)
 {
@@ -260,7 +272,7 @@ char *kpi_streams_json(kpi_workspace *ws)
 {
     size_t n = kpi_stream_count(ws);
     kpi_stream_info *infos = calloc(n ? n : 1, sizeof *infos);
-    char (*times)[2][64] = calloc(n ? n : 1, sizeof *times);
+    char(*times)[2][64] = calloc(n ? n : 1, sizeof *times);
     const char **first = calloc(n ? n : 1, sizeof *first), **last = calloc(n ? n : 1, sizeof *last);
     bool ok = infos && times && first && last;
     if (!ok)
@@ -270,8 +282,8 @@ char *kpi_streams_json(kpi_workspace *ws)
         if (ok && infos[i].rows) {
             kpi_workspace_format_time(ws, infos[i].first_time_us, infos[i].time_is_date,
                                       times[i][0], sizeof times[i][0]);
-            kpi_workspace_format_time(ws, infos[i].last_time_us, infos[i].time_is_date,
-                                      times[i][1], sizeof times[i][1]);
+            kpi_workspace_format_time(ws, infos[i].last_time_us, infos[i].time_is_date, times[i][1],
+                                      sizeof times[i][1]);
         }
         if (ok) {
             first[i] = times[i][0];

@@ -15,8 +15,8 @@ typedef struct loader {
     kdata *d;
     kscan_data *sd;
     kbuf key;
-    karena *text;   /* value scans of text fields keep their text here (NULL: numbers) */
-    size_t nkey;    /* the scan's group columns: the breakdown, then a snapshot's entity */
+    karena *text; /* value scans of text fields keep their text here (NULL: numbers) */
+    size_t nkey;  /* the scan's group columns: the breakdown, then a snapshot's entity */
     kpi_error *err;
 } loader;
 
@@ -265,7 +265,7 @@ typedef struct fold {
     int64_t count;
     kwide isum; /* exact part of the sum, at scale `scale` */
     int scale;
-    double dsum;   /* floating part */
+    double dsum; /* floating part */
     bool any_sum;
     double min, max;
     bool any_minmax;
@@ -616,10 +616,10 @@ static double *distinct_window(kdata *d, const kvalue_plan *vp, const kscan_rang
     loader L = {.d = d, .err = &err};
     kbuf_init(&L.key, 0);
     distinct_counts c = {.L = &L};
-    kpi_status rc = range->day_lo < range->day_hi
-                        ? kstore_count_distinct(d->store, range, vp->expr, vp->where,
-                                                            on_count, &c, &err)
-                        : KPI_OK;
+    kpi_status rc =
+        range->day_lo < range->day_hi
+            ? kstore_count_distinct(d->store, range, vp->expr, vp->where, on_count, &c, &err)
+            : KPI_OK;
     kbuf_release(&L.key);
     double *res = rc == KPI_OK ? calloc(d->ngroups + 1, sizeof *res) : NULL;
     if (res) {
@@ -671,8 +671,8 @@ static const double *value_window(kdata *d, const kleaf *l, int64_t first, int64
         if (vp->expr->kind == KROW_FIELD &&
             vp->stream->fields[vp->expr->field_index].type == KPI_FIELD_TEXT)
             L.text = &text;
-        rc = first < end ? kstore_scan_values(d->store, &range, vp->expr, vp->where,
-                                                          vp->want_time, on_value, &L, &err)
+        rc = first < end ? kstore_scan_values(d->store, &range, vp->expr, vp->where, vp->want_time,
+                                              on_value, &L, &err)
                          : KPI_OK;
     }
     kbuf_release(&L.key);
@@ -781,8 +781,7 @@ void kdata_group_values(const kdata *d, long g, kstr *out)
 double kdata_leaf_cut(kdata *d, const kleaf *l, int64_t first, int64_t end, double keep, long g)
 {
     kagg_fn agg = l->node->agg;
-    bool cut = keep < 1 && end > first && !l->values &&
-               l->node->stream->kind == KSTREAM_EVENTS &&
+    bool cut = keep < 1 && end > first && !l->values && l->node->stream->kind == KSTREAM_EVENTS &&
                (agg == KAGG_COUNT || agg == KAGG_SUM || agg == KAGG_AVG);
     if (!cut)
         return kdata_leaf(d, l, first, end, g);

@@ -37,7 +37,7 @@ typedef struct kscan_data {
 typedef struct kdata {
     const kplan *plan;
     kstore *store;
-    kscan_data *scans;  /* per plan.scans */
+    kscan_data *scans; /* per plan.scans */
     const char *const *by;
     const kcond *const *vfilter; /* per plan.vscans */
     /* value leaves are computed per window when first asked, for every group at once:
@@ -46,8 +46,8 @@ typedef struct kdata {
     double **windows;
     size_t *window_groups; /* groups known when each window was computed */
     size_t nwindows, cap_windows;
-    kmap groups;        /* group key (values joined by \x1f) -> id */
-    char **group_keys;  /* id -> key */
+    kmap groups;       /* group key (values joined by \x1f) -> id */
+    char **group_keys; /* id -> key */
     size_t ngroups, cap_groups;
     size_t nby;
     karena text; /* text values of value scans */
@@ -58,7 +58,7 @@ typedef struct kdata {
 typedef struct kdata_request {
     const char *const *by; /* breakdown field names, resolved in each stream */
     size_t nby;
-    const int64_t *day_lo, *day_hi;   /* per plan.scans */
+    const int64_t *day_lo, *day_hi; /* per plan.scans */
     const kcond *const *filter;
     const kcond *const *vfilter;
 } kdata_request;
@@ -83,8 +83,7 @@ size_t kdata_scan_fields(const kstream *s, const char *const *by, size_t nby, si
 
 /* The leaf over [first, end) with only a share keep (0..1) of the last day's rows for counts,
  * sums and averages of events (a cut at today's hour); other leaves take the whole day. */
-double kdata_leaf_cut(kdata *d, const kleaf *leaf, int64_t first, int64_t end, double keep,
-                      long g);
+double kdata_leaf_cut(kdata *d, const kleaf *leaf, int64_t first, int64_t end, double keep, long g);
 
 /* The group values of group g (nby strings), split from its key into out (cap entries). */
 void kdata_group_values(const kdata *d, long g, kstr *out);

@@ -37,11 +37,11 @@ void kcompiled_release(kcompiled *c);
 typedef struct ktarget_ctx {
     const kkpi *kpi;
     const kcalendar *cal;
-    kgrain grain;      /* the KPI's review grain: a target "for every period" is per one of these */
+    kgrain grain; /* the KPI's review grain: a target "for every period" is per one of these */
     bool additive;
     const char *const *by;
     size_t nby;
-    const kstr *group; /* nby values; NULL when nby is 0 */
+    const kstr *group;         /* nby values; NULL when nby is 0 */
     const ktarget_def *stored; /* targets from `kpi targets`: they win over kpi.yaml's */
     size_t nstored;
 } ktarget_ctx;
@@ -71,16 +71,15 @@ const char *kstatus_of(const kkpi *k, double value, double target, double *attai
 typedef struct kquery_env {
     const kcompiled *defs;
     kstore *store;
-    int64_t today; /* local day number of "now" */
-    bool last_only; /* previous and last year of the last period only (the report's case:
-                       the periods before it are its sparkline) */
+    int64_t today;     /* local day number of "now" */
+    bool last_only;    /* previous and last year of the last period only (the report's case:
+                          the periods before it are its sparkline) */
     double today_part; /* share of today gone by at "now", in the workspace zone (0..1) */
     ktz *tz;           /* the workspace zone and "now" (UTC us): an open period's elapsed */
     int64_t now_us;    /* share is of its real hours (a DST day has 23 or 25) */
 } kquery_env;
 
-kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out,
-                      kpi_error *err);
+kpi_status kquery_run(const kquery_env *env, const kpi_query *q, kpi_result **out, kpi_error *err);
 
 /* Appends the plan of a query (the scans and their SQL) for `kpi explain`. */
 kpi_status kquery_explain(const kquery_env *env, const kpi_query *q, kbuf *out, kpi_error *err);

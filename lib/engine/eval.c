@@ -190,8 +190,8 @@ static double call(keval *ev, const kexpr *e, kwin w)
         kwin r = w;
         int64_t first, end;
         kwin_days(&w, &first, &end);
-        r.whole = (kperiod){KGRAIN_ALL, kperiod_shift(ev->cal, w.whole, 1 - e->rolling_n).first,
-                            end};
+        r.whole =
+            (kperiod){KGRAIN_ALL, kperiod_shift(ev->cal, w.whole, 1 - e->rolling_n).first, end};
         r.len = -1;
         r.skip = 0;
         return keval_expr(ev, e->args[0], r);
@@ -288,7 +288,9 @@ double keval_expr(keval *ev, const kexpr *e, kwin w)
     case KX_OR:
         a = keval_expr(ev, e->a, w);
         b = keval_expr(ev, e->b, w);
-        r = isnan(a) || isnan(b) ? NAN : e->kind == KX_AND ? (a != 0 && b != 0) : (a != 0 || b != 0);
+        r = isnan(a) || isnan(b) ? NAN
+            : e->kind == KX_AND  ? (a != 0 && b != 0)
+                                 : (a != 0 || b != 0);
         break;
     case KX_NOT:
         a = keval_expr(ev, e->a, w);
@@ -320,8 +322,7 @@ bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int
     switch (e->kind) {
     case KX_AGG:
         /* a snapshot is a level (stock, balances): it does not add up over time */
-        return (e->agg == KAGG_SUM || e->agg == KAGG_COUNT) &&
-               e->stream->kind == KSTREAM_EVENTS;
+        return (e->agg == KAGG_SUM || e->agg == KAGG_COUNT) && e->stream->kind == KSTREAM_EVENTS;
     case KX_KPI: {
         long k = kplan_kpi_index(cfg, e->kpi);
         return k >= 0 && keval_additive(cfg, trees, trees[k], depth + 1);
@@ -335,8 +336,7 @@ bool keval_additive(const kconfig *cfg, kexpr *const *trees, const kexpr *e, int
         if (e->op == '*')
             return (e->a->kind == KX_NUM && keval_additive(cfg, trees, e->b, depth + 1)) ||
                    (e->b->kind == KX_NUM && keval_additive(cfg, trees, e->a, depth + 1));
-        return e->op == '/' && e->b->kind == KX_NUM &&
-               keval_additive(cfg, trees, e->a, depth + 1);
+        return e->op == '/' && e->b->kind == KX_NUM && keval_additive(cfg, trees, e->a, depth + 1);
     default:
         return false;
     }
@@ -384,7 +384,7 @@ typedef struct conv_rows {
     kstr *keys;      /* each value (copied in text) */
     karena text;
     size_t n, cap;
-    int64_t scale;   /* to microseconds: 1 for time fields, a day for date fields */
+    int64_t scale; /* to microseconds: 1 for time fields, a day for date fields */
     bool failed;
 } conv_rows;
 
@@ -434,7 +434,7 @@ struct kconv_cache {
     int64_t **times; /* per key: the `to` rows' times (us), sorted */
     size_t *n, *cap;
     size_t nkeys, capkeys;
-    int64_t scale;   /* the `to` stream's times to microseconds */
+    int64_t scale; /* the `to` stream's times to microseconds */
     bool failed;
     struct kconv_cache *next;
 };
@@ -520,19 +520,19 @@ static kconv_cache *conv_cache(keval *ev, const kexpr *e, const kleaf *l)
     ev->conv = c;
     const kstream *fs = e->conv_from, *ts = e->conv_to;
     int64_t lo = ev->range_lo[l->scan], hi = ev->range_hi[l->scan];
-    krow from_key = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
-                     .field_index = e->conv_on_from};
-    krow to_key = {.kind = KROW_FIELD, .field = &ts->fields[e->conv_on_to],
-                   .field_index = e->conv_on_to};
+    krow from_key = {
+        .kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from], .field_index = e->conv_on_from};
+    krow to_key = {
+        .kind = KROW_FIELD, .field = &ts->fields[e->conv_on_to], .field_index = e->conv_on_to};
     c->scale = ts->fields[ts->time_index].type == KPI_FIELD_DATE ? KTIME_US_PER_DAY : 1;
     kscan_range fr = {fs, lo, hi, NULL, 0, ev->filter ? ev->filter[l->scan] : NULL};
     kscan_range tr = {ts, lo, hi + e->conv_within_days + 1, NULL, 0, NULL};
     kpi_error err;
     if (lo >= hi ||
-        kstore_scan_values(ev->store, &fr, &from_key, NULL, false, on_from_key, c,
-                                        &err) != KPI_OK ||
-        (c->nkeys && kstore_scan_values(ev->store, &tr, &to_key, NULL, true,
-                                                     on_to_time, c, &err) != KPI_OK))
+        kstore_scan_values(ev->store, &fr, &from_key, NULL, false, on_from_key, c, &err) !=
+            KPI_OK ||
+        (c->nkeys &&
+         kstore_scan_values(ev->store, &tr, &to_key, NULL, true, on_to_time, c, &err) != KPI_OK))
         c->failed = true;
     for (size_t i = 0; !c->failed && i < c->nkeys; i++)
         if (c->n[i] > 1)
@@ -573,8 +573,8 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
     if (!cache)
         return NAN;
     const kstream *fs = e->conv_from;
-    krow on_from_row = {.kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from],
-                        .field_index = e->conv_on_from};
+    krow on_from_row = {
+        .kind = KROW_FIELD, .field = &fs->fields[e->conv_on_from], .field_index = e->conv_on_from};
     conv_rows from = {0};
     kmap_init(&from.first_seen);
     karena_init(&from.text, 0);
@@ -599,8 +599,8 @@ static double conversion(keval *ev, const kexpr *e, kwin w)
         from.want = want;
         from.nby = ev->nby;
     }
-    if (kstore_scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from,
-                                        &err) != KPI_OK ||
+    if (kstore_scan_values(ev->store, &fr, &on_from_row, NULL, true, on_from, &from, &err) !=
+            KPI_OK ||
         from.failed || from.n == 0)
         goto out;
     size_t hits = 0;

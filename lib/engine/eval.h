@@ -39,21 +39,21 @@ typedef struct keval {
     kexpr *const *trees; /* per KPI */
     const kcalendar *cal;
     const kplan *plan;
-    kdata *data;       /* NULL in collect mode */
-    kstore *store;     /* conversion() reads rows itself */
+    kdata *data;           /* NULL in collect mode */
+    kstore *store;         /* conversion() reads rows itself */
     const char *const *by; /* the breakdown, for conversion() */
     size_t nby;
     /* collect mode: needed day range per aggregate scan and value scan */
     int64_t *lo, *hi, *vlo, *vhi;
     int depth;
-    const struct kcompiled *defs; /* the values of manual KPIs; NULL in collect mode */
-    const kcond *const *filter;   /* the query's --where bound per aggregate scan, or NULL */
+    const struct kcompiled *defs;       /* the values of manual KPIs; NULL in collect mode */
+    const kcond *const *filter;         /* the query's --where bound per aggregate scan, or NULL */
     const int64_t *range_lo, *range_hi; /* the days each aggregate scan covers (eval mode) */
-    kconv_cache *conv;            /* conversion()'s `to` rows, read once (kconv_cache_free) */
-    int64_t today;                /* local day number of now: windows ending today are not cut */
-    const kproject *project;      /* project to the open period's end, or NULL */
-    int64_t cohort_age;           /* > 0: conversion() counts conversions up to this long (us)
-                                     after each window's first day (same-age comparisons) */
+    kconv_cache *conv;                  /* conversion()'s `to` rows, read once (kconv_cache_free) */
+    int64_t today;           /* local day number of now: windows ending today are not cut */
+    const kproject *project; /* project to the open period's end, or NULL */
+    int64_t cohort_age;      /* > 0: conversion() counts conversions up to this long (us)
+                                after each window's first day (same-age comparisons) */
 } keval;
 
 /* Frees the conversion caches of an evaluation. */

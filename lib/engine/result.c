@@ -154,7 +154,10 @@ kpi_point kpoint_empty(void)
     return p;
 }
 
-const char *kpi_result_from(const kpi_result *r) { return r->from; }
+const char *kpi_result_from(const kpi_result *r)
+{
+    return r->from;
+}
 const char *kpi_result_workspace(const kpi_result *r)
 {
     return r->workspace;
@@ -163,11 +166,26 @@ const char *kpi_result_currency(const kpi_result *r)
 {
     return r->currency;
 }
-const char *kpi_result_to(const kpi_result *r) { return r->to; }
-const char *kpi_result_grain(const kpi_result *r) { return r->grain; }
-size_t kpi_result_nby(const kpi_result *r) { return r->nby; }
-const char *kpi_result_by(const kpi_result *r, size_t i) { return i < r->nby ? r->by[i] : NULL; }
-size_t kpi_result_nseries(const kpi_result *r) { return r->nseries; }
+const char *kpi_result_to(const kpi_result *r)
+{
+    return r->to;
+}
+const char *kpi_result_grain(const kpi_result *r)
+{
+    return r->grain;
+}
+size_t kpi_result_nby(const kpi_result *r)
+{
+    return r->nby;
+}
+const char *kpi_result_by(const kpi_result *r, size_t i)
+{
+    return i < r->nby ? r->by[i] : NULL;
+}
+size_t kpi_result_nseries(const kpi_result *r)
+{
+    return r->nseries;
+}
 const kpi_series *kpi_result_series(const kpi_result *r, size_t i)
 {
     return i < r->nseries ? &r->series[i] : NULL;

@@ -32,12 +32,12 @@ typedef enum krow_kind { KROW_FIELD, KROW_NUM, KROW_BIN, KROW_NEG } krow_kind;
 typedef struct krow {
     krow_kind kind;
     kloc loc;
-    char op;               /* KROW_BIN: + - * / */
-    struct krow *a, *b;    /* KROW_BIN (a, b), KROW_NEG (a) */
-    double num;            /* KROW_NUM */
-    const char *name;      /* KROW_FIELD: as written ("orders.revenue" -> "revenue") */
-    const kfield *field;   /* bound */
-    size_t field_index;    /* bound: index in the stream's fields */
+    char op;             /* KROW_BIN: + - * / */
+    struct krow *a, *b;  /* KROW_BIN (a, b), KROW_NEG (a) */
+    double num;          /* KROW_NUM */
+    const char *name;    /* KROW_FIELD: as written ("orders.revenue" -> "revenue") */
+    const kfield *field; /* bound */
+    size_t field_index;  /* bound: index in the stream's fields */
 } krow;
 
 /* ---- conditions: `where` filters over the fields of the aggregate's stream ---- */
@@ -70,7 +70,7 @@ typedef struct kcond {
     const char *name;    /* the field as written */
     const kfield *field; /* bound */
     size_t field_index;
-    klit *lits;          /* KCOND_CMP: 1; KCOND_IN: n */
+    klit *lits; /* KCOND_CMP: 1; KCOND_IN: n */
     size_t nlits;
     bool negate;         /* KCOND_NULL: "is not null"; KCOND_IN: "not in" */
     struct kcond *a, *b; /* AND / OR (a, b), NOT (a) */
@@ -80,9 +80,9 @@ typedef struct kcond {
 
 typedef enum kexpr_kind {
     KX_NUM,
-    KX_KPI,  /* another KPI by id */
-    KX_AGG,  /* an aggregate over one stream */
-    KX_BIN,  /* + - * / */
+    KX_KPI, /* another KPI by id */
+    KX_AGG, /* an aggregate over one stream */
+    KX_BIN, /* + - * / */
     KX_NEG,
     KX_CALL, /* a function of DESIGN §1 */
     KX_CMP,  /* a comparison of two values, inside if() */
@@ -92,10 +92,10 @@ typedef enum kexpr_kind {
 } kexpr_kind;
 
 typedef enum kfunc {
-    KF_PREV,       /* prev(x) */
-    KF_AGO,        /* ago(x, "1y") — shift: n + unit (d w m q y) */
-    KF_GROWTH,     /* growth(x) = (x - prev(x)) / |prev(x)| */
-    KF_YTD,        /* ytd(x), qtd(x), mtd(x): x over the to-date slice */
+    KF_PREV,   /* prev(x) */
+    KF_AGO,    /* ago(x, "1y") — shift: n + unit (d w m q y) */
+    KF_GROWTH, /* growth(x) = (x - prev(x)) / |prev(x)| */
+    KF_YTD,    /* ytd(x), qtd(x), mtd(x): x over the to-date slice */
     KF_QTD,
     KF_MTD,
     KF_ROLLING,    /* rolling(x, n): x over the last n periods (n a positive integer literal) */
@@ -104,7 +104,7 @@ typedef enum kfunc {
     KF_COALESCE,
     KF_IF,
     KF_ABS,
-    KF_ROUND       /* round(x, n) */
+    KF_ROUND /* round(x, n) */
 } kfunc;
 
 typedef struct kexpr {
@@ -123,8 +123,8 @@ typedef struct kexpr {
     double pct;            /* percentile: 0..100 */
     kcond *where;          /* NULL: every row */
     /* KX_BIN, KX_NEG, KX_CMP, KX_AND, KX_OR, KX_NOT */
-    char op;   /* KX_BIN: + - * / */
-    kcmp cmp;  /* KX_CMP */
+    char op;  /* KX_BIN: + - * / */
+    kcmp cmp; /* KX_CMP */
     struct kexpr *a, *b;
     /* KX_CALL */
     kfunc fn;

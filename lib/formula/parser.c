@@ -986,8 +986,7 @@ kpi_status kformula_parse_cond(karena *arena, const char *text, kloc loc, kcond 
     parser p = {.src = {text, text ? strlen(text) : 0, loc}, .arena = arena, .err = err};
     *out = NULL;
     if (p.src.len > KF_MAX_TEXT)
-        return FAIL(&p, 0, "condition is too long (%zu bytes, at most %d)", p.src.len,
-                    KF_MAX_TEXT);
+        return FAIL(&p, 0, "condition is too long (%zu bytes, at most %d)", p.src.len, KF_MAX_TEXT);
     TRY(advance(&p));
     if (p.tok.kind == KT_END)
         return FAIL(&p, 0, "empty condition");

@@ -45,9 +45,9 @@ enum {
 struct kcsv {
     kinput in;
     char delim;
-    unsigned char cls[256];    /* delimiter, quote, CR, LF and NUL: the bytes a scan may stop at */
-    unsigned long line;        /* physical line of the next unread byte */
-    bool skip_lf;              /* the last record ended with CR: a LF next belongs to it */
+    unsigned char cls[256]; /* delimiter, quote, CR, LF and NUL: the bytes a scan may stop at */
+    unsigned long line;     /* physical line of the next unread byte */
+    bool skip_lf;           /* the last record ended with CR: a LF next belongs to it */
     /* The fields of the record being read, p pointing into the buffer. A refill in the middle
      * of a record moves it: the fields before it are then kept as offsets from the record start
      * (off[k]) and pointed into the buffer again when the record is complete. */
@@ -135,7 +135,6 @@ uint64_t kcsv_bytes_read(const kcsv *r)
 }
 
 /* ---- the stop mask --------------------------------------------------------------------- */
-
 
 /*
  * Builds the mask of the block at buffer offset pos (<= in.end). Within BLOCK bytes of the end

@@ -19,7 +19,7 @@
  * values, and its text (one record is at most 64 MiB) never nears the 4 GiB a batch holds. */
 #define BATCH_TEXT_MAX ((size_t)64 << 20)
 #define WHY_CAP 256
-#define EXCERPT_MAX 64    /* bytes of a record shown as the value of a reject about the row */
+#define EXCERPT_MAX 64     /* bytes of a record shown as the value of a reject about the row */
 #define SEEN_UNKNOWN (~0u) /* a record's text not scanned as a whole: scan each value */
 
 /* The state of one run. */
@@ -40,8 +40,8 @@ typedef struct run {
     kbatch *batch;   /* the one being filled */
     kwriter *writer;
     krejects *rejects;
-    ktext_nfc nfc;      /* scratch for the values that need NFC */
-    unsigned rec_seen;  /* kutf8_scan of the record (CSV), 0 when plain; else SEEN_UNKNOWN */
+    ktext_nfc nfc;        /* scratch for the values that need NFC */
+    unsigned rec_seen;    /* kutf8_scan of the record (CSV), 0 when plain; else SEEN_UNKNOWN */
     uint64_t row_rounded; /* values of the current row rounded to their scale */
     unsigned row_scales;  /* and their scales, one bit each */
     unsigned scales;      /* the scales rounded to in accepted rows */
@@ -143,8 +143,8 @@ static kpi_status missing_column(run *r, const krecord *h, size_t i)
     /* suggest the nearest header name */
     size_t best = SIZE_MAX, best_d = f->column[0] ? strlen(f->column) / 3 + 1 : 1;
     for (size_t c = 0; c < h->nfields; c++) {
-        size_t d = kedit_distance(f->column, strlen(f->column), h->fields[c].p, h->fields[c].n,
-                                  best_d);
+        size_t d =
+            kedit_distance(f->column, strlen(f->column), h->fields[c].p, h->fields[c].n, best_d);
         if (d < best_d) {
             best_d = d;
             best = c;
@@ -232,13 +232,15 @@ static bool put_text(run *r, kstr v, kcell *c, char *why)
     if (seen) {
         size_t good = kutf8_scan(v.p, v.n, &seen);
         if (good != v.n) /* only UTF-8 input can be invalid: other encodings are converted */
-            return kwhy(why, WHY_CAP, "invalid UTF-8 at byte %zu (set encoding: on the stream"
-                                      " for latin1 or windows-1252 files)",
+            return kwhy(why, WHY_CAP,
+                        "invalid UTF-8 at byte %zu (set encoding: on the stream"
+                        " for latin1 or windows-1252 files)",
                         good + 1);
     }
     if (seen & KUTF8_NUL)
-        return kwhy(why, WHY_CAP, "NUL byte at byte %zu of the text (a UTF-16 or binary file?"
-                                  " save it as UTF-8)",
+        return kwhy(why, WHY_CAP,
+                    "NUL byte at byte %zu of the text (a UTF-16 or binary file?"
+                    " save it as UTF-8)",
                     (size_t)((const char *)memchr(v.p, 0, v.n) - v.p) + 1);
     if ((seen & KUTF8_MARKS) && !ktext_to_nfc(&r->nfc, v, &v, why, WHY_CAP))
         return false;
@@ -284,8 +286,7 @@ static bool coerce(run *r, size_t i, kstr v, kcell *c, int64_t *day, char *why)
         break;
     }
     case KPI_FIELD_TIME:
-        ok = ktime_parse(v, f->format, r->zones[i] ? r->zones[i] : r->ctx->zone, &x, why,
-                         WHY_CAP);
+        ok = ktime_parse(v, f->format, r->zones[i] ? r->zones[i] : r->ctx->zone, &x, why, WHY_CAP);
         if (ok && i == r->s->time_index)
             *day = ktz_day_of(r->ctx->zone, x);
         break;
@@ -416,8 +417,10 @@ static kpi_status take_record(run *r, const krecord *rec)
         if (r->as_of && i == s->time_index) {
             if (fv && fv->p) { /* NDJSON: the key is there on this line */
                 kbatch_drop_row(r->batch);
-                snprintf(why, sizeof why, "the row has a value for the time field '%s' in an"
-                                          " import as of a date", f->name);
+                snprintf(why, sizeof why,
+                         "the row has a value for the time field '%s' in an"
+                         " import as of a date",
+                         f->name);
                 return reject(r, rec, line, col, f->name, (kstr){fv->p, fv->n}, why);
             }
             cells[i].i = r->as_of_value;
@@ -469,8 +472,8 @@ static kpi_status open_reader(run *r, kpi_read_fn read, void *read_ctx)
             keys[i] = s->fields[i].column;
             r->src[i] = (long)i;
         }
-        kpi_status rc = kndjson_create(read, read_ctx, s->encoding, keys, s->nfields, 0, &r->nd,
-                                       r->err);
+        kpi_status rc =
+            kndjson_create(read, read_ctx, s->encoding, keys, s->nfields, 0, &r->nd, r->err);
         free(keys);
         return rc;
     }
@@ -501,11 +504,12 @@ static kpi_status open_as_of(run *r)
                   ? kdate_parse(v, NULL, &r->as_of_value, why, sizeof why)
                   : ktime_parse(v, NULL, r->ctx->zone, &r->as_of_value, why, sizeof why);
     if (!ok)
-        return kerr_set(r->err, KPI_USAGE, "invalid as-of date '%s' for the time field '%s' of"
+        return kerr_set(r->err, KPI_USAGE,
+                        "invalid as-of date '%s' for the time field '%s' of"
                         " stream '%s': %s (expected YYYY-MM-DD)",
                         r->opts->as_of, f->name, r->s->name, why);
-    r->as_of_day = f->type == KPI_FIELD_DATE ? r->as_of_value
-                                             : ktz_day_of(r->ctx->zone, r->as_of_value);
+    r->as_of_day =
+        f->type == KPI_FIELD_DATE ? r->as_of_value : ktz_day_of(r->ctx->zone, r->as_of_value);
     r->as_of = true;
     return KPI_OK;
 }
@@ -560,9 +564,15 @@ kpi_status kimport_run(const kimport_ctx *ctx, const char *name, kpi_read_fn rea
 {
     memset(result, 0, sizeof *result);
     const kstream *s = ctx->stream;
-    run r = {.ctx = ctx, .s = s, .opts = opts, .res = result, .err = err, .name = name,
+    run r = {.ctx = ctx,
+             .s = s,
+             .opts = opts,
+             .res = result,
+             .err = err,
+             .name = name,
              .format = opts->format == KPI_FORMAT_NDJSON ? KPI_FORMAT_NDJSON : KPI_FORMAT_CSV,
-             .total_bytes = total_bytes, .started = kclock_seconds()};
+             .total_bytes = total_bytes,
+             .started = kclock_seconds()};
     kpi_status rc = KPI_NOMEM;
     r.src = calloc(s->nfields, sizeof *r.src);
     r.zones = calloc(s->nfields, sizeof *r.zones);

@@ -50,8 +50,8 @@ krejects *krejects_create(const char *path, const char *dir, const char *stream,
         for (size_t i = 0; header && i < header->nfields; i++) {
             if (i)
                 ok = ok && kbuf_appendc(&r->header, delimiter);
-            ok = ok && kcsv_write_field(&r->header, header->fields[i].p, header->fields[i].n,
-                                        delimiter);
+            ok = ok &&
+                 kcsv_write_field(&r->header, header->fields[i].p, header->fields[i].n, delimiter);
         }
         if (!ok) {
             krejects_destroy(r);
@@ -101,8 +101,7 @@ static kpi_status open_file(krejects *r, kpi_error *err)
         r->f = fopen(r->path, "w");
     }
     if (!r->f)
-        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path,
-                        strerror(errno));
+        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path, strerror(errno));
     if (r->format != KPI_FORMAT_NDJSON)
         fprintf(r->f, "%s\n", r->header.p);
     return KPI_OK;
@@ -157,15 +156,15 @@ static bool ndjson_line(krejects *r, const krecord *rec, unsigned long line, uns
     if (!o)
         return false;
     bool escaped = false; /* each set fails (-1) when its value could not be made */
-    bool ok = !json_object_set_new(o, "_line", json_integer((json_int_t)line)) &&
-              !json_object_set_new(o, "_column", json_integer((json_int_t)column)) &&
-              !json_object_set_new(o, "_field", field ? json_string(field) : json_null()) &&
-              !json_object_set_new(o, "_value",
-                                   raw_string(value.p ? value.p : "", value.n, &escaped)) &&
-              !json_object_set_new(o, "_reason", json_string(reason)) &&
-              !json_object_set_new(o, "_record",
-                                   raw_string(rec->raw ? rec->raw : "", rec->raw_n, &escaped)) &&
-              (!escaped || !json_object_set_new(o, "_record_escaped", json_true()));
+    bool ok =
+        !json_object_set_new(o, "_line", json_integer((json_int_t)line)) &&
+        !json_object_set_new(o, "_column", json_integer((json_int_t)column)) &&
+        !json_object_set_new(o, "_field", field ? json_string(field) : json_null()) &&
+        !json_object_set_new(o, "_value", raw_string(value.p ? value.p : "", value.n, &escaped)) &&
+        !json_object_set_new(o, "_reason", json_string(reason)) &&
+        !json_object_set_new(o, "_record",
+                             raw_string(rec->raw ? rec->raw : "", rec->raw_n, &escaped)) &&
+        (!escaped || !json_object_set_new(o, "_record_escaped", json_true()));
     kbuf_reset(&r->line);
     ok = ok && kjson_append(&r->line, o, JSON_COMPACT | JSON_ENSURE_ASCII) &&
          kbuf_appendc(&r->line, '\n');
@@ -187,8 +186,7 @@ kpi_status krejects_add(krejects *r, const krecord *rec, unsigned long line, uns
     if (!ok)
         return kerr_set(err, KPI_NOMEM, "out of memory writing a rejected row");
     if (fwrite(r->line.p, 1, r->line.n, r->f) != r->line.n)
-        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path,
-                        strerror(errno));
+        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path, strerror(errno));
     return KPI_OK;
 }
 
@@ -202,7 +200,6 @@ kpi_status krejects_finish(krejects *r, char *path, size_t cap, kpi_error *err)
     r->f = NULL;
     snprintf(path, cap, "%s", r->path);
     if (bad)
-        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path,
-                        strerror(errno));
+        return kerr_set(err, KPI_IO, "cannot write reject file '%s': %s", r->path, strerror(errno));
     return KPI_OK;
 }

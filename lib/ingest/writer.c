@@ -16,7 +16,7 @@ struct kwriter {
     kmeta *meta;
     kstore *store;
     kpi_import_result *res;
-    kbatch *job;   /* the batch to commit, NULL when idle */
+    kbatch *job; /* the batch to commit, NULL when idle */
     bool quit;
     kpi_status status; /* of the last batch */
     kpi_error err;

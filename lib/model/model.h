@@ -58,8 +58,8 @@ typedef enum kkpi_unit {
 /* One entry of a KPI's targets list: a value, optionally for a period and/or dimension values. */
 typedef struct ktarget_def {
     double value;
-    const char *period;      /* NULL: every period */
-    const char **dim_names;  /* dimension = value pairs, e.g. rep = Ana */
+    const char *period;     /* NULL: every period */
+    const char **dim_names; /* dimension = value pairs, e.g. rep = Ana */
     const char **dim_values;
     size_t ndims;
     kloc loc;
@@ -72,13 +72,13 @@ typedef struct kkpi {
     const char *department;  /* may be NULL */
     const char **tags;
     size_t ntags;
-    const char *formula;     /* NULL for manual KPIs */
-    kloc formula_loc;        /* where the formula text starts */
+    const char *formula; /* NULL for manual KPIs */
+    kloc formula_loc;    /* where the formula text starts */
     bool manual;
     kkpi_unit unit;
-    int decimals;            /* default: 0 for count, 2 for currency, 1 otherwise */
-    bool direction_up;       /* direction: up (default) or down */
-    const char *grain;       /* "day", "week", "month" (default), "quarter", "year", ... */
+    int decimals;      /* default: 0 for count, 2 for currency, 1 otherwise */
+    bool direction_up; /* direction: up (default) or down */
+    const char *grain; /* "day", "week", "month" (default), "quarter", "year", ... */
     const char **dimensions;
     size_t ndimensions;
     const char **metrics_dims; /* `metrics:` the dimensions /metrics breaks it down by; */
@@ -86,11 +86,11 @@ typedef struct kkpi {
     int metrics_max_groups;    /* groups above which a breakdown is left out (default 100) */
     ktarget_def *targets;
     size_t ntargets;
-    double at_risk;          /* thresholds.at_risk, default 0.9 */
-    double on_track;         /* thresholds.on_track, default 1.0 */
-    const char *owner;       /* may be NULL */
-    bool split_last_year;    /* split: last_year - groups without a target of their own get
-                                the company's, shared by last year's mix */
+    double at_risk;       /* thresholds.at_risk, default 0.9 */
+    double on_track;      /* thresholds.on_track, default 1.0 */
+    const char *owner;    /* may be NULL */
+    bool split_last_year; /* split: last_year - groups without a target of their own get
+                             the company's, shared by last year's mix */
     kloc loc;
     /* NULL, or the first mistake in its definition: the KPI is kept (listed, reported as
      * broken in its place) but never computed */
@@ -98,12 +98,12 @@ typedef struct kkpi {
 } kkpi;
 
 typedef struct kconfig {
-    const char *path;        /* the kpi.yaml that was loaded */
-    const char *name;        /* workspace.name; default: the directory's name */
-    const char *timezone;    /* default "UTC" */
-    int week_start;          /* 0: ISO weeks (Monday); else 1 = Monday .. 7 = Sunday */
-    int fiscal_year_start;   /* month 1..12, default 1 */
-    const char *currency;    /* workspace.currency, an ISO 4217 code ("EUR"); NULL: none */
+    const char *path;      /* the kpi.yaml that was loaded */
+    const char *name;      /* workspace.name; default: the directory's name */
+    const char *timezone;  /* default "UTC" */
+    int week_start;        /* 0: ISO weeks (Monday); else 1 = Monday .. 7 = Sunday */
+    int fiscal_year_start; /* month 1..12, default 1 */
+    const char *currency;  /* workspace.currency, an ISO 4217 code ("EUR"); NULL: none */
     kstream *streams;
     size_t nstreams;
     kkpi *kpis;

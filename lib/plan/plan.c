@@ -102,9 +102,8 @@ static bool add_leaf(builder *b, const kexpr *node)
             return false;
         l->values = true;
         l->scan = p->nvscans;
-        p->vscans[p->nvscans++] = (kvalue_plan){
-            node->stream, node->arg, node->where,
-            node->agg == KAGG_FIRST || node->agg == KAGG_LAST};
+        p->vscans[p->nvscans++] = (kvalue_plan){node->stream, node->arg, node->where,
+                                                node->agg == KAGG_FIRST || node->agg == KAGG_LAST};
     }
     }
     p->nleaves++;

@@ -13,9 +13,9 @@
 /* One aggregate leaf (a KX_AGG node) and where its data comes from. */
 typedef struct kleaf {
     const kexpr *node;
-    size_t scan;      /* index in plan.scans (decomposable) or plan.vscans (value scans) */
-    bool values;      /* true: a value scan */
-    int col_count;    /* columns in the scan's aggs, -1 when unused */
+    size_t scan;   /* index in plan.scans (decomposable) or plan.vscans (value scans) */
+    bool values;   /* true: a value scan */
+    int col_count; /* columns in the scan's aggs, -1 when unused */
     int col_sum;
     int col_min;
     int col_max;

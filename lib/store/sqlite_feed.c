@@ -36,7 +36,7 @@ typedef struct feed_cursor {
     const ksql_feed *f;
     sqlite3 *db;
     size_t row;
-    int64_t max;       /* the table's largest key so far (when has_max) */
+    int64_t max; /* the table's largest key so far (when has_max) */
     bool has_max;
     int64_t last_seen; /* sqlite3_last_insert_rowid when the current row was reached */
 } feed_cursor;
@@ -233,8 +233,9 @@ static ksql_insert *get_insert(ksql *q, const kstream *s, kpi_error *err)
             return i;
     ksql_forget_inserts(q, s->name);
     char feed[96];
-    snprintf(feed, sizeof feed, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kpi_feed_%zu"
-                                " USING kpi_feed(%zu)",
+    snprintf(feed, sizeof feed,
+             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kpi_feed_%zu"
+             " USING kpi_feed(%zu)",
              s->nfields, s->nfields);
     if (ksql_exec(q, feed, err) != KPI_OK)
         return NULL;

@@ -119,8 +119,8 @@ static bool put_literal(kbuf *b, const kfield *f, const klit *l)
 }
 
 static const char *const cmp_sql[] = {
-    [KCMP_EQ] = "=", [KCMP_NE] = "<>", [KCMP_LT] = "<",
-    [KCMP_LE] = "<=", [KCMP_GT] = ">", [KCMP_GE] = ">=",
+    [KCMP_EQ] = "=",  [KCMP_NE] = "<>", [KCMP_LT] = "<",
+    [KCMP_LE] = "<=", [KCMP_GT] = ">",  [KCMP_GE] = ">=",
 };
 
 /* Appends the SQL of a condition. */
@@ -174,8 +174,7 @@ static bool range_tail(const kscan_range *r, kbuf *b)
                           (long long)((uint64_t)r->day_lo << KSQL_SEQ_BITS),
                           (long long)((uint64_t)r->day_hi << KSQL_SEQ_BITS));
     if (ok && r->filter)
-        ok = kbuf_appends(b, " AND (") && cond_sql(r->stream, r->filter, b) &&
-             kbuf_appendc(b, ')');
+        ok = kbuf_appends(b, " AND (") && cond_sql(r->stream, r->filter, b) && kbuf_appendc(b, ')');
     return ok;
 }
 
@@ -285,8 +284,7 @@ static bool aggs_sql(const kscan_range *r, const kscan_agg *aggs, size_t n, kbuf
     kbuf_release(&x);
     ok = ok && kbuf_printf(b, " FROM \"%s\" WHERE _key >= ?1 AND _key < ?2", r->stream->name);
     if (ok && r->filter)
-        ok = kbuf_appends(b, " AND (") && cond_sql(r->stream, r->filter, b) &&
-             kbuf_appendc(b, ')');
+        ok = kbuf_appends(b, " AND (") && cond_sql(r->stream, r->filter, b) && kbuf_appendc(b, ')');
     for (size_t g = 0; ok && g < r->ngroup; g++)
         ok = kbuf_printf(b, "%s%zu", g ? ", " : " GROUP BY ", g + 2);
     return ok;
@@ -297,8 +295,7 @@ static bool values_sql(const kscan_range *r, const krow *expr, const kcond *wher
 {
     kbuf x;
     kbuf_init(&x, 0);
-    bool ok = range_head(r, b) && row_sql(r->stream, expr, &x, type) &&
-              kbuf_printf(b, ", %s", x.p);
+    bool ok = range_head(r, b) && row_sql(r->stream, expr, &x, type) && kbuf_printf(b, ", %s", x.p);
     if (ok && want_time)
         ok = kbuf_printf(b, ", \"%s\"", r->stream->time_field);
     ok = ok && range_tail(r, b) && kbuf_printf(b, " AND %s IS NOT NULL", x.p);
@@ -356,8 +353,8 @@ static kpi_status scan_failed(ksql *q, const kscan_range *r, int64_t day, kpi_er
                     (long long)y, m, d, sqlite3_errmsg(q->db));
 }
 
-kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *aggs,
-                                size_t n, kscan_agg_fn fn, void *ctx, kpi_error *err)
+kpi_status ksql_scan_aggs(kstore *store, const kscan_range *r, const kscan_agg *aggs, size_t n,
+                          kscan_agg_fn fn, void *ctx, kpi_error *err)
 {
     ksql *q = (ksql *)store;
     kbuf sql;
@@ -401,8 +398,8 @@ out:
 }
 
 kpi_status ksql_scan_values(kstore *store, const kscan_range *r, const krow *expr,
-                                  const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
-                                  kpi_error *err)
+                            const kcond *where, bool want_time, kscan_row_fn fn, void *ctx,
+                            kpi_error *err)
 {
     ksql *q = (ksql *)store;
     kbuf sql;
@@ -411,8 +408,8 @@ kpi_status ksql_scan_values(kstore *store, const kscan_range *r, const krow *exp
     kstr *group = calloc(r->ngroup ? r->ngroup : 1, sizeof *group);
     sqlite3_stmt *st = NULL;
     kpi_status rc = KPI_OK;
-    bool text = expr->kind == KROW_FIELD &&
-                r->stream->fields[expr->field_index].type == KPI_FIELD_TEXT;
+    bool text =
+        expr->kind == KROW_FIELD && r->stream->fields[expr->field_index].type == KPI_FIELD_TEXT;
     if (!group || !values_sql(r, expr, where, want_time, &sql, &type)) {
         rc = kerr_set(err, KPI_NOMEM, "out of memory");
         goto out;
@@ -495,8 +492,7 @@ kpi_status ksql_count_distinct(kstore *store, const kscan_range *r, const krow *
     return rc;
 }
 
-bool ksql_explain_aggs(kstore *st, const kscan_range *r, const kscan_agg *aggs, size_t n,
-                             kbuf *out)
+bool ksql_explain_aggs(kstore *st, const kscan_range *r, const kscan_agg *aggs, size_t n, kbuf *out)
 {
     (void)st;
     sqlt *types = calloc(n ? n : 1, sizeof *types);
@@ -507,8 +503,8 @@ bool ksql_explain_aggs(kstore *st, const kscan_range *r, const kscan_agg *aggs, 
     return ok;
 }
 
-bool ksql_explain_values(kstore *st, const kscan_range *r, const krow *expr,
-                               const kcond *where, bool want_time, kbuf *out)
+bool ksql_explain_values(kstore *st, const kscan_range *r, const krow *expr, const kcond *where,
+                         bool want_time, kbuf *out)
 {
     (void)st;
     sqlt t;

@@ -83,7 +83,10 @@ static kpi_status load_stored(ksql *q, const char *name, stored_stream *out, kpi
     return rc;
 }
 
-static const char *sql_type(kpi_field_type t) { return t == KPI_FIELD_TEXT ? "TEXT" : "INTEGER"; }
+static const char *sql_type(kpi_field_type t)
+{
+    return t == KPI_FIELD_TEXT ? "TEXT" : "INTEGER";
+}
 
 static kpi_status put_field_meta(ksql *q, const kstream *s, size_t i, kpi_error *err)
 {
@@ -118,8 +121,8 @@ static kpi_status put_stream_meta(ksql *q, const kstream *s, bool exists, kpi_er
 static kpi_status create_id_index(ksql *q, const kstream *s, kpi_error *err)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX \"%s__id\" ON \"%s\"(\"%s\")", s->name,
-             s->name, s->id_field);
+    snprintf(sql, sizeof sql, "CREATE UNIQUE INDEX \"%s__id\" ON \"%s\"(\"%s\")", s->name, s->name,
+             s->id_field);
     char *msg = NULL;
     if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return KPI_OK;
@@ -156,8 +159,9 @@ static kpi_status column_values(ksql *q, const char *stream, const char *col, in
                                 kpi_error *err)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM \"%s\" WHERE \"%s\" IS NOT NULL"
-                              " LIMIT 1)",
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (SELECT 1 FROM \"%s\" WHERE \"%s\" IS NOT NULL"
+             " LIMIT 1)",
              stream, col);
     return ksql_int(q, sql, n, err);
 }
@@ -207,8 +211,7 @@ static kpi_status change_field(ksql *q, const kstream *s, size_t i, stored_field
                                "cannot change field '%s' of stream '%s' from %s to %s: it holds"
                                " data; use a new field name, or delete the stream's data with"
                                " 'kpi streams drop %s'",
-                               f->name, s->name, old->type, kpi_field_type_name(f->type),
-                               s->name);
+                               f->name, s->name, old->type, kpi_field_type_name(f->type), s->name);
         return kerr_set_at(err, KPI_CONFLICT, f->loc.file, f->loc.line, f->loc.column,
                            "cannot change the scale of field '%s' of stream '%s' from %d to %d:"
                            " it holds data; use a new field name, or delete the stream's data"
@@ -302,8 +305,8 @@ static kpi_status sync_zone(ksql *q, const kconfig *cfg, kpi_error *err)
     kpi_status rc = stored[0] ? rebucket(q, cfg, err) : KPI_OK;
     if (rc != KPI_OK)
         return rc;
-    if (sqlite3_prepare_v2(q->db, "INSERT OR REPLACE INTO kpi_meta VALUES('timezone', ?)", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(q->db, "INSERT OR REPLACE INTO kpi_meta VALUES('timezone', ?)", -1, &st,
+                           NULL) != SQLITE_OK)
         return ksql_fail(q, "cannot store time zone", err);
     sqlite3_bind_text(st, 1, cfg->timezone, -1, SQLITE_STATIC);
     int step = sqlite3_step(st);

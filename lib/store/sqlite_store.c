@@ -34,9 +34,9 @@ static kpi_status sql_open(kmeta *meta, kstore **out, kpi_error *err)
     kpi_status s = ksql_feed_register(q, err);
     if (s == KPI_OK)
         s = ksql_scan_register(q, err);
-    if (s == KPI_OK && sqlite3_create_function(q->db, "kpi_day", 1,
-                                               SQLITE_UTF8 | SQLITE_DETERMINISTIC, q, fn_kpi_day,
-                                               NULL, NULL) != SQLITE_OK)
+    if (s == KPI_OK &&
+        sqlite3_create_function(q->db, "kpi_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, q,
+                                fn_kpi_day, NULL, NULL) != SQLITE_OK)
         s = ksql_fail(q, "cannot register kpi_day", err);
     if (s != KPI_OK) {
         free(q);
@@ -118,14 +118,13 @@ static kpi_status sql_first_day(kstore *st, const kstream *s, bool *any, int64_t
     return rc;
 }
 
-static kpi_status sql_list(kstore *st, kstored_stream *out, size_t cap, size_t *n,
-                           kpi_error *err)
+static kpi_status sql_list(kstore *st, kstored_stream *out, size_t cap, size_t *n, kpi_error *err)
 {
     ksql *q = (ksql *)st;
     sqlite3_stmt *stmt;
     *n = 0;
-    if (sqlite3_prepare_v2(q->db, "SELECT name FROM kpi_streams ORDER BY name", -1, &stmt,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(q->db, "SELECT name FROM kpi_streams ORDER BY name", -1, &stmt, NULL) !=
+        SQLITE_OK)
         return ksql_fail(q, "cannot list streams", err);
     kpi_status rc = KPI_OK;
     while (sqlite3_step(stmt) == SQLITE_ROW) {

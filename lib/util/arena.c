@@ -73,7 +73,10 @@ char *karena_strndup(karena *a, const char *s, size_t n)
     return p;
 }
 
-char *karena_strdup(karena *a, const char *s) { return karena_strndup(a, s, strlen(s)); }
+char *karena_strdup(karena *a, const char *s)
+{
+    return karena_strndup(a, s, strlen(s));
+}
 
 char *karena_printf(karena *a, const char *fmt, ...)
 {

@@ -61,9 +61,15 @@ bool kbuf_append(kbuf *b, const void *p, size_t n)
     return true;
 }
 
-bool kbuf_appends(kbuf *b, const char *s) { return kbuf_append(b, s, strlen(s)); }
+bool kbuf_appends(kbuf *b, const char *s)
+{
+    return kbuf_append(b, s, strlen(s));
+}
 
-bool kbuf_appendc(kbuf *b, char c) { return kbuf_append(b, &c, 1); }
+bool kbuf_appendc(kbuf *b, char c)
+{
+    return kbuf_append(b, &c, 1);
+}
 
 bool kbuf_vprintf(kbuf *b, const char *fmt, va_list ap)
 {
@@ -88,9 +94,15 @@ bool kbuf_printf(kbuf *b, const char *fmt, ...)
     return ok;
 }
 
-bool kstr_eq(kstr a, kstr b) { return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0); }
+bool kstr_eq(kstr a, kstr b)
+{
+    return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
 
-bool kstr_eq_c(kstr a, const char *s) { return kstr_eq(a, kstr_c(s)); }
+bool kstr_eq_c(kstr a, const char *s)
+{
+    return kstr_eq(a, kstr_c(s));
+}
 
 bool kstr_ieq_c(kstr a, const char *s)
 {

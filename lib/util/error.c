@@ -10,8 +10,8 @@
 const char *kpi_strerror(kpi_status status)
 {
     switch (status) {
-#define KPI_STATUS_TEXT(name, num, text)                                                   \
-    case KPI_##name:                                                                       \
+#define KPI_STATUS_TEXT(name, num, text)                                                           \
+    case KPI_##name:                                                                               \
         return text;
         KPI_STATUS_MAP(KPI_STATUS_TEXT)
 #undef KPI_STATUS_TEXT
@@ -22,8 +22,8 @@ const char *kpi_strerror(kpi_status status)
 const char *kpi_status_name(kpi_status status)
 {
     switch (status) {
-#define KPI_STATUS_NAME(name, num, text)                                                   \
-    case KPI_##name:                                                                       \
+#define KPI_STATUS_NAME(name, num, text)                                                           \
+    case KPI_##name:                                                                               \
         return #name;
         KPI_STATUS_MAP(KPI_STATUS_NAME)
 #undef KPI_STATUS_NAME

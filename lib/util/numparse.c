@@ -46,8 +46,6 @@ static const uint64_t POW10[19] = {1,
                                    100000000000000000,
                                    1000000000000000000};
 
-
-
 /*
  * The length of the thousands separator at p (0 when there is none): `other` (the punctuation
  * that is not the decimal separator), ' ', U+00A0 or U+202F.
@@ -237,8 +235,7 @@ static bool explain(nerr e, kstr s, char decimal_sep, int scale, bool integer, c
     case N_PLACES:
         if (integer)
             return kwhy(why, cap, "not an integer '%s'", ex);
-        return kwhy(why, cap,
-                    "more than %d decimal places (raise the field's scale)", scale);
+        return kwhy(why, cap, "more than %d decimal places (raise the field's scale)", scale);
     case N_RANGE:
         kdecimal_format(INT64_MAX, scale, true, lim, sizeof lim);
         return kwhy(why, cap, "number '%s' out of range (at most %s)", ex, lim);

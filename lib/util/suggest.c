@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned char lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
 
 size_t kedit_distance(const char *a, size_t an, const char *b, size_t bn, size_t max)
 {

@@ -29,7 +29,10 @@ typedef struct kstr {
 
 #define KSTR(lit) ((kstr){(lit), sizeof(lit) - 1})
 
-static inline kstr kstr_c(const char *s) { return (kstr){s, s ? __builtin_strlen(s) : 0}; }
+static inline kstr kstr_c(const char *s)
+{
+    return (kstr){s, s ? __builtin_strlen(s) : 0};
+}
 bool kstr_eq(kstr a, kstr b);
 bool kstr_eq_c(kstr a, const char *s);
 bool kstr_ieq_c(kstr a, const char *s); /* ASCII case-insensitive */
@@ -176,7 +179,7 @@ size_t ktranscode_to_utf8(kencoding enc, const char *in, size_t n, char *out);
  * copied. Open addressing; grows by doubling. */
 typedef struct kmap {
     struct kmap_slot *slots;
-    size_t cap;   /* power of two */
+    size_t cap; /* power of two */
     size_t count;
     karena keys;
 } kmap;

@@ -11,8 +11,14 @@
 #include <stdio.h>
 
 /* Exit codes of DESIGN §2. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_REJECTED = 3, EXIT_ALERT = 4,
-       EXIT_INTERRUPTED = 130 };
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,
+    EXIT_USAGE = 2,
+    EXIT_REJECTED = 3,
+    EXIT_ALERT = 4,
+    EXIT_INTERRUPTED = 130
+};
 
 typedef struct cli {
     const char *workspace; /* -w DIR, else $KPI_WORKSPACE, else "." */

@@ -19,7 +19,7 @@ static void on_sigint(int sig)
 }
 
 typedef struct ui {
-    bool bar;   /* stderr is a terminal and progress is wanted */
+    bool bar; /* stderr is a terminal and progress is wanted */
     bool quiet;
     bool drawn;
 } ui;

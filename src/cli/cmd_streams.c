@@ -24,8 +24,9 @@ static int drop(cli *c, int argc, char **argv)
     if (!name)
         return cli_usage("streams", "name the stream to drop");
     if (!yes) {
-        fprintf(stderr, "kpi: this deletes every stored event of stream '%s'; run again with"
-                        " --yes to do it\n",
+        fprintf(stderr,
+                "kpi: this deletes every stored event of stream '%s'; run again with"
+                " --yes to do it\n",
                 name);
         return EXIT_USAGE;
     }

@@ -64,7 +64,8 @@ int cmd_token(cli *c, int argc, char **argv)
     bool list = argc == 2 && !strcmp(argv[1], "list");
     bool revoke = argc == 3 && !strcmp(argv[1], "revoke");
     if (!list && !revoke)
-        return cli_usage("token", "use 'kpi token create', 'kpi token list' or 'kpi token revoke ID'");
+        return cli_usage("token",
+                         "use 'kpi token create', 'kpi token list' or 'kpi token revoke ID'");
     char *end = NULL;
     long long id = revoke ? strtoll(argv[2], &end, 10) : 0;
     if (revoke && (end == argv[2] || *end))
@@ -75,8 +76,8 @@ int cmd_token(cli *c, int argc, char **argv)
         return code;
     kpi_status st;
     if (list) {
-        printf("%-4s  %-7s  %-24s  %-20s  %-20s  %s\n", "id", "role", "scope", "name",
-               "created", "state");
+        printf("%-4s  %-7s  %-24s  %-20s  %-20s  %s\n", "id", "role", "scope", "name", "created",
+               "state");
         st = kpi_tokens_each(ws, print_token, NULL);
     } else {
         st = kpi_token_revoke(ws, id);

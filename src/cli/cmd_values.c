@@ -72,8 +72,8 @@ static void collect(void *ctx, const kpi_value_entry *v)
         e->failed = true;
         return;
     }
-    snprintf(row, n, "%s\t%s\t%s\t%s\t%.15g\t%s", v->set_at, v->kpi, v->period, v->dims,
-             v->value, v->note ? v->note : "");
+    snprintf(row, n, "%s\t%s\t%s\t%s\t%.15g\t%s", v->set_at, v->kpi, v->period, v->dims, v->value,
+             v->note ? v->note : "");
     for (char *p = strchr(row, '&'); p; p = strchr(p, '&')) /* "a=x&b=y" reads "a=x b=y" */
         *p = ' ';
     e->rows[e->n++] = row;

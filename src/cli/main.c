@@ -63,7 +63,8 @@ const cli_command cli_commands[] = {
      "the change, the same period last year, the target, attainment and status. An open\n"
      "(unfinished) period also gets the expected-to-date value and a projection, and its\n"
      "status follows the projection.\n"
-     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, FY2027-Q3,\n"
+     "  --period P     one period: 2026-10-05, 2026-W41, 2026-10, 2026-Q4, 2026, FY2027, "
+     "FY2027-Q3,\n"
      "                 or relative: this-week, last-week, this-month, last-month, this-quarter,\n"
      "                 last-quarter, this-year, last-year\n"
      "  --from/--to    a date range (inclusive), cut into periods of the grain\n"
@@ -92,8 +93,7 @@ const cli_command cli_commands[] = {
      "Lists each KPI with its name, department, unit, review grain and direction. When the\n"
      "definitions have mistakes, each is printed on standard error and the exit status is 2\n"
      "(as for 'kpi check').\n"},
-    {"check", cmd_check, "validate kpi.yaml and every formula, listing every mistake",
-     "kpi check",
+    {"check", cmd_check, "validate kpi.yaml and every formula, listing every mistake", "kpi check",
      "Reads kpi.yaml, the files it includes and every KPI formula, without touching data, and\n"
      "prints every mistake as file:line:column with what is wrong (and the nearest name when\n"
      "one is misspelt). A KPI that uses a broken KPI is reported too. Exit status: 0 when\n"
@@ -144,7 +144,8 @@ const cli_command cli_commands[] = {
      "kpi serve [--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--access-log FILE|-]"
      " [--tls-cert PEM --tls-key PEM] [--metrics-refresh SECONDS]",
      "Serves the workspace over HTTP (default 127.0.0.1:8080) until SIGTERM or Ctrl-C, then\n"
-     "lets the requests in flight finish. GET / is the dashboard. GET /api/v1/kpis lists the KPIs; /api/v1/query takes\n"
+     "lets the requests in flight finish. GET / is the dashboard. GET /api/v1/kpis lists the KPIs; "
+     "/api/v1/query takes\n"
      "kpi, period, from, to, grain, by and where as `kpi query` does and answers its JSON, byte\n"
      "for byte; /api/v1/report (period, department), /api/v1/top (kpi, by, period, n) and\n"
      "/api/v1/streams likewise. POST /api/v1/streams/STREAM/events imports a CSV (text/csv) or\n"

@@ -18,53 +18,40 @@ const kdemo_channel kdemo_channels[] = {
 const size_t kdemo_nchannels = sizeof kdemo_channels / sizeof kdemo_channels[0];
 
 const kdemo_region kdemo_regions[] = {
-    {"Northeast", 0.17, 0},     {"Mid-Atlantic", 0.12, 0}, {"Southeast", 0.13, 0},
-    {"Great Lakes", 0.11, 0},   {"Midwest", 0.10, 0.06},   {"South Central", 0.12, 0},
-    {"Mountain", 0.11, 0},      {"Pacific", 0.14, 0},
+    {"Northeast", 0.17, 0},   {"Mid-Atlantic", 0.12, 0}, {"Southeast", 0.13, 0},
+    {"Great Lakes", 0.11, 0}, {"Midwest", 0.10, 0.06},   {"South Central", 0.12, 0},
+    {"Mountain", 0.11, 0},    {"Pacific", 0.14, 0},
 };
 const size_t kdemo_nregions = sizeof kdemo_regions / sizeof kdemo_regions[0];
 
 const kdemo_store kdemo_stores[] = {
-    {"Boston Back Bay", 0, "flagship", 18500, 1.4},
-    {"Brooklyn", 0, "high_street", 9200, 0.8},
-    {"Philadelphia", 1, "mall", 11800, 1.0},
-    {"Atlanta", 2, "mall", 12400, 1.0},
-    {"Chicago Loop", 3, "flagship", 16800, 1.2},
-    {"Minneapolis", 4, "mall", 10900, 1.0},
-    {"Kansas City", 4, "outlet", 8600, 0.7},
-    {"Dallas", 5, "mall", 13200, 1.0},
-    {"Austin", 5, "high_street", 7400, 0.8},
-    {"Denver", 6, "flagship", 17600, 1.3},
-    {"Salt Lake City", 6, "outlet", 9800, 0.8},
-    {"Seattle", 7, "flagship", 15900, 1.3},
+    {"Boston Back Bay", 0, "flagship", 18500, 1.4}, {"Brooklyn", 0, "high_street", 9200, 0.8},
+    {"Philadelphia", 1, "mall", 11800, 1.0},        {"Atlanta", 2, "mall", 12400, 1.0},
+    {"Chicago Loop", 3, "flagship", 16800, 1.2},    {"Minneapolis", 4, "mall", 10900, 1.0},
+    {"Kansas City", 4, "outlet", 8600, 0.7},        {"Dallas", 5, "mall", 13200, 1.0},
+    {"Austin", 5, "high_street", 7400, 0.8},        {"Denver", 6, "flagship", 17600, 1.3},
+    {"Salt Lake City", 6, "outlet", 9800, 0.8},     {"Seattle", 7, "flagship", 15900, 1.3},
 };
 const size_t kdemo_nstores = sizeof kdemo_stores / sizeof kdemo_stores[0];
 
 /* Two store associates per store, then the field reps (2-3 a region). */
 const kdemo_rep kdemo_reps[] = {
-    {"Ana Lima", 0, 0, 1.15},        {"Ben Carter", 0, 0, 1.0},
-    {"Chloe Park", 0, 1, 1.05},      {"Diego Alvarez", 0, 1, 0.95},
-    {"Emma Walsh", 1, 2, 1.1},       {"Farid Haddad", 1, 2, 0.97},
-    {"Grace Kim", 2, 3, 1.02},       {"Hugo Silva", 2, 3, 0.94},
-    {"Isla Murphy", 3, 4, 1.08},     {"Jamal Brooks", 3, 4, 1.0},
-    {"Kara Olsen", 4, 5, 0.98},      {"Liam Novak", 4, 5, 1.01},
-    {"Maya Patel", 4, 6, 1.04},      {"Noah Fischer", 4, 6, 0.96},
-    {"Olivia Ruiz", 5, 7, 1.06},     {"Owen Barker", 5, 7, 0.55},
-    {"Paula Costa", 5, 8, 1.0},      {"Quinn Harper", 5, 8, 1.03},
-    {"Rosa Martin", 6, 9, 1.12},     {"Sam Whitaker", 6, 9, 0.99},
-    {"Tara Singh", 6, 10, 1.0},      {"Umar Malik", 6, 10, 0.97},
-    {"Vera Jensen", 7, 11, 1.1},     {"Wes Thompson", 7, 11, 1.01},
-    {"Xavier Dubois", 0, -1, 1.05},  {"Yara Haddad", 0, -1, 1.2},
-    {"Zoe Bennett", 0, -1, 0.98},    {"Aaron Cole", 1, -1, 1.02},
-    {"Bianca Rossi", 1, -1, 0.95},   {"Caleb Ward", 2, -1, 1.08},
-    {"Dana Flores", 2, -1, 1.0},     {"Eli Grant", 2, -1, 0.97},
-    {"Fiona Reid", 3, -1, 1.04},     {"Gabe Turner", 3, -1, 1.0},
-    {"Hana Sato", 4, -1, 0.99},      {"Ivan Petrov", 4, -1, 1.01},
-    {"Jade Morgan", 5, -1, 1.1},     {"Kai Nakamura", 5, -1, 0.96},
-    {"Leah Stein", 5, -1, 1.03},     {"Marco Bianchi", 6, -1, 1.0},
-    {"Nina Larsen", 6, -1, 1.06},    {"Priya Nair", 6, -1, 0.6},
-    {"Ray Donovan", 7, -1, 1.02},    {"Sofia Mendes", 7, -1, 1.14},
-    {"Theo Wright", 7, -1, 0.99},    {"Uma Rao", 1, -1, 1.0},
+    {"Ana Lima", 0, 0, 1.15},       {"Ben Carter", 0, 0, 1.0},     {"Chloe Park", 0, 1, 1.05},
+    {"Diego Alvarez", 0, 1, 0.95},  {"Emma Walsh", 1, 2, 1.1},     {"Farid Haddad", 1, 2, 0.97},
+    {"Grace Kim", 2, 3, 1.02},      {"Hugo Silva", 2, 3, 0.94},    {"Isla Murphy", 3, 4, 1.08},
+    {"Jamal Brooks", 3, 4, 1.0},    {"Kara Olsen", 4, 5, 0.98},    {"Liam Novak", 4, 5, 1.01},
+    {"Maya Patel", 4, 6, 1.04},     {"Noah Fischer", 4, 6, 0.96},  {"Olivia Ruiz", 5, 7, 1.06},
+    {"Owen Barker", 5, 7, 0.55},    {"Paula Costa", 5, 8, 1.0},    {"Quinn Harper", 5, 8, 1.03},
+    {"Rosa Martin", 6, 9, 1.12},    {"Sam Whitaker", 6, 9, 0.99},  {"Tara Singh", 6, 10, 1.0},
+    {"Umar Malik", 6, 10, 0.97},    {"Vera Jensen", 7, 11, 1.1},   {"Wes Thompson", 7, 11, 1.01},
+    {"Xavier Dubois", 0, -1, 1.05}, {"Yara Haddad", 0, -1, 1.2},   {"Zoe Bennett", 0, -1, 0.98},
+    {"Aaron Cole", 1, -1, 1.02},    {"Bianca Rossi", 1, -1, 0.95}, {"Caleb Ward", 2, -1, 1.08},
+    {"Dana Flores", 2, -1, 1.0},    {"Eli Grant", 2, -1, 0.97},    {"Fiona Reid", 3, -1, 1.04},
+    {"Gabe Turner", 3, -1, 1.0},    {"Hana Sato", 4, -1, 0.99},    {"Ivan Petrov", 4, -1, 1.01},
+    {"Jade Morgan", 5, -1, 1.1},    {"Kai Nakamura", 5, -1, 0.96}, {"Leah Stein", 5, -1, 1.03},
+    {"Marco Bianchi", 6, -1, 1.0},  {"Nina Larsen", 6, -1, 1.06},  {"Priya Nair", 6, -1, 0.6},
+    {"Ray Donovan", 7, -1, 1.02},   {"Sofia Mendes", 7, -1, 1.14}, {"Theo Wright", 7, -1, 0.99},
+    {"Uma Rao", 1, -1, 1.0},
 };
 const size_t kdemo_nreps = sizeof kdemo_reps / sizeof kdemo_reps[0];
 
@@ -140,9 +127,15 @@ int kdemo_month_of(int64_t day)
     return m;
 }
 
-int64_t kdemo_day_of(const kdemo *d, int64_t utc_s) { return kpi_timezone_day(d->tz, utc_s * 1000000); }
+int64_t kdemo_day_of(const kdemo *d, int64_t utc_s)
+{
+    return kpi_timezone_day(d->tz, utc_s * 1000000);
+}
 
-bool kdemo_workday(int64_t day) { return kpi_weekday(day) <= 5; }
+bool kdemo_workday(int64_t day)
+{
+    return kpi_weekday(day) <= 5;
+}
 
 static const double season_by_month[12] = {0.78, 0.80, 0.93, 1.04, 1.12, 1.15,
                                            1.10, 1.03, 0.95, 0.93, 1.02, 1.15};
@@ -180,10 +173,12 @@ size_t kdemo_pick_product(krng *r, int month)
 {
     double total = 0;
     for (size_t i = 0; i < kdemo_nproducts; i++)
-        total += kdemo_products[i].weight * kdemo_categories[kdemo_products[i].category].season[month - 1];
+        total += kdemo_products[i].weight *
+                 kdemo_categories[kdemo_products[i].category].season[month - 1];
     double x = krng_u01(r) * total;
     for (size_t i = 0; i < kdemo_nproducts; i++) {
-        x -= kdemo_products[i].weight * kdemo_categories[kdemo_products[i].category].season[month - 1];
+        x -= kdemo_products[i].weight *
+             kdemo_categories[kdemo_products[i].category].season[month - 1];
         if (x < 0)
             return i;
     }
@@ -195,7 +190,8 @@ double kdemo_category_share(int category, int month)
     double all = 0, mine = 0;
     for (size_t i = 0; i < kdemo_nproducts; i++) {
         const kdemo_product *p = &kdemo_products[i];
-        double v = p->weight * kdemo_categories[p->category].season[month - 1] * (double)p->price_cents;
+        double v =
+            p->weight * kdemo_categories[p->category].season[month - 1] * (double)p->price_cents;
         all += v;
         if (p->category == category)
             mine += v;

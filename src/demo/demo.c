@@ -2,9 +2,9 @@
  * demo.c - kdemo_create: the demo workspace. A catalog workspace is created and named for
  * the company, the parts of the generator simulate every day from the first month to now,
  * each writing its streams as CSV files, and every file then goes through kpi_import_file,
- * exactly as a user's export would (so the demo also exercises the import path at scale). Generation runs in a thread,
- * a month at a time, and the files it completes are imported while the months after are
- * generated. Targets come last: they are set from the imported data (targets.c).
+ * exactly as a user's export would (so the demo also exercises the import path at scale).
+ * Generation runs in a thread, a month at a time, and the files it completes are imported while the
+ * months after are generated. Targets come last: they are set from the imported data (targets.c).
  */
 #include "demo.h"
 
@@ -237,11 +237,10 @@ static kpi_status import_all(pipeline *p, kpi_workspace *ws, const kdemo_options
         }
         if (r.rejected || r.accepted != f.rows)
             return kdemo_fail(err, KPI_INPUT,
-                            "demo: %s: %llu of %llu generated rows stored (%llu rejected,"
-                            " see %s)",
-                            f.path, (unsigned long long)r.accepted,
-                            (unsigned long long)f.rows, (unsigned long long)r.rejected,
-                            r.rejects_path);
+                              "demo: %s: %llu of %llu generated rows stored (%llu rejected,"
+                              " see %s)",
+                              f.path, (unsigned long long)r.accepted, (unsigned long long)f.rows,
+                              (unsigned long long)r.rejected, r.rejects_path);
         if (!opts->keep_csv)
             unlink(f.path);
         *events += r.accepted;

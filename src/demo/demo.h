@@ -37,8 +37,8 @@ typedef struct krng {
 /* Seeds from the demo seed and a label (a part's name), so that parts are independent. */
 void krng_seed(krng *r, uint64_t seed, const char *label);
 uint64_t krng_next(krng *r);
-double krng_u01(krng *r);                         /* [0, 1) */
-bool krng_chance(krng *r, double p);              /* true with probability p */
+double krng_u01(krng *r);                            /* [0, 1) */
+bool krng_chance(krng *r, double p);                 /* true with probability p */
 int64_t krng_range(krng *r, int64_t lo, int64_t hi); /* uniform in [lo, hi] */
 double krng_normal(krng *r, double mean, double sd);
 double krng_lognormal(krng *r, double median, double sigma); /* exp(N(ln median, sigma)) */
@@ -53,17 +53,17 @@ typedef struct kdemo_later kdemo_later;
 
 typedef struct kdemo_out {
     struct kdemo *d;
-    char *buf;          /* the bytes not yet written to the file, n of them */
+    char *buf; /* the bytes not yet written to the file, n of them */
     size_t n;
     size_t row;         /* where the row being written starts in buf */
     bool dated;         /* the row's first time or date field is written */
     int64_t later_day;  /* the row's day when it is after the simulated day, else INT64_MIN */
     kdemo_later *later; /* rows held back until their day (a heap by day), nlater of them */
     size_t nlater, caplater;
-    uint64_t held;      /* rows ever held back: their order within a day */
-    int fd;             /* the current file, -1 between files */
-    int error;          /* errno of the first failed write to the current file, else 0 */
-    char *path;         /* of the current file */
+    uint64_t held; /* rows ever held back: their order within a day */
+    int fd;        /* the current file, -1 between files */
+    int error;     /* errno of the first failed write to the current file, else 0 */
+    char *path;    /* of the current file */
     const char *stream;
     const char *header; /* the column names, written at the top of every file */
     uint64_t rows;      /* in the current file */
@@ -75,7 +75,7 @@ void kdemo_int(kdemo_out *o, int64_t v);
 void kdemo_cents(kdemo_out *o, int64_t cents); /* money, exactly: -12345 -> -123.45 */
 void kdemo_num(kdemo_out *o, double v, int decimals);
 void kdemo_time(kdemo_out *o, int64_t utc_s); /* 2026-10-05T14:03:07Z */
-void kdemo_date(kdemo_out *o, int64_t day);    /* 2026-10-05 */
+void kdemo_date(kdemo_out *o, int64_t day);   /* 2026-10-05 */
 void kdemo_bool(kdemo_out *o, bool v);
 void kdemo_null(kdemo_out *o);
 void kdemo_end(kdemo_out *o); /* ends the row */
@@ -89,8 +89,8 @@ void kdemo_day_str(int64_t day, char b[11]);
 
 typedef struct kdemo_region {
     const char *name;
-    double weight;     /* share of demand */
-    double slip;       /* demand lost per month over the last months (the region that slips) */
+    double weight; /* share of demand */
+    double slip;   /* demand lost per month over the last months (the region that slips) */
 } kdemo_region;
 
 typedef struct kdemo_store {
@@ -104,22 +104,22 @@ typedef struct kdemo_store {
 typedef struct kdemo_rep {
     const char *name;
     int region;
-    int store;        /* -1: a field rep (B2B, phone, partner orders), else the store's staff */
-    double skill;     /* 1 = as planned: the quota is met on average */
+    int store;    /* -1: a field rep (B2B, phone, partner orders), else the store's staff */
+    double skill; /* 1 = as planned: the quota is met on average */
 } kdemo_rep;
 
 typedef struct kdemo_product {
     const char *name;
     int category;
     int64_t price_cents;
-    double cost_ratio;     /* unit cost / price */
-    double weight;         /* share of units sold */
-    double ideal_cycle_s;  /* made in the plant: ideal seconds per unit; 0 = bought in */
+    double cost_ratio;    /* unit cost / price */
+    double weight;        /* share of units sold */
+    double ideal_cycle_s; /* made in the plant: ideal seconds per unit; 0 = bought in */
 } kdemo_product;
 
 typedef struct kdemo_category {
     const char *name;
-    double season[12];     /* demand by month (January first), 1 = an average month */
+    double season[12]; /* demand by month (January first), 1 = an average month */
 } kdemo_category;
 
 /* Sales channels of orders (orders.sales_channel) and their share of revenue. */
@@ -150,19 +150,19 @@ enum { KDEMO_OUTS_MAX = 64 };
 
 typedef struct kdemo {
     uint64_t seed;
-    double scale;      /* event volumes are multiplied by it */
-    int64_t first_day; /* the first simulated day (local), inclusive */
-    int64_t today;     /* the last simulated day (local), inclusive: events stop at now */
-    int64_t now_s;     /* now, UTC seconds: no event is written after it */
+    double scale;             /* event volumes are multiplied by it */
+    int64_t first_day;        /* the first simulated day (local), inclusive */
+    int64_t today;            /* the last simulated day (local), inclusive: events stop at now */
+    int64_t now_s;            /* now, UTC seconds: no event is written after it */
     int64_t last_month_first; /* the first day of the last complete month (the story's month) */
     int64_t day;       /* the day being simulated: rows of later days are held back (out.c) */
     int64_t day_end_s; /* its end, UTC seconds */
     kpi_timezone *tz;
-    char *dir;         /* where the CSV files go */
-    kdemo_out *outs;   /* KDEMO_OUTS_MAX of them, nouts used */
+    char *dir;       /* where the CSV files go */
+    kdemo_out *outs; /* KDEMO_OUTS_MAX of them, nouts used */
     size_t nouts;
     kpi_error *err;
-    bool failed;       /* a write failed; err says why */
+    bool failed; /* a write failed; err says why */
 } kdemo;
 
 /* Zeroed memory, or NULL with d->failed and d->err set (by kdemo_nomem). */
@@ -190,7 +190,10 @@ void kdemo_free_held(kdemo_out *o);
 int64_t kdemo_at(kdemo *d, int64_t day, double hour);
 
 /* True when the instant has happened (is not after now): only the past is written. */
-static inline bool kdemo_past(const kdemo *d, int64_t utc_s) { return utc_s <= d->now_s; }
+static inline bool kdemo_past(const kdemo *d, int64_t utc_s)
+{
+    return utc_s <= d->now_s;
+}
 
 /*
  * The demand of a day relative to an average day of the first year: a growth trend (about
@@ -236,7 +239,6 @@ extern const kdemo_part kdemo_part_manufacturing;
 
 /* Writes the demo's targets as a CSV (kpi, period, dimension columns, value) at `path`,
  * from the imported data: see targets.c. */
-kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *path,
-                               kpi_error *err);
+kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *path, kpi_error *err);
 
 #endif

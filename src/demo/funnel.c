@@ -17,11 +17,12 @@
 #include <string.h>
 
 static const char *const stage_names[OPEN_STAGES] = {"created", "qualified", "proposal",
-                                                      "negotiation"};
+                                                     "negotiation"};
 static const double stage_probability[OPEN_STAGES] = {0.1, 0.2, 0.4, 0.6};
 
 static const char *const lead_channels[] = {"paid_search", "paid_social", "organic_search",
-                                            "social", "email", "referral", "events", "direct"};
+                                            "social",      "email",       "referral",
+                                            "events",      "direct"};
 static const double lead_channel_w[] = {0.22, 0.15, 0.2, 0.08, 0.1, 0.1, 0.05, 0.1};
 
 /* Marketing's campaigns (marketing.c runs the same names) and the months each runs. */
@@ -29,9 +30,9 @@ static const struct {
     const char *name;
     int from, to; /* months, inclusive; 1..12 for all year */
 } campaigns[] = {
-    {"spring_trail", 3, 5},   {"summer_camp", 6, 8},      {"fall_layers", 9, 10},
-    {"holiday_gifts", 11, 12}, {"winter_ready", 1, 2},    {"brand_always_on", 1, 12},
-    {"climbing_club", 1, 12}, {"retargeting", 1, 12},
+    {"spring_trail", 3, 5},    {"summer_camp", 6, 8},  {"fall_layers", 9, 10},
+    {"holiday_gifts", 11, 12}, {"winter_ready", 1, 2}, {"brand_always_on", 1, 12},
+    {"climbing_club", 1, 12},  {"retargeting", 1, 12},
 };
 enum { NCAMPAIGNS = sizeof campaigns / sizeof campaigns[0] };
 
@@ -133,8 +134,10 @@ static int64_t run_deal(ksales *s, kdemo *d, int64_t t0, int rep, int region, co
             const char *end = stage == 3 && forward ? "won" : "lost";
             write_change(s, d, &o, next, end);
             if (quote_t) { /* the last quote is decided with the deal; a revised one
-                              * supersedes the first */
-                const char *st = !kdemo_past(d, next) ? "sent" : *end == 'w' ? "accepted" : "rejected";
+                            * supersedes the first */
+                const char *st = !kdemo_past(d, next) ? "sent"
+                                 : *end == 'w'        ? "accepted"
+                                                      : "rejected";
                 write_quote(s, d, &o, revised_t ? revised_t : quote_t,
                             revised_t ? o.amount : quote_amount, st);
                 if (revised_t)
@@ -268,7 +271,8 @@ static void activities_day(ksales *s, kdemo *d, int64_t day)
                 int64_t t = kdemo_at(d, day, ksales_office_hour(r));
                 bool with_opp = s->next_opp > 0 && krng_chance(r, 0.3);
                 kdemo_id(acc, sizeof acc, "ACC-", (uint64_t)krng_range(r, 1, 4000), 5);
-                kdemo_id(opp, sizeof opp, "OP", (uint64_t)krng_range(r, 1, (int64_t)s->next_opp), 6);
+                kdemo_id(opp, sizeof opp, "OP", (uint64_t)krng_range(r, 1, (int64_t)s->next_opp),
+                         6);
                 if (!kdemo_past(d, t))
                     continue;
                 kdemo_out *w = s->activities;
@@ -304,8 +308,8 @@ static void leads_day(ksales *s, kdemo *d, int64_t day)
             continue;
         int64_t k = krng_poisson(r, 0.15 * d->scale);
         for (int64_t j = 0; j < k; j++)
-            run_deal(s, d, kdemo_at(d, day, ksales_office_hour(r)), (int)i,
-                     kdemo_reps[i].region, sources[krng_pick(r, source_w, 4)]);
+            run_deal(s, d, kdemo_at(d, day, ksales_office_hour(r)), (int)i, kdemo_reps[i].region,
+                     sources[krng_pick(r, source_w, 4)]);
     }
 }
 
@@ -315,17 +319,23 @@ bool ksales_funnel_init(ksales *s, kdemo *d)
     s->pipe_count = calloc(cells, sizeof *s->pipe_count);
     s->pipe_amount = calloc(cells, sizeof *s->pipe_amount);
     s->pipe_weighted = calloc(cells, sizeof *s->pipe_weighted);
-    s->leads = kdemo_open(d, "leads", "lead_id,created_at,customer,origin,channel,campaign,region,rep");
-    s->lead_stages = kdemo_open(d, "lead_stages", "stage_event_id,reached_at,lead_id,stage,channel,"
-                                                  "campaign,region,rep");
-    s->opportunities = kdemo_open(d, "opportunities", "change_id,changed_at,opportunity_id,stage,"
-                                                      "created_at,amount,account,rep,region,"
-                                                      "source,deal_type");
-    s->quotes = kdemo_open(d, "quotes", "quote_id,sent_at,opportunity_id,account,rep,region,amount,status");
-    s->activities = kdemo_open(d, "activities", "activity_id,occurred_at,type,rep,region,account,"
-                                                "opportunity_id,duration_seconds");
-    s->pipeline = kdemo_open(d, "pipeline", "as_of,rep,region,stage,open_count,open_amount,"
-                                            "weighted_amount");
+    s->leads =
+        kdemo_open(d, "leads", "lead_id,created_at,customer,origin,channel,campaign,region,rep");
+    s->lead_stages = kdemo_open(d, "lead_stages",
+                                "stage_event_id,reached_at,lead_id,stage,channel,"
+                                "campaign,region,rep");
+    s->opportunities = kdemo_open(d, "opportunities",
+                                  "change_id,changed_at,opportunity_id,stage,"
+                                  "created_at,amount,account,rep,region,"
+                                  "source,deal_type");
+    s->quotes =
+        kdemo_open(d, "quotes", "quote_id,sent_at,opportunity_id,account,rep,region,amount,status");
+    s->activities = kdemo_open(d, "activities",
+                               "activity_id,occurred_at,type,rep,region,account,"
+                               "opportunity_id,duration_seconds");
+    s->pipeline = kdemo_open(d, "pipeline",
+                             "as_of,rep,region,stage,open_count,open_amount,"
+                             "weighted_amount");
     if (!s->pipe_count || !s->pipe_amount || !s->pipe_weighted || d->failed)
         return false;
     for (int64_t day = s->base_day; day < d->first_day; day++) /* the warm-up */

@@ -24,15 +24,18 @@ enum { NCHANNELS = 4 };
 
 static const double voluntary_monthly = 0.016, involuntary_monthly = 0.007;
 
-static size_t series_count(void) { return NPLANS * kdemo_nregions * NCHANNELS; }
+static size_t series_count(void)
+{
+    return NPLANS * kdemo_nregions * NCHANNELS;
+}
 
 static size_t diff_at(const ksales *s, size_t series, int64_t day)
 {
     return series * (size_t)s->ndays + (size_t)(day - s->base_day);
 }
 
-static void write_event(ksales *s, int64_t t, uint64_t member, const char *event,
-                        const char *churn, int plan, int region, int channel)
+static void write_event(ksales *s, int64_t t, uint64_t member, const char *event, const char *churn,
+                        int plan, int region, int channel)
 {
     char id[24], cust[16];
     kdemo_out *w = s->subscriptions;
@@ -53,8 +56,8 @@ static void write_event(ksales *s, int64_t t, uint64_t member, const char *event
 static void member(ksales *s, kdemo *d, int64_t from_day, int64_t joined, int region)
 {
     krng *r = &s->rng;
-    int plan = (int)krng_pick(r, (const double[]){plans[0].weight, plans[1].weight,
-                                                   plans[2].weight}, NPLANS);
+    int plan = (int)krng_pick(
+        r, (const double[]){plans[0].weight, plans[1].weight, plans[2].weight}, NPLANS);
     int channel = (int)krng_pick(r, channel_w, NCHANNELS);
     uint64_t id = ++s->next_member;
     size_t series = ((size_t)plan * kdemo_nregions + (size_t)region) * NCHANNELS + (size_t)channel;
@@ -72,8 +75,8 @@ static void member(ksales *s, kdemo *d, int64_t from_day, int64_t joined, int re
         return;
     s->active_diff[diff_at(s, series, first_counted)]++;
     if (kdemo_past(d, end)) {
-        write_event(s, end, id, "cancelled", voluntary ? "voluntary" : "involuntary", plan,
-                    region, channel);
+        write_event(s, end, id, "cancelled", voluntary ? "voluntary" : "involuntary", plan, region,
+                    channel);
         int64_t gone = kdemo_day_of(d, end) + 1;
         if (gone < first_counted)
             gone = first_counted;
@@ -85,8 +88,9 @@ static void member(ksales *s, kdemo *d, int64_t from_day, int64_t joined, int re
 bool ksales_members_init(ksales *s, kdemo *d)
 {
     s->active_diff = calloc(series_count() * (size_t)s->ndays, sizeof *s->active_diff);
-    s->subscriptions = kdemo_open(d, "subscriptions", "event_id,occurred_at,customer,event,"
-                                                      "churn_type,plan,region,channel,mrr");
+    s->subscriptions = kdemo_open(d, "subscriptions",
+                                  "event_id,occurred_at,customer,event,"
+                                  "churn_type,plan,region,channel,mrr");
     s->customer_counts = kdemo_open(d, "customer_counts", "as_of,plan,region,channel,active");
     if (!s->active_diff || d->failed)
         return false;
@@ -107,8 +111,7 @@ void ksales_members_day(ksales *s, kdemo *d, int64_t day)
         w[g] = kdemo_region_demand(d, (int)g, day);
     int64_t n = krng_poisson(r, 80 * d->scale * kdemo_demand(d, day));
     for (int64_t i = 0; i < n; i++)
-        member(s, d, day, kdemo_at(d, day, 24 * krng_u01(r)),
-               (int)krng_pick(r, w, kdemo_nregions));
+        member(s, d, day, kdemo_at(d, day, 24 * krng_u01(r)), (int)krng_pick(r, w, kdemo_nregions));
 }
 
 /* The daily counts, from the first day to today (today's start has passed). */

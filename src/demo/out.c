@@ -228,8 +228,7 @@ kdemo_out *kdemo_open(kdemo *d, const char *stream, const char *header)
         return NULL;
     }
     kdemo_out *o = &d->outs[d->nouts];
-    *o = (kdemo_out){.d = d, .fd = -1, .stream = stream, .header = header,
-                     .later_day = INT64_MIN};
+    *o = (kdemo_out){.d = d, .fd = -1, .stream = stream, .header = header, .later_day = INT64_MIN};
     if (!(o->buf = malloc(OUT_BUF))) {
         kdemo_nomem(d);
         return NULL;
@@ -434,7 +433,10 @@ void kdemo_bool(kdemo_out *o, bool v)
         put(o, "false", 5);
 }
 
-void kdemo_null(kdemo_out *o) { sep(o); }
+void kdemo_null(kdemo_out *o)
+{
+    sep(o);
+}
 
 void kdemo_end(kdemo_out *o)
 {

@@ -18,13 +18,16 @@ static uint64_t splitmix64(uint64_t *x)
 void krng_seed(krng *r, uint64_t seed, const char *label)
 {
     uint64_t x = seed ^ 0x6b70692d64656d6fULL; /* "kpi-demo" */
-    for (const char *p = label; *p; p++) /* FNV-1a of the label */
+    for (const char *p = label; *p; p++)       /* FNV-1a of the label */
         x = (x ^ (unsigned char)*p) * 0x100000001b3ULL;
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&x);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t krng_next(krng *r)
 {
@@ -40,9 +43,15 @@ uint64_t krng_next(krng *r)
     return result;
 }
 
-double krng_u01(krng *r) { return (double)(krng_next(r) >> 11) * 0x1.0p-53; }
+double krng_u01(krng *r)
+{
+    return (double)(krng_next(r) >> 11) * 0x1.0p-53;
+}
 
-bool krng_chance(krng *r, double p) { return krng_u01(r) < p; }
+bool krng_chance(krng *r, double p)
+{
+    return krng_u01(r) < p;
+}
 
 int64_t krng_range(krng *r, int64_t lo, int64_t hi)
 {

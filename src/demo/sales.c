@@ -28,7 +28,10 @@ static bool is_b2b(int channel)
            !strcmp(kdemo_channels[channel].name, "phone");
 }
 
-static bool is_store(int channel) { return !strcmp(kdemo_channels[channel].name, "store"); }
+static bool is_store(int channel)
+{
+    return !strcmp(kdemo_channels[channel].name, "store");
+}
 
 double ksales_office_hour(krng *r)
 {
@@ -95,8 +98,8 @@ static const char *order_customer(ksales *s, char *buf, size_t cap, bool *repeat
     return kdemo_id(buf, cap, "C", n, 7);
 }
 
-int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, int store,
-                     int rep, const char *customer)
+int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, int store, int rep,
+                     const char *customer)
 {
     krng *r = &s->rng;
     char idbuf[32], linebuf[64], custbuf[32];
@@ -175,8 +178,8 @@ static void orders_day(ksales *s, kdemo *d, int64_t day)
             int64_t n = krng_poisson(r, want / order_value(s, (int)c, month));
             for (int64_t i = 0; i < n; i++) {
                 double hour = is_store((int)c) ? 10 + 10 * krng_u01(r)
-                              : b2b           ? ksales_office_hour(r)
-                                              : 24 * pow(krng_u01(r), 0.8);
+                              : b2b            ? ksales_office_hour(r)
+                                               : 24 * pow(krng_u01(r), 0.8);
                 int store = is_store((int)c) ? pick_store(r, (int)g) : -1;
                 int rep = is_store((int)c) || b2b ? pick_rep(r, (int)g, store) : -1;
                 ksales_order(s, d, kdemo_at(d, day, hour), (int)g, (int)c, store, rep, NULL);
@@ -187,7 +190,7 @@ static void orders_day(ksales *s, kdemo *d, int64_t day)
 
 static const char *supplier_of(const kdemo_product *p)
 {
-    static const char *const by_category[] = {"Reno plant", "Reno plant", "NorthPeak Apparel",
+    static const char *const by_category[] = {"Reno plant",   "Reno plant",  "NorthPeak Apparel",
                                               "TrailFoot Co", "Crag Supply", "Glacier Goods"};
     return by_category[p->category];
 }
@@ -369,11 +372,13 @@ static void *create(kdemo *d)
     size_t cells = ksales_nlocations() * kdemo_nproducts;
     s->on_hand = calloc(cells, sizeof *s->on_hand);
     s->sold_week = calloc(cells, sizeof *s->sold_week);
-    s->orders = kdemo_open(d, "orders", "line_id,order_id,ordered_at,customer,rep,region,store,"
-                                        "sales_channel,product,category,quantity,revenue,cost,"
-                                        "is_upsell,is_cross_sell");
-    s->receipts = kdemo_open(d, "receipts", "receipt_line_id,received_at,store,region,supplier,"
-                                            "product,category,quantity,cost");
+    s->orders = kdemo_open(d, "orders",
+                           "line_id,order_id,ordered_at,customer,rep,region,store,"
+                           "sales_channel,product,category,quantity,revenue,cost,"
+                           "is_upsell,is_cross_sell");
+    s->receipts = kdemo_open(d, "receipts",
+                             "receipt_line_id,received_at,store,region,supplier,"
+                             "product,category,quantity,cost");
     s->inventory = kdemo_open(d, "inventory", "as_of,store,region,product,category,on_hand,value");
     s->stores = kdemo_open(d, "stores", "as_of,store,region,format,floor_area");
     s->quotas = kdemo_open(d, "quotas", "quota_id,month,rep,region,amount");

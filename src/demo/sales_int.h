@@ -20,25 +20,25 @@ typedef struct ksales {
     kdemo_out *subscriptions, *customer_counts, *stores, *inventory, *receipts;
     kdemo_out *leads, *lead_stages;
 
-    int64_t first_s;      /* the first simulated instant: nothing earlier is written */
-    int64_t base_day;     /* day index 0 of the per-day arrays (the warm-up's first day) */
-    int64_t ndays;        /* their length: base_day .. today + 1 */
+    int64_t first_s;  /* the first simulated instant: nothing earlier is written */
+    int64_t base_day; /* day index 0 of the per-day arrays (the warm-up's first day) */
+    int64_t ndays;    /* their length: base_day .. today + 1 */
 
     /* orders */
     uint64_t next_order, next_customer;
-    uint32_t *customers;  /* customer numbers who bought, for repeat orders */
+    uint32_t *customers; /* customer numbers who bought, for repeat orders */
     size_t ncustomers, customers_cap;
-    double mean_price[13];/* average unit price (cents) by month, for order counts */
+    double mean_price[13]; /* average unit price (cents) by month, for order counts */
 
     /* stock: units on hand by location (the stores, then the regions' warehouses, see
      * ksales_location) and product */
-    int64_t *on_hand;     /* ksales_nlocations() x kdemo_nproducts */
-    int64_t *sold_week;   /* units sold since the last delivery, same shape */
+    int64_t *on_hand;   /* ksales_nlocations() x kdemo_nproducts */
+    int64_t *sold_week; /* units sold since the last delivery, same shape */
     uint64_t next_receipt;
 
     /* funnel */
     uint64_t next_lead, next_stage, next_opp, next_change, next_quote, next_activity;
-    int32_t *pipe_count;  /* per day diff: nreps x OPEN_STAGES x ndays */
+    int32_t *pipe_count; /* per day diff: nreps x OPEN_STAGES x ndays */
     int64_t *pipe_amount, *pipe_weighted;
 
     /* members */
@@ -46,15 +46,19 @@ typedef struct ksales {
     int32_t *active_diff; /* per series (plan x region x channel) x ndays */
 } ksales;
 
-#define KSALES_DIFF(s, rep, stage, day) \
-    ((((size_t)(rep) * OPEN_STAGES + (size_t)(stage)) * (size_t)(s)->ndays) + (size_t)((day) - (s)->base_day))
+#define KSALES_DIFF(s, rep, stage, day)                                                            \
+    ((((size_t)(rep)*OPEN_STAGES + (size_t)(stage)) * (size_t)(s)->ndays) +                        \
+     (size_t)((day) - (s)->base_day))
 
 /* Where stock is kept: each store, and one warehouse per region that ships the region's web,
  * marketplace, partner and phone orders. A warehouse is not a store: its receipts and stock
  * have the region and no store, as the orders it ships have; so sell-through and turnover
  * match sales to stock in every store and region, and the orders without a store to the
  * stock without one. Locations 0 .. nstores-1 are the stores, then the regions' warehouses. */
-static inline size_t ksales_nlocations(void) { return kdemo_nstores + kdemo_nregions; }
+static inline size_t ksales_nlocations(void)
+{
+    return kdemo_nstores + kdemo_nregions;
+}
 static inline size_t ksales_location(int store, int region)
 {
     return store >= 0 ? (size_t)store : kdemo_nstores + (size_t)region;
@@ -62,8 +66,8 @@ static inline size_t ksales_location(int store, int region)
 
 /* sales.c: writes one order of `channel` at `t`; returns its revenue (cents). `store` and
  * `rep` are indexes or -1; customer 0 makes a new customer. Counts sold stock. */
-int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, int store,
-                     int rep, const char *customer);
+int64_t ksales_order(ksales *s, kdemo *d, int64_t t, int region, int channel, int store, int rep,
+                     const char *customer);
 
 /* funnel.c */
 bool ksales_funnel_init(ksales *s, kdemo *d);

@@ -26,11 +26,21 @@ static const struct {
     const char *kpi;
     double goal;
 } goals[] = {
-    {"revenue", 0.10},          {"sales_volume", 0.08},     {"new_customers", 0.10},
-    {"new_leads", 0.12},        {"new_inbound_leads", 0.12}, {"website_traffic", 0.15},
-    {"gross_profit_margin", 0.02}, {"net_profit_margin", 0.05}, {"win_rate", 0.05},
-    {"first_response_time", 0.05}, {"customer_churn_rate", 0.06}, {"oee", 0.04},
-    {"uptime", 0.0002},          {"customer_satisfaction", 0.02}, {"net_promoter_score", 0.08},
+    {"revenue", 0.10},
+    {"sales_volume", 0.08},
+    {"new_customers", 0.10},
+    {"new_leads", 0.12},
+    {"new_inbound_leads", 0.12},
+    {"website_traffic", 0.15},
+    {"gross_profit_margin", 0.02},
+    {"net_profit_margin", 0.05},
+    {"win_rate", 0.05},
+    {"first_response_time", 0.05},
+    {"customer_churn_rate", 0.06},
+    {"oee", 0.04},
+    {"uptime", 0.0002},
+    {"customer_satisfaction", 0.02},
+    {"net_promoter_score", 0.08},
 };
 
 /* Targets that are a plan rather than last year's result. */
@@ -144,8 +154,13 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
     const char *by = dim >= 0 ? dims[dim] : NULL;
     size_t nk = kpi_kpi_count(ws);
     const char *bys[1] = {by};
-    kpi_query q = {.kpis = kpis, .nkpis = n, .from = sp->qfrom, .to = sp->qto, .grain = "month",
-                   .by = by ? bys : NULL, .nby = by ? 1 : 0};
+    kpi_query q = {.kpis = kpis,
+                   .nkpis = n,
+                   .from = sp->qfrom,
+                   .to = sp->qto,
+                   .grain = "month",
+                   .by = by ? bys : NULL,
+                   .nby = by ? 1 : 0};
     kpi_result *r;
     kpi_status st = kpi_query_run(ws, &q, &r);
     if (st != KPI_OK) {
@@ -194,8 +209,7 @@ static kpi_status query_targets(kpi_workspace *ws, FILE *f, const char *const *k
     return KPI_OK;
 }
 
-kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *path,
-                               kpi_error *err)
+kpi_status kdemo_write_targets(kpi_workspace *ws, const kdemo *d, const char *path, kpi_error *err)
 {
     /* targets from the report's year (11 months before the last complete one) to the end of
      * the current year; their basis a year earlier, from the first month of data on */

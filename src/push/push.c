@@ -98,8 +98,8 @@ static sent post(const kpush_options *o, const char *data, size_t n, bool ndjson
     CURL *c = curl_easy_init();
     char url[2048], auth[1024];
     snprintf(url, sizeof url, "%s/api/v1/streams/%s/events", o->server, o->stream);
-    struct curl_slist *h = curl_slist_append(
-        NULL, ndjson ? "Content-Type: application/x-ndjson" : "Content-Type: text/csv");
+    struct curl_slist *h = curl_slist_append(NULL, ndjson ? "Content-Type: application/x-ndjson"
+                                                          : "Content-Type: text/csv");
     if (o->token) {
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", o->token);
         h = curl_slist_append(h, auth);
@@ -250,16 +250,16 @@ static bool spool_dir(const kpush_options *o, const char *sub, char *dir, size_t
 
 /* A new file name in the spool (sub: a subdirectory), named by time and seq (the piece's
  * place in this push) so that names sort in sending order. */
-static bool spool_name(const kpush_options *o, const char *sub, bool ndjson, size_t seq,
-                       char *out, size_t cap)
+static bool spool_name(const kpush_options *o, const char *sub, bool ndjson, size_t seq, char *out,
+                       size_t cap)
 {
     char dir[1024];
     if (!spool_dir(o, sub, dir, sizeof dir))
         return false;
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
-    snprintf(out, cap, "%s/%lld%09ld-%d-%zu.%s", dir, (long long)t.tv_sec, t.tv_nsec,
-             (int)getpid(), seq, ndjson ? "ndjson" : "csv");
+    snprintf(out, cap, "%s/%lld%09ld-%d-%zu.%s", dir, (long long)t.tv_sec, t.tv_nsec, (int)getpid(),
+             seq, ndjson ? "ndjson" : "csv");
     return true;
 }
 
@@ -285,8 +285,7 @@ static bool write_whole(const char *dest, const char *head, size_t hlen, FILE *i
 }
 
 /* Copies src (a path, or standard input for "-") into a new spool file; its path in out. */
-static bool spool_copy(const kpush_options *o, const char *src, size_t seq, char *out,
-                       size_t cap)
+static bool spool_copy(const kpush_options *o, const char *src, size_t seq, char *out, size_t cap)
 {
     if (!spool_name(o, NULL, is_ndjson(src), seq, out, cap))
         return false;
@@ -305,8 +304,8 @@ static bool save_rest(pieces *p, const char *dest)
 
 /* Sets data aside in the spool's failed/ directory with a NAME.reason file beside it, so that
  * it never blocks the spool; its path in out. rest: the rest of p's file, else p's piece. */
-static bool set_aside(const kpush_options *o, pieces *p, bool rest, const char *reason,
-                      char *out, size_t cap)
+static bool set_aside(const kpush_options *o, pieces *p, bool rest, const char *reason, char *out,
+                      size_t cap)
 {
     char why[2200];
     if (!spool_name(o, "failed", !p->csv, 0, out, cap))
@@ -349,8 +348,10 @@ static void unsure_piece(const kpush_options *o, pieces *p, const char *label, c
              " has no id, so it may be stored, and sending it again could count it twice",
              label, p->rows, out->msg);
     if (set_aside(o, p, false, reason, path, sizeof path))
-        say(o, label, "a piece may or may not be stored: not sent again; it is in %s (see its"
-                      " .reason)", path);
+        say(o, label,
+            "a piece may or may not be stored: not sent again; it is in %s (see its"
+            " .reason)",
+            path);
     else
         say(o, label, "cannot set a piece aside: %s", strerror(errno));
 }

@@ -13,13 +13,13 @@
 #include <stddef.h>
 
 typedef struct kpush_options {
-    const char *server;     /* http://host:port */
-    const char *token;      /* bearer token, or NULL */
+    const char *server; /* http://host:port */
+    const char *token;  /* bearer token, or NULL */
     const char *stream;
-    const char *spool;      /* spool directory (default: ~/.kpi/spool or ./.kpi-spool) */
-    double retry_for_s;     /* keep retrying a batch this long (with backoff) before spooling */
-    size_t batch_rows;      /* rows per request (0: 32768; below the server's batch, so that
-                               each request is stored whole or not at all) */
+    const char *spool;  /* spool directory (default: ~/.kpi/spool or ./.kpi-spool) */
+    double retry_for_s; /* keep retrying a batch this long (with backoff) before spooling */
+    size_t batch_rows;  /* rows per request (0: 32768; below the server's batch, so that
+                           each request is stored whole or not at all) */
     bool quiet;
 } kpush_options;
 

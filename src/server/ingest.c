@@ -110,8 +110,8 @@ static void *run_import(void *arg)
                 si.id_field)
                 g->id_field = strdup(si.id_field);
         }
-        g->status = kpi_import_reader(ws, g->stream, "request body", read_queue, g, 0, &o,
-                                      &g->result);
+        g->status =
+            kpi_import_reader(ws, g->stream, "request body", read_queue, g, 0, &o, &g->result);
     }
     if (g->status != KPI_OK && ws)
         kpi_error_format(kpi_workspace_error(ws), g->error, sizeof g->error);
@@ -212,11 +212,10 @@ static void stopped(kingest *g, const char *why, kresponse *out)
 {
     char msg[1536];
     const kpi_import_result *res = &g->result;
-    snprintf(msg, sizeof msg, "%s; %llu rows were stored before it stopped (%llu batches)%s",
-             why ? why : g->error, (unsigned long long)res->accepted,
-             (unsigned long long)res->batches,
-             res->accepted ? ": send only the rest, or a stream without an id counts them twice"
-                           : "");
+    snprintf(
+        msg, sizeof msg, "%s; %llu rows were stored before it stopped (%llu batches)%s",
+        why ? why : g->error, (unsigned long long)res->accepted, (unsigned long long)res->batches,
+        res->accepted ? ": send only the rest, or a stream without an id counts them twice" : "");
     kresponse_error(out, kstatus_http(g->status), msg);
     json_t *o = out->body ? json_loads(out->body, 0, NULL) : NULL;
     json_object_set_new(o, "stored", json_integer((json_int_t)res->accepted));
@@ -244,15 +243,14 @@ static void finished(kingest *g, kresponse *out)
     json_t *rows = json_array();
     for (size_t i = 0; i < g->nrejects; i++) {
         reject_row *r = &g->rejects[i];
-        json_array_append_new(rows, json_pack("{s:I, s:I, s:o, s:o, s:o}", "line",
-                                              (json_int_t)r->line, "column",
-                                              (json_int_t)r->column, "field", safe_string(r->field),
-                                              "value", safe_string(r->value), "reason",
-                                              safe_string(r->reason)));
+        json_array_append_new(
+            rows, json_pack("{s:I, s:I, s:o, s:o, s:o}", "line", (json_int_t)r->line, "column",
+                            (json_int_t)r->column, "field", safe_string(r->field), "value",
+                            safe_string(r->value), "reason", safe_string(r->reason)));
     }
     kpi_import_result *res = &g->result;
-    json_t *o = json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream,
-                          "id", g->id_field, "accepted", (json_int_t)res->accepted, "rejected",
+    json_t *o = json_pack("{s:s, s:s?, s:I, s:I, s:I, s:I, s:s?, s:o}", "stream", g->stream, "id",
+                          g->id_field, "accepted", (json_int_t)res->accepted, "rejected",
                           (json_int_t)res->rejected, "duplicates", (json_int_t)res->duplicates,
                           "batches", (json_int_t)res->batches, "rejects_file",
                           res->rejected ? res->rejects_path : NULL, "first_rejected", rows);

@@ -21,7 +21,17 @@
 #include <string.h>
 
 /* The families of a KPI, in the order they are written. */
-enum { F_INFO, F_VALUE, F_TARGET, F_ATTAINMENT, F_STATUS, F_EXPECTED, F_PROJECTED, F_DROPPED, NFAM };
+enum {
+    F_INFO,
+    F_VALUE,
+    F_TARGET,
+    F_ATTAINMENT,
+    F_STATUS,
+    F_EXPECTED,
+    F_PROJECTED,
+    F_DROPPED,
+    NFAM
+};
 
 static const struct family {
     const char *name, *help;
@@ -205,7 +215,10 @@ static void company_samples(build *bd, size_t i, const kpi_kpi_info *k, const kp
         point_samples(bd, i, k, &s->points[p], NULL);
 }
 
-static bool has_group(const kpi_point *pt) { return pt->group && pt->group[0] && *pt->group[0]; }
+static bool has_group(const kpi_point *pt)
+{
+    return pt->group && pt->group[0] && *pt->group[0];
+}
 
 /* The groups of KPI i by dim, or, when there are more than its max_groups, a drop. */
 static void group_samples(build *bd, size_t i, const kpi_kpi_info *k, const kpi_series *s,
@@ -247,8 +260,8 @@ static kpi_status collect(build *bd, const char **ids, size_t n, const char *per
                           const char *dim)
 {
     const char *by[1] = {dim};
-    kpi_query q = {.kpis = ids, .nkpis = n, .period = period, .by = dim ? by : NULL,
-                   .nby = dim ? 1 : 0};
+    kpi_query q = {
+        .kpis = ids, .nkpis = n, .period = period, .by = dim ? by : NULL, .nby = dim ? 1 : 0};
     kpi_result *r = NULL;
     kpi_status st = kpi_query_run(bd->ws, &q, &r);
     if (st != KPI_OK)
@@ -478,8 +491,9 @@ bool kmetrics_text_scrape(const kmetrics_text *t, const char *kpis, const char *
         if (out->n == head) /* no sample: no family */
             out->n = mark;
     }
-    sb_printf(out, "# HELP kpi_period_info The period the KPIs of a grain are of (1).\n"
-                   "# TYPE kpi_period_info gauge\n%s",
+    sb_printf(out,
+              "# HELP kpi_period_info The period the KPIs of a grain are of (1).\n"
+              "# TYPE kpi_period_info gauge\n%s",
               t->periods ? t->periods : "");
     return true;
 }

@@ -80,7 +80,10 @@ static size_t split(const char *s, char *buf, size_t bufcap, const char **list, 
 
 /* ---- roles ---------------------------------------------------------------------------------- */
 
-static bool has_role(const kauth *a, kpi_role r) { return !a->open && a->token.role == r; }
+static bool has_role(const kauth *a, kpi_role r)
+{
+    return !a->open && a->token.role == r;
+}
 
 /* Is name one of the comma-separated items of list? */
 bool kroute_in_list(const char *list, const char *name)
@@ -195,7 +198,10 @@ bool kroute_may_ingest(const kauth *a, const char *stream)
            (has_role(a, KPI_ROLE_INGEST) && kroute_in_list(a->token.streams, stream));
 }
 
-static void forbidden(kresponse *out) { kresponse_error(out, 403, "this token may not read this"); }
+static void forbidden(kresponse *out)
+{
+    kresponse_error(out, 403, "this token may not read this");
+}
 
 /* ---- endpoints ------------------------------------------------------------------------------ */
 
@@ -214,10 +220,10 @@ static void kpis(kpi_workspace *ws, const kauth *a, kresponse *out)
             json_array_append_new(dims, json_string(k.dimensions[d]));
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:i, s:s?, s:s?, s:s?, s:o, s:o, s:b}",
-                           "id", k.id, "name", k.name, "description", k.description,
-                           "department", k.department, "unit", k.unit, "decimals", k.decimals,
-                           "grain", k.grain, "direction", k.direction, "formula", k.formula,
-                           "tags", tags, "dimensions", dims, "manual", k.manual));
+                           "id", k.id, "name", k.name, "description", k.description, "department",
+                           k.department, "unit", k.unit, "decimals", k.decimals, "grain", k.grain,
+                           "direction", k.direction, "formula", k.formula, "tags", tags,
+                           "dimensions", dims, "manual", k.manual));
     }
     json_t *o = json_pack("{s:o}", "kpis", arr);
     respond(out, 200, "application/json", o ? json_dumps(o, JSON_COMPACT) : NULL);
@@ -245,7 +251,8 @@ static void query(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kre
     q.grain = arg(req, "grain");
     q.where = arg(req, "where");
     char dim[256];
-    if (has_role(a, KPI_ROLE_SELF)) { /* only the rows of the token's own value, whatever where says */
+    if (has_role(a,
+                 KPI_ROLE_SELF)) { /* only the rows of the token's own value, whatever where says */
         q.only_dimension = self_dimension(a, dim, sizeof dim);
         q.only_value = strchr(a->token.self, '=') + 1;
     }
@@ -283,8 +290,9 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
     if (has_role(a, KPI_ROLE_SELF)) { /* a self token's report is its own scorecard */
         char dim[256];
         kpi_result *r = NULL;
-        kpi_status st = kpi_scorecard_run(ws, arg(req, "period"), self_dimension(a, dim, sizeof dim),
-                                          strchr(a->token.self, '=') + 1, &r);
+        kpi_status st =
+            kpi_scorecard_run(ws, arg(req, "period"), self_dimension(a, dim, sizeof dim),
+                              strchr(a->token.self, '=') + 1, &r);
         answer_result(ws, st, r, true, out);
         return;
     }
@@ -294,8 +302,9 @@ static void report(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, kr
         if (viewer && !department && !strchr(a->token.departments, ','))
             department = a->token.departments;
         if (!viewer || !department || !kroute_in_list(a->token.departments, department)) {
-            kresponse_error(out, 403, "this token may read the report of its departments only"
-                                      " (department=...)");
+            kresponse_error(out, 403,
+                            "this token may read the report of its departments only"
+                            " (department=...)");
             return;
         }
         department_report(ws, a, department, arg(req, "period"), out);
@@ -386,8 +395,8 @@ static bool own_departments(const kauth *a, const char *department)
  * that it may read (and of ?kpi=, when given; others are left out as unknown ones would be),
  * as a comma-separated list into *only (malloc'd). False with the answer in out when it may
  * not. */
-static bool scrape_scope(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req,
-                         char **only, kresponse *out)
+static bool scrape_scope(kpi_workspace *ws, const kauth *a, karg_fn arg, void *req, char **only,
+                         kresponse *out)
 {
     const char *department = arg(req, "department"), *kpis = arg(req, "kpi");
     size_t n = kpi_kpi_count(ws), cap = 1, used = 0;
@@ -425,7 +434,10 @@ static void metrics(const route_ctx *c, kresponse *out)
     free(only);
 }
 
-static void route_kpis(const route_ctx *c, kresponse *out) { kpis(c->ws, c->auth, out); }
+static void route_kpis(const route_ctx *c, kresponse *out)
+{
+    kpis(c->ws, c->auth, out);
+}
 static void route_query(const route_ctx *c, kresponse *out)
 {
     query(c->ws, c->auth, c->arg, c->req, out);
@@ -434,8 +446,14 @@ static void route_report(const route_ctx *c, kresponse *out)
 {
     report(c->ws, c->auth, c->arg, c->req, out);
 }
-static void route_top(const route_ctx *c, kresponse *out) { top(c->ws, c->auth, c->arg, c->req, out); }
-static void route_streams(const route_ctx *c, kresponse *out) { streams(c->ws, out); }
+static void route_top(const route_ctx *c, kresponse *out)
+{
+    top(c->ws, c->auth, c->arg, c->req, out);
+}
+static void route_streams(const route_ctx *c, kresponse *out)
+{
+    streams(c->ws, out);
+}
 
 static const struct route {
     const char *path;

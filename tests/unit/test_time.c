@@ -467,8 +467,8 @@ static void test_iso_fast_path_agrees(void)
         bool same = ok1 == ok2 && (!ok1 || a == b) && ok3 == ok4 && (!ok3 || da == db) &&
                     (ok1 || strcmp(why1, why2) == 0);
         if (!same && disagreements++ < 5) {
-            printf("#   '%s' %s %lld / '%s' %s %lld\n", fast, ok1 ? "ok" : why1, (long long)a,
-                   full, ok2 ? "ok" : why2, (long long)b);
+            printf("#   '%s' %s %lld / '%s' %s %lld\n", fast, ok1 ? "ok" : why1, (long long)a, full,
+                   ok2 ? "ok" : why2, (long long)b);
             tap_cur_failed = 1;
         }
     }
